@@ -1,0 +1,141 @@
+//! The command line: clap definitions only. Every flag also reads a `LANSHELF_*` variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::Collection;
+
+/// Lanshelf: a self-hosted catalog and search portal for the Library Genesis metadata dumps.
+#[derive(Debug, Parser)]
+#[command(version, about, propagate_version = true)]
+pub struct Cli {
+    /// Where the catalog and index live.
+    #[command(flatten)]
+    pub paths: Paths,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The catalog and index locations, shared by every subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct Paths {
+    /// The SQLite catalog file.
+    #[arg(long, global = true, env = "LANSHELF_DB", default_value = "./catalog.sqlite")]
+    pub db: PathBuf,
+    /// The folder of the full-text index.
+    #[arg(long, global = true, env = "LANSHELF_INDEX", default_value = "./index")]
+    pub index: PathBuf,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import dumps (plain, .gz, .bz2, .xz, .zst, .zip, .7z, or `-` for standard input).
+    Import(ImportArgs),
+    /// Rebuild the full-text index from the catalog.
+    Index(IndexArgs),
+    /// Search the catalog from the command line.
+    Search(SearchArgs),
+    /// Serve the portal.
+    Serve(ServeArgs),
+    /// Import the bundled sample dumps into a temporary catalog and serve it.
+    Demo(DemoArgs),
+    /// Write a synthetic dump (for benchmarks and scale tests).
+    GenDump(GenDumpArgs),
+}
+
+/// `lanshelf import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Dump files; `-` reads standard input.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// SQLite page cache for the import, in MiB.
+    #[arg(long, env = "LANSHELF_IMPORT_CACHE_MIB", default_value_t = 64)]
+    pub cache_mib: u32,
+    /// Do not update the search index after the import.
+    #[arg(long, env = "LANSHELF_NO_INDEX")]
+    pub no_index: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `lanshelf index`.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Memory budget of the index writer, in MiB.
+    #[arg(long, env = "LANSHELF_INDEX_MEMORY_MIB", default_value_t = 256)]
+    pub memory_mib: usize,
+    /// Writer threads (0: one per core, at most 4).
+    #[arg(long, env = "LANSHELF_INDEX_THREADS", default_value_t = 0)]
+    pub threads: usize,
+}
+
+/// `lanshelf search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query, in the portal's syntax.
+    #[arg(required = true)]
+    pub query: Vec<String>,
+    /// Only this collection.
+    #[arg(long)]
+    pub collection: Option<Collection>,
+    /// How many results.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Print JSON lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `lanshelf serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "LANSHELF_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Where the BitTorrent client saved each collection (`DIR/libgen`, `DIR/fiction`, `DIR/scimag`).
+    #[arg(long, env = "LANSHELF_REPOSITORY")]
+    pub repository: Option<PathBuf>,
+    /// A folder of `.torrent` files.
+    #[arg(long, env = "LANSHELF_TORRENTS")]
+    pub torrents: Option<PathBuf>,
+}
+
+/// `lanshelf demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Address to listen on.
+    #[arg(long, env = "LANSHELF_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Synthetic records added to each collection beside the real samples.
+    #[arg(long, default_value_t = 3000)]
+    pub synthetic: u64,
+    /// Import and index, print what was imported, and exit without serving.
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+/// `lanshelf gen-dump`.
+#[derive(Debug, Args)]
+pub struct GenDumpArgs {
+    /// Which collection's dump.
+    #[arg(long)]
+    pub collection: Collection,
+    /// Rows of the main table.
+    #[arg(long)]
+    pub rows: u64,
+    /// Seed: the same seed writes the same bytes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// First record ID.
+    #[arg(long, default_value_t = 1)]
+    pub first_id: u64,
+    /// Output file (`-` for standard output); `.gz` compresses.
+    #[arg(long, short)]
+    pub out: PathBuf,
+}

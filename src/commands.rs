@@ -1,0 +1,218 @@
+//! What each subcommand does, at the edge: `anyhow` errors with context, terminal output.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use include_dir::{include_dir, Dir};
+
+use crate::cli::{Cli, Command, DemoArgs, GenDumpArgs, ImportArgs, Paths};
+use crate::import::{self, ImportOptions, ImportReport};
+use crate::{db, synth, Collection};
+
+/// The sample dumps bundled for `lanshelf demo`.
+static DEMO_DUMPS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/tests/fixtures/dumps");
+
+/// Logs to standard error; `RUST_LOG` sets the level (default `info`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Import(args) => import_command(&cli.paths, args).await,
+            Command::Demo(args) => demo(args).await,
+            Command::GenDump(args) => gen_dump(args),
+            Command::Index(_) | Command::Search(_) | Command::Serve(_) => {
+                anyhow::bail!("not implemented yet")
+            }
+        }
+    })
+}
+
+/// A flag raised by Ctrl-C or SIGTERM, so a long import can stop cleanly.
+fn stop_flag() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("SIGTERM handler");
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        tracing::warn!("interrupted: rolling back the import");
+        flag.store(true, Ordering::Relaxed);
+    });
+    stop
+}
+
+fn remove_catalog(db: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(name));
+    }
+}
+
+/// Imports files into the catalog at `db`, creating it if needed. On failure a catalog that did
+/// not exist before is removed again, so nothing half-made is left behind.
+pub async fn import_into(db: &Path, files: Vec<PathBuf>, opts: ImportOptions) -> Result<ImportReport> {
+    let existed = db.exists();
+    db::prepare(db)
+        .await
+        .with_context(|| format!("opening the catalog {}", db.display()))?;
+    let stop = stop_flag();
+    let db_path = db.to_path_buf();
+    let result = tokio::task::spawn_blocking(move || import::import_files(&db_path, &files, &opts, &stop))
+        .await
+        .context("the import thread failed")?;
+    match result {
+        Ok(report) => Ok(report),
+        Err(e) => {
+            if !existed {
+                remove_catalog(db);
+            }
+            Err(e.into())
+        }
+    }
+}
+
+async fn import_command(paths: &Paths, args: ImportArgs) -> Result<()> {
+    let opts = ImportOptions {
+        cache_mib: args.cache_mib,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let report = import_into(&paths.db, args.files, opts).await?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        print_report(&mut out, &report)?;
+    }
+    Ok(())
+}
+
+/// Prints an import report as a readable summary.
+pub fn print_report(out: &mut impl Write, report: &ImportReport) -> std::io::Result<()> {
+    for file in &report.files {
+        let rows = file.rows();
+        writeln!(
+            out,
+            "{} ({}, {:.1} MB of SQL): {} rows in {:.1} s ({:.0} rows/s)",
+            file.file,
+            file.format,
+            file.bytes as f64 / 1e6,
+            rows,
+            file.seconds,
+            rows as f64 / file.seconds.max(1e-6)
+        )?;
+        writeln!(
+            out,
+            "  {:<22} {:>10} {:>10} {:>10} {:>10} {:>10}",
+            "table", "rows", "inserted", "updated", "unchanged", "rejected"
+        )?;
+        for (table, t) in &file.tables {
+            writeln!(
+                out,
+                "  {:<22} {:>10} {:>10} {:>10} {:>10} {:>10}",
+                table, t.rows, t.inserted, t.updated, t.unchanged, t.rejected
+            )?;
+            for r in &t.rejections {
+                writeln!(out, "    rejected at byte {}: {}", r.offset, r.reason)?;
+            }
+        }
+        for (table, n) in &file.ignored {
+            writeln!(out, "  (ignored {n} rows of table `{table}`)")?;
+        }
+    }
+    Ok(())
+}
+
+async fn demo(args: DemoArgs) -> Result<()> {
+    let dir = tempfile::Builder::new()
+        .prefix("lanshelf-demo-")
+        .tempdir()
+        .context("creating a temporary folder")?;
+    let mut files = Vec::new();
+    for name in ["libgen.sql", "fiction.sql", "scimag.sql"] {
+        let file = DEMO_DUMPS.get_file(name).with_context(|| format!("bundled {name}"))?;
+        let path = dir.path().join(name);
+        std::fs::write(&path, file.contents())?;
+        files.push(path);
+    }
+    if args.synthetic > 0 {
+        for collection in Collection::ALL {
+            let path = dir.path().join(format!("synthetic-{collection}.sql"));
+            let opts = synth::SynthOptions {
+                collection,
+                rows: args.synthetic,
+                seed: 7,
+                first_id: 10_000_000,
+                ..Default::default()
+            };
+            let out = std::io::BufWriter::new(std::fs::File::create(&path)?);
+            synth::write_dump(&opts, out)?;
+            files.push(path);
+        }
+    }
+    let db = dir.path().join("catalog.sqlite");
+    let report = import_into(&db, files, ImportOptions::default()).await?;
+    print_report(&mut std::io::stdout().lock(), &report)?;
+    println!("demo catalog: {}", db.display());
+    if args.no_serve {
+        return Ok(());
+    }
+    println!("(the portal is not built yet; the demo stops after the import)");
+    Ok(())
+}
+
+fn gen_dump(args: GenDumpArgs) -> Result<()> {
+    let opts = synth::SynthOptions {
+        collection: args.collection,
+        rows: args.rows,
+        seed: args.seed,
+        first_id: args.first_id,
+        ..Default::default()
+    };
+    let started = std::time::Instant::now();
+    let stats = if args.out.as_os_str() == "-" {
+        synth::write_dump(&opts, std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock()))?
+    } else {
+        let file = std::fs::File::create(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+        let gz = args.out.extension().is_some_and(|e| e == "gz");
+        if gz {
+            let enc = flate2::write::GzEncoder::new(std::io::BufWriter::new(file), flate2::Compression::fast());
+            synth::write_dump(&opts, enc)?
+        } else {
+            synth::write_dump(&opts, std::io::BufWriter::with_capacity(1 << 20, file))?
+        }
+    };
+    eprintln!(
+        "wrote {} rows, {:.1} MB of SQL in {:.1} s",
+        stats.rows,
+        stats.bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! The catalog database: opening it (read-write for commands, read-only for the server), its
+//! migrations, and the queries the portal runs. The bulk write path lives in `import`.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+/// What can go wrong with the catalog database.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// SQLite or the pool failed.
+    #[error("catalog database: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    /// A migration failed or the catalog is newer than this program.
+    #[error("catalog migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The catalog file does not exist.
+    #[error("no catalog at {0}: import a dump first (`lanshelf import FILE`)")]
+    Missing(String),
+}
+
+/// The migrations in `migrations/`, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Creates the catalog if needed (in WAL mode, so readers never block on an import) and applies
+/// the migrations.
+pub async fn prepare(path: &Path) -> Result<(), DbError> {
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(10));
+    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+    MIGRATOR.run(&pool).await?;
+    pool.close().await;
+    Ok(())
+}
+
+/// Opens the catalog read-only for serving: the server never writes to it.
+pub async fn open_read_only(path: &Path, connections: u32) -> Result<SqlitePool, DbError> {
+    if !path.exists() {
+        return Err(DbError::Missing(path.display().to_string()));
+    }
+    let url = format!("sqlite://{}", path.display());
+    let options = SqliteConnectOptions::from_str(&url)?
+        .read_only(true)
+        .busy_timeout(Duration::from_secs(5))
+        .pragma("cache_size", "-16384")
+        .pragma("mmap_size", "268435456");
+    let pool = SqlitePoolOptions::new()
+        .max_connections(connections)
+        .min_connections(1)
+        .connect_with(options)
+        .await?;
+    Ok(pool)
+}
+
+/// Record counts per collection and the last import.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct CatalogStats {
+    /// Sci-tech records.
+    pub libgen: i64,
+    /// Fiction records.
+    pub fiction: i64,
+    /// Papers.
+    pub scimag: i64,
+    /// When the last import finished (UTC), if any.
+    pub last_import: Option<String>,
+}
+
+/// Counts the records of each collection.
+pub async fn stats(pool: &SqlitePool) -> Result<CatalogStats, DbError> {
+    let libgen = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM libgen").fetch_one(pool).await?;
+    let fiction = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM fiction").fetch_one(pool).await?;
+    let scimag = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM scimag").fetch_one(pool).await?;
+    let last_import = sqlx::query_scalar::<_, Option<String>>("SELECT max(finished_at) FROM imports")
+        .fetch_one(pool)
+        .await?;
+    Ok(CatalogStats {
+        libgen,
+        fiction,
+        scimag,
+        last_import,
+    })
+}

@@ -1,0 +1,151 @@
+//! Facet counts (collection, language, extension, decade) gathered in one pass over the matching
+//! documents' fast fields.
+
+use std::sync::Arc;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::ColumnValues;
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+
+use super::normalize::{extension_name, language_name, EXTENSIONS, LANGUAGES};
+use crate::Collection;
+
+/// Decades from 1000 to 2100.
+const DECADES: usize = 111;
+
+/// Counts per facet value, largest first.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Facets {
+    /// Per collection.
+    pub collection: Vec<(Collection, u64)>,
+    /// Per language (canonical name; `Other` for unrecognised).
+    pub language: Vec<(String, u64)>,
+    /// Per extension.
+    pub extension: Vec<(String, u64)>,
+    /// Per decade (`1990` for 1990–1999).
+    pub decade: Vec<(u64, u64)>,
+}
+
+/// The collector.
+pub struct FacetCollector;
+
+/// Raw counts of one segment.
+pub struct Counts {
+    coll: [u64; 3],
+    lang: Vec<u64>,
+    ext: Vec<u64>,
+    decade: Vec<u64>,
+}
+
+impl Counts {
+    fn new() -> Self {
+        Counts {
+            coll: [0; 3],
+            lang: vec![0; LANGUAGES.len()],
+            ext: vec![0; EXTENSIONS.len()],
+            decade: vec![0; DECADES],
+        }
+    }
+}
+
+/// Per-segment state.
+pub struct FacetSegment {
+    counts: Counts,
+    coll: Arc<dyn ColumnValues<u64>>,
+    lang: Arc<dyn ColumnValues<u64>>,
+    ext: Arc<dyn ColumnValues<u64>>,
+    year: Arc<dyn ColumnValues<u64>>,
+}
+
+impl Collector for FacetCollector {
+    type Fruit = Facets;
+    type Child = FacetSegment;
+
+    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<FacetSegment> {
+        let ff = segment.fast_fields();
+        Ok(FacetSegment {
+            counts: Counts::new(),
+            coll: ff.u64("coll")?.first_or_default_col(0),
+            lang: ff.u64("lang")?.first_or_default_col(0),
+            ext: ff.u64("ext")?.first_or_default_col(0),
+            year: ff.u64("year")?.first_or_default_col(0),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Facets> {
+        let mut total = Counts::new();
+        for f in fruits {
+            for (a, b) in total.coll.iter_mut().zip(f.coll) {
+                *a += b;
+            }
+            for (a, b) in total.lang.iter_mut().zip(f.lang) {
+                *a += b;
+            }
+            for (a, b) in total.ext.iter_mut().zip(f.ext) {
+                *a += b;
+            }
+            for (a, b) in total.decade.iter_mut().zip(f.decade) {
+                *a += b;
+            }
+        }
+        let ranked = |v: &[u64]| {
+            let mut out: Vec<(usize, u64)> = v.iter().copied().enumerate().filter(|(_, n)| *n > 0).collect();
+            out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            out
+        };
+        Ok(Facets {
+            collection: total
+                .coll
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .filter_map(|(c, n)| Collection::from_code(c as u64).map(|c| (c, *n)))
+                .collect(),
+            language: ranked(&total.lang)
+                .into_iter()
+                .map(|(c, n)| (language_name(c as u64).to_string(), n))
+                .collect(),
+            extension: ranked(&total.ext)
+                .into_iter()
+                .map(|(c, n)| (extension_name(c as u64).to_string(), n))
+                .collect(),
+            decade: total
+                .decade
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(d, n)| (1000 + d as u64 * 10, *n))
+                .rev()
+                .collect(),
+        })
+    }
+}
+
+impl SegmentCollector for FacetSegment {
+    type Fruit = Counts;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        let c = &mut self.counts;
+        if let Some(slot) = c.coll.get_mut(self.coll.get_val(doc) as usize) {
+            *slot += 1;
+        }
+        if let Some(slot) = c.lang.get_mut(self.lang.get_val(doc) as usize) {
+            *slot += 1;
+        }
+        if let Some(slot) = c.ext.get_mut(self.ext.get_val(doc) as usize) {
+            *slot += 1;
+        }
+        let year = self.year.get_val(doc);
+        if (1000..2110).contains(&year) {
+            c.decade[((year - 1000) / 10) as usize] += 1;
+        }
+    }
+
+    fn harvest(self) -> Counts {
+        self.counts
+    }
+}

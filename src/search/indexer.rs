@@ -1,0 +1,483 @@
+//! Building and updating the index from the catalog.
+//!
+//! Layout of the index folder: `CURRENT` names the generation being served (`gen-000003`), each
+//! generation is a complete tantivy index with a `lanshelf.json` (format version). A rebuild
+//! writes a new generation beside the old one and then replaces `CURRENT` atomically (write to a
+//! temporary file, rename), so a server keeps answering from the old one until it switches. The
+//! last import an index has seen is kept in the tantivy commit payload, so an update after an
+//! import (or after a crash) indexes exactly the rows changed since.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rusqlite::{Connection, OpenFlags};
+use tantivy::indexer::NoMergePolicy;
+use tantivy::{doc, Index, IndexWriter, TantivyDocument, Term};
+
+use super::normalize::{extension_code, isbn_terms, language_code, parse_issn, timestamp, year};
+use super::schema::{register_tokenizers, title_key, uid, Fields, FORMAT_VERSION};
+use super::SearchError;
+use crate::Collection;
+
+/// Settings of the index writer.
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    /// Total memory budget of the writer, in MiB.
+    pub memory_mib: usize,
+    /// Writer threads (0: one per core, at most 4).
+    pub threads: usize,
+    /// Draw a progress bar.
+    pub progress: bool,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            memory_mib: 256,
+            threads: 0,
+            progress: false,
+        }
+    }
+}
+
+/// What an index build or update did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IndexReport {
+    /// Documents written.
+    pub documents: u64,
+    /// Seconds spent.
+    pub seconds: f64,
+    /// The generation served now.
+    pub generation: String,
+    /// The last import indexed.
+    pub import_id: i64,
+    /// Bytes of the index on disk.
+    pub bytes: u64,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct GenerationMeta {
+    format: u32,
+    created: String,
+}
+
+/// The generation folder `CURRENT` names.
+pub fn current_generation(root: &Path) -> Result<PathBuf, SearchError> {
+    let name = std::fs::read_to_string(root.join("CURRENT")).map_err(|_| SearchError::NoIndex(root.to_path_buf()))?;
+    let name = name.trim();
+    if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+        return Err(SearchError::NoIndex(root.to_path_buf()));
+    }
+    Ok(root.join(name))
+}
+
+/// Opens the generation `CURRENT` names, checking its format version.
+pub fn open_current(root: &Path) -> Result<(Index, PathBuf), SearchError> {
+    let dir = current_generation(root)?;
+    let meta: GenerationMeta = std::fs::read(dir.join("lanshelf.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(|| SearchError::Incompatible {
+            path: dir.clone(),
+            found: 0,
+        })?;
+    if meta.format != FORMAT_VERSION {
+        return Err(SearchError::Incompatible {
+            path: dir,
+            found: meta.format,
+        });
+    }
+    let index = Index::open_in_dir(&dir).map_err(|e| SearchError::Open {
+        path: dir.clone(),
+        source: e,
+    })?;
+    register_tokenizers(&index);
+    Ok((index, dir))
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| entries.flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
+        .unwrap_or(0)
+}
+
+/// Lookup tables the documents need: topics, journals and DOI-prefix publishers.
+struct Lookups {
+    topics: HashMap<String, String>,
+    journals_by_id: HashMap<String, String>,
+    journals_by_journal_id: HashMap<String, String>,
+    publishers: HashMap<String, String>,
+}
+
+impl Lookups {
+    fn load(conn: &Connection) -> rusqlite::Result<Self> {
+        let pairs = |sql: &str| -> rusqlite::Result<HashMap<String, String>> {
+            let mut stmt = conn.prepare(sql)?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get::<_, Option<String>>(0)?.unwrap_or_default(), r.get::<_, Option<String>>(1)?.unwrap_or_default()))
+            })?;
+            rows.filter(|r| r.as_ref().map_or(true, |(k, v)| !k.is_empty() && !v.is_empty())).collect()
+        };
+        Ok(Lookups {
+            topics: pairs("SELECT CAST(topic_id AS TEXT), topic_descr FROM libgen_topics WHERE lang = 'en'")?,
+            journals_by_id: pairs("SELECT CAST(id AS TEXT), magazine FROM scimag_magazines")?,
+            journals_by_journal_id: pairs("SELECT journal_id, magazine FROM scimag_magazines")?,
+            publishers: pairs("SELECT lower(doi_code), publisher FROM scimag_publishers")?,
+        })
+    }
+}
+
+/// Removes HTML tags and decodes the common entities (scimag titles carry `<i>`, `&amp;`).
+pub fn strip_html(text: &str) -> String {
+    if !text.contains(['<', '&']) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(['<', '&']) {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        if rest.starts_with('<') {
+            match rest.find('>') {
+                Some(end) if end < 200 => rest = &rest[end + 1..],
+                _ => {
+                    out.push('<');
+                    rest = &rest[1..];
+                }
+            }
+        } else {
+            let end = rest.find(';').filter(|e| *e <= 10);
+            let decoded = end.and_then(|e| match &rest[1..e] {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some(' '),
+                ent if ent.starts_with("#x") || ent.starts_with("#X") => {
+                    u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32)
+                }
+                ent if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
+                _ => None,
+            });
+            match (decoded, end) {
+                (Some(c), Some(e)) => {
+                    out.push(c);
+                    rest = &rest[e + 1..];
+                }
+                _ => {
+                    out.push('&');
+                    rest = &rest[1..];
+                }
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn s(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
+    Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
+}
+
+fn n(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<u64> {
+    Ok(r.get::<_, Option<i64>>(i)?.unwrap_or(0).max(0) as u64)
+}
+
+/// Feeds the catalog rows of one collection (all, or those changed after `since`) to `sink`.
+fn for_each_document(
+    conn: &Connection,
+    fields: &Fields,
+    lookups: &Lookups,
+    collection: Collection,
+    since: Option<i64>,
+    mut sink: impl FnMut(u64, TantivyDocument) -> Result<(), SearchError>,
+) -> Result<(), SearchError> {
+    let filter = if since.is_some() { "WHERE import_id > ?1" } else { "WHERE ?1 IS NULL" };
+    let sql = match collection {
+        Collection::Libgen => format!(
+            "SELECT id, title, volume_info, series, periodical, author, publisher, edition, tags, topic, md5, doi, \
+             identifier, identifier_wodash, issn, language, extension, year, filesize, time_added, visible, generic \
+             FROM libgen {filter}"
+        ),
+        Collection::Fiction => format!(
+            "SELECT id, title, '', series, '', author, publisher, edition, '', '', md5, '', identifier, '', '', \
+             language, extension, year, filesize, time_added, visible, generic FROM fiction {filter}"
+        ),
+        Collection::Scimag => format!(
+            "SELECT id, title, '', '', '', author, '', '', '', '', md5, doi, isbn, '', issnp, '', 'pdf', year, \
+             filesize, time_added, visible, '', journal, journal_id, issne, pubmed_id FROM scimag {filter}"
+        ),
+    };
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([since])?;
+    let mut idents = Vec::new();
+    while let Some(r) = rows.next()? {
+        let id = n(r, 0)?;
+        let mut title = strip_html(&s(r, 1)?);
+        let volume = s(r, 2)?;
+        if !volume.is_empty() {
+            title.push(' ');
+            title.push_str(&volume);
+        }
+        let mut series = s(r, 3)?;
+        let periodical = s(r, 4)?;
+        if !periodical.is_empty() {
+            series.push(' ');
+            series.push_str(&periodical);
+        }
+        let mut publisher = s(r, 6)?;
+        let mut tags = s(r, 8)?;
+        tags.push(' ');
+        tags.push_str(&s(r, 7)?); // edition
+        let topic = s(r, 9)?;
+        if let Some(t) = lookups.topics.get(topic.trim()) {
+            tags.push(' ');
+            tags.push_str(t);
+        }
+        idents.clear();
+        let md5 = s(r, 10)?;
+        if !md5.is_empty() {
+            idents.push(format!("md5:{}", md5.to_ascii_lowercase()));
+        }
+        let doi = s(r, 11)?;
+        if !doi.trim().is_empty() {
+            idents.push(format!("doi:{}", doi.trim().to_lowercase()));
+        }
+        isbn_terms(&s(r, 12)?, &mut idents);
+        isbn_terms(&s(r, 13)?, &mut idents);
+        if let Some(issn) = parse_issn(&s(r, 14)?) {
+            idents.push(format!("issn:{issn}"));
+        }
+        let mut journal = String::new();
+        if collection == Collection::Scimag {
+            journal = s(r, 22)?;
+            let journal_id = s(r, 23)?;
+            if journal.trim().is_empty() && !journal_id.is_empty() {
+                journal = lookups
+                    .journals_by_journal_id
+                    .get(&journal_id)
+                    .or_else(|| lookups.journals_by_id.get(&journal_id))
+                    .cloned()
+                    .unwrap_or_default();
+            }
+            if let Some(issn) = parse_issn(&s(r, 24)?) {
+                idents.push(format!("issn:{issn}"));
+            }
+            let pmid = s(r, 25)?;
+            if !pmid.trim().is_empty() {
+                idents.push(format!("pmid:{}", pmid.trim()));
+            }
+            let prefix = doi.split('/').next().unwrap_or("").to_lowercase();
+            if let Some(p) = lookups.publishers.get(&prefix) {
+                publisher = p.clone();
+            }
+        }
+        idents.sort();
+        idents.dedup();
+        let mut d = doc!(
+            fields.uid => uid(collection, id),
+            fields.coll => collection.code(),
+            fields.id => id,
+            fields.lang => language_code(&s(r, 15)?),
+            fields.ext => extension_code(&s(r, 16)?),
+            fields.year => year(&s(r, 17)?),
+            fields.size => n(r, 18)?,
+            fields.added => timestamp(r.get::<_, Option<String>>(19)?.as_deref()),
+            fields.withdrawn => u64::from(!s(r, 20)?.trim().is_empty()),
+            fields.superseded => u64::from(!s(r, 21)?.trim().is_empty()),
+            fields.title_key => title_key(&title),
+        );
+        d.add_text(fields.title, &title);
+        d.add_text(fields.author, strip_html(&s(r, 5)?));
+        if !series.is_empty() {
+            d.add_text(fields.series, &series);
+        }
+        if !publisher.is_empty() {
+            d.add_text(fields.publisher, &publisher);
+        }
+        if !journal.is_empty() {
+            d.add_text(fields.journal, &journal);
+        }
+        if !tags.trim().is_empty() {
+            d.add_text(fields.tags, &tags);
+        }
+        for i in &idents {
+            d.add_text(fields.ident, i);
+        }
+        sink(id, d)?;
+    }
+    Ok(())
+}
+
+fn open_catalog(db: &Path) -> Result<Connection, SearchError> {
+    let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|e| SearchError::Catalog(e.to_string()))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch("PRAGMA cache_size = -16384; PRAGMA mmap_size = 268435456;")?;
+    Ok(conn)
+}
+
+fn writer(index: &Index, opts: &IndexOptions) -> Result<IndexWriter, SearchError> {
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get()).min(4)
+    } else {
+        opts.threads
+    };
+    let budget = (opts.memory_mib << 20).max(threads * 20 << 20);
+    index.writer_with_num_threads(threads, budget).map_err(|e| match e {
+        tantivy::TantivyError::LockFailure(..) => SearchError::Busy,
+        other => other.into(),
+    })
+}
+
+fn progress_bar(total: u64, draw: bool, what: &str) -> ProgressBar {
+    if !draw {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {per_sec} ETA {eta}")
+            .expect("template")
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(what.to_string());
+    bar
+}
+
+fn last_import(conn: &Connection) -> Result<i64, SearchError> {
+    Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM imports", [], |r| r.get(0))?)
+}
+
+/// Builds a new generation from the whole catalog, makes it current, and removes generations
+/// older than the one it replaced.
+pub fn rebuild(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexReport, SearchError> {
+    let started = Instant::now();
+    std::fs::create_dir_all(root).map_err(|e| SearchError::Io(root.to_path_buf(), e))?;
+    let conn = open_catalog(db)?;
+    // One read transaction: a consistent snapshot even if an import commits meanwhile.
+    conn.execute_batch("BEGIN")?;
+    let import_id = last_import(&conn)?;
+    let total: u64 = conn.query_row(
+        "SELECT (SELECT count(*) FROM libgen) + (SELECT count(*) FROM fiction) + (SELECT count(*) FROM scimag)",
+        [],
+        |r| r.get::<_, i64>(0),
+    )? as u64;
+    let lookups = Lookups::load(&conn)?;
+    let stamp = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+    let name = format!("gen-{stamp}");
+    let dir = root.join(&name);
+    std::fs::create_dir_all(&dir).map_err(|e| SearchError::Io(dir.clone(), e))?;
+    let fields = Fields::new();
+    let index = Index::create_in_dir(&dir, fields.schema.clone())?;
+    register_tokenizers(&index);
+    let mut writer = writer(&index, opts)?;
+    writer.set_merge_policy(Box::new(NoMergePolicy));
+    let bar = progress_bar(total, opts.progress, "indexing");
+    let mut documents = 0u64;
+    for collection in Collection::ALL {
+        for_each_document(&conn, &fields, &lookups, collection, None, |_, d| {
+            writer.add_document(d)?;
+            documents += 1;
+            if documents % 8192 == 0 {
+                bar.set_position(documents);
+            }
+            Ok(())
+        })?;
+    }
+    conn.execute_batch("COMMIT")?;
+    bar.set_message("merging");
+    let mut commit = writer.prepare_commit()?;
+    commit.set_payload(&import_id.to_string());
+    commit.commit()?;
+    let segments = index.searchable_segment_ids()?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait()?;
+    }
+    writer.wait_merging_threads()?;
+    bar.finish_and_clear();
+    let meta = GenerationMeta {
+        format: FORMAT_VERSION,
+        created: crate::import::now_utc(),
+    };
+    std::fs::write(dir.join("lanshelf.json"), serde_json::to_vec(&meta).expect("json"))
+        .map_err(|e| SearchError::Io(dir.clone(), e))?;
+    // Switch atomically, then drop generations older than the one replaced.
+    let previous = current_generation(root).ok();
+    let tmp = root.join("CURRENT.tmp");
+    std::fs::write(&tmp, format!("{name}\n")).map_err(|e| SearchError::Io(tmp.clone(), e))?;
+    std::fs::rename(&tmp, root.join("CURRENT")).map_err(|e| SearchError::Io(root.to_path_buf(), e))?;
+    remove_old_generations(root, &name, previous.as_deref());
+    // Rows imported while the build read its snapshot.
+    let caught_up = catch_up(db, root, opts)?;
+    Ok(IndexReport {
+        documents: documents + caught_up.documents,
+        seconds: started.elapsed().as_secs_f64(),
+        generation: name,
+        import_id: caught_up.import_id.max(import_id),
+        bytes: dir_size(&dir),
+    })
+}
+
+fn remove_old_generations(root: &Path, current: &str, previous: Option<&Path>) {
+    let Ok(entries) = std::fs::read_dir(root) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let keep = name == current || Some(path.as_path()) == previous;
+        if name.starts_with("gen-") && !keep && path.is_dir() {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}
+
+/// Indexes the catalog rows changed by imports the current generation has not seen yet. Builds
+/// the index from scratch when there is none.
+pub fn catch_up(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexReport, SearchError> {
+    let started = Instant::now();
+    let (index, dir) = match open_current(root) {
+        Ok(found) => found,
+        Err(SearchError::NoIndex(_)) => return rebuild(db, root, opts),
+        Err(e) => return Err(e),
+    };
+    let seen: i64 = index.load_metas()?.payload.and_then(|p| p.trim().parse().ok()).unwrap_or(0);
+    let conn = open_catalog(db)?;
+    conn.execute_batch("BEGIN")?;
+    let import_id = last_import(&conn)?;
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if import_id <= seen {
+        return Ok(IndexReport {
+            documents: 0,
+            seconds: started.elapsed().as_secs_f64(),
+            generation: name,
+            import_id: seen,
+            bytes: dir_size(&dir),
+        });
+    }
+    let fields = Fields::new();
+    let lookups = Lookups::load(&conn)?;
+    let mut writer = writer(&index, &IndexOptions { threads: 1, ..opts.clone() })?;
+    let mut documents = 0u64;
+    for collection in Collection::ALL {
+        for_each_document(&conn, &fields, &lookups, collection, Some(seen), |id, d| {
+            writer.delete_term(Term::from_field_u64(fields.uid, uid(collection, id)));
+            writer.add_document(d)?;
+            documents += 1;
+            Ok(())
+        })?;
+    }
+    conn.execute_batch("COMMIT")?;
+    let mut commit = writer.prepare_commit()?;
+    commit.set_payload(&import_id.to_string());
+    commit.commit()?;
+    writer.wait_merging_threads()?;
+    Ok(IndexReport {
+        documents,
+        seconds: started.elapsed().as_secs_f64(),
+        generation: name,
+        import_id,
+        bytes: dir_size(&dir),
+    })
+}

@@ -1,0 +1,351 @@
+//! Full-text search: the tantivy schema and analyzers, the index build and updates, query
+//! parsing, and the engine the web pages, the APIs and the CLI call. Owns the `index` folder;
+//! reads the catalog but never writes it.
+
+pub mod analyzer;
+mod facets;
+pub mod indexer;
+pub mod normalize;
+pub mod query;
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, Searcher};
+
+pub use facets::Facets;
+pub use indexer::{catch_up, rebuild, IndexOptions, IndexReport};
+pub use normalize::Identifier;
+pub use query::Filters;
+
+use crate::Collection;
+use facets::FacetCollector;
+use query::Matching;
+use schema::Fields;
+
+/// What can go wrong with the index.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// There is no index yet.
+    #[error("no search index in {0}: build it with `lanshelf index`")]
+    NoIndex(PathBuf),
+    /// The index was built by an incompatible version.
+    #[error("the search index {path} has format {found}, this version needs {}: rebuild it with `lanshelf index`", schema::FORMAT_VERSION)]
+    Incompatible {
+        /// The generation folder.
+        path: PathBuf,
+        /// Its format version (0 if unreadable).
+        found: u32,
+    },
+    /// Tantivy could not open the index.
+    #[error("cannot open the search index {path}: {source}; rebuild it with `lanshelf index`")]
+    Open {
+        /// The generation folder.
+        path: PathBuf,
+        /// The error.
+        #[source]
+        source: tantivy::TantivyError,
+    },
+    /// Another process is writing the index.
+    #[error("another process is writing the search index; try again when it has finished")]
+    Busy,
+    /// A tantivy error.
+    #[error("search index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// The catalog could not be read.
+    #[error("catalog: {0}")]
+    Catalog(String),
+    /// A file operation on the index folder failed.
+    #[error("{0}: {1}")]
+    Io(PathBuf, #[source] std::io::Error),
+}
+
+impl From<rusqlite::Error> for SearchError {
+    fn from(e: rusqlite::Error) -> Self {
+        SearchError::Catalog(e.to_string())
+    }
+}
+
+/// Result orderings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Newest year first.
+    YearDesc,
+    /// Oldest year first.
+    YearAsc,
+    /// Largest file first.
+    SizeDesc,
+    /// Smallest file first.
+    SizeAsc,
+    /// Most recently added first.
+    Added,
+    /// By title, A to Z.
+    Title,
+}
+
+impl std::str::FromStr for Sort {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Ok(match s {
+            "" | "relevance" => Sort::Relevance,
+            "year" | "year_desc" => Sort::YearDesc,
+            "year_asc" => Sort::YearAsc,
+            "size" | "size_desc" => Sort::SizeDesc,
+            "size_asc" => Sort::SizeAsc,
+            "added" | "date" => Sort::Added,
+            "title" => Sort::Title,
+            _ => return Err(()),
+        })
+    }
+}
+
+/// A search as the pages and APIs ask for it.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    /// What the user typed.
+    pub query: String,
+    /// Filters from the form.
+    pub filters: Filters,
+    /// Ordering.
+    pub sort: Sort,
+    /// Page number, from 1.
+    pub page: usize,
+    /// Results per page.
+    pub per_page: usize,
+    /// Whether to count facets.
+    pub facets: bool,
+}
+
+impl SearchRequest {
+    /// A first page of 20 by relevance, with facets.
+    pub fn new(query: impl Into<String>) -> Self {
+        SearchRequest {
+            query: query.into(),
+            filters: Filters::default(),
+            sort: Sort::Relevance,
+            page: 1,
+            per_page: 20,
+            facets: true,
+        }
+    }
+}
+
+/// One result: which record, and how well it matched.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Hit {
+    /// Its collection.
+    pub collection: Collection,
+    /// Its id in the collection.
+    pub id: u64,
+    /// The relevance score (0 when sorted by a field).
+    pub score: f32,
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SearchResults {
+    /// Matching records (with the filters).
+    pub total: usize,
+    /// This page.
+    pub hits: Vec<Hit>,
+    /// Counts per collection, language, extension and decade, without the form's filters.
+    pub facets: Option<Facets>,
+    /// The typo-tolerant fallback was used.
+    pub fuzzy: bool,
+    /// Only some of the words matched (the all-words query found nothing).
+    pub partial: bool,
+    /// The query was an identifier.
+    pub identifier: Option<Identifier>,
+    /// Folded query words, for highlighting.
+    pub highlight: Vec<String>,
+    /// Time spent in the index.
+    pub elapsed: Duration,
+}
+
+/// Results deeper than this are not served (deep pages cost more than they are worth).
+pub const MAX_OFFSET: usize = 10_000;
+
+struct Loaded {
+    reader: IndexReader,
+    generation: PathBuf,
+}
+
+/// The search engine: one index reader for the life of the program, switched to a new
+/// generation when a rebuild replaces it.
+pub struct SearchEngine {
+    root: PathBuf,
+    fields: Fields,
+    loaded: RwLock<Option<Arc<Loaded>>>,
+}
+
+impl SearchEngine {
+    /// Opens the index under `root` (or waits for one: searches fail with `NoIndex` until then).
+    pub fn open(root: &Path) -> Result<Self, SearchError> {
+        let engine = SearchEngine {
+            root: root.to_path_buf(),
+            fields: Fields::new(),
+            loaded: RwLock::new(None),
+        };
+        match engine.refresh() {
+            Ok(_) | Err(SearchError::NoIndex(_)) => Ok(engine),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Switches to the current generation if it changed. Returns whether it switched.
+    pub fn refresh(&self) -> Result<bool, SearchError> {
+        let current = indexer::current_generation(&self.root)?;
+        if let Some(l) = self.loaded.read().expect("lock").as_ref() {
+            if l.generation == current {
+                return Ok(false);
+            }
+        }
+        let (index, generation) = indexer::open_current(&self.root)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        *self.loaded.write().expect("lock") = Some(Arc::new(Loaded { reader, generation }));
+        Ok(true)
+    }
+
+    /// The generation being served, if any.
+    pub fn generation(&self) -> Option<String> {
+        self.loaded
+            .read()
+            .expect("lock")
+            .as_ref()
+            .and_then(|l| l.generation.file_name().map(|n| n.to_string_lossy().into_owned()))
+    }
+
+    /// Documents in the index.
+    pub fn documents(&self) -> u64 {
+        self.searcher().map_or(0, |s| s.num_docs())
+    }
+
+    fn searcher(&self) -> Result<Searcher, SearchError> {
+        let loaded = self.loaded.read().expect("lock").clone();
+        match loaded {
+            Some(l) => Ok(l.reader.searcher()),
+            None => {
+                self.refresh()?;
+                let l = self.loaded.read().expect("lock").clone().ok_or(SearchError::NoIndex(self.root.clone()))?;
+                Ok(l.reader.searcher())
+            }
+        }
+    }
+
+    /// Runs a search. Blocking: call it from a blocking thread in async code.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let started = Instant::now();
+        let searcher = self.searcher()?;
+        let parsed = query::parse(&req.query);
+        let identifier = normalize::detect_identifier(&req.query);
+        let per_page = req.per_page.clamp(1, 100);
+        let offset = (req.page.max(1) - 1).saturating_mul(per_page).min(MAX_OFFSET);
+        let mut fuzzy = false;
+        let mut partial = false;
+        let mut outcome = self.run(&searcher, &parsed, req, Matching::Exact, offset, per_page)?;
+        let words = parsed.clauses.len();
+        if outcome.0 == 0 && words > 0 && identifier.is_none() {
+            let retry = self.run(&searcher, &parsed, req, Matching::Fuzzy, offset, per_page)?;
+            if retry.0 > 0 {
+                fuzzy = true;
+                outcome = retry;
+            } else if words > 1 {
+                let any = self.run(&searcher, &parsed, req, Matching::Any, offset, per_page)?;
+                if any.0 > 0 {
+                    partial = true;
+                    outcome = any;
+                }
+            }
+        }
+        let (total, hits) = outcome;
+        let facets = if req.facets {
+            let matching = if fuzzy {
+                Matching::Fuzzy
+            } else if partial {
+                Matching::Any
+            } else {
+                Matching::Exact
+            };
+            let q = query::build(&self.fields, &parsed, &req.filters, matching, false);
+            Some(searcher.search(&q, &FacetCollector)?)
+        } else {
+            None
+        };
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+            fuzzy,
+            partial,
+            identifier,
+            highlight: parsed.highlight,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    fn run(
+        &self,
+        searcher: &Searcher,
+        parsed: &query::ParsedQuery,
+        req: &SearchRequest,
+        matching: Matching,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<Hit>), SearchError> {
+        let q = query::build(&self.fields, parsed, &req.filters, matching, true);
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        let (count, addrs): (usize, Vec<(f32, DocAddress)>) = match req.sort {
+            Sort::Relevance => {
+                // Superseded versions rank just below their better version.
+                let collector = top.tweak_score(move |segment: &tantivy::SegmentReader| {
+                    let column = segment
+                        .fast_fields()
+                        .u64("superseded")
+                        .ok()
+                        .map(|c| c.first_or_default_col(0));
+                    move |doc: tantivy::DocId, score: tantivy::Score| match &column {
+                        Some(c) if c.get_val(doc) == 1 => score * 0.8,
+                        _ => score,
+                    }
+                });
+                searcher.search(&q, &(Count, collector))?
+            }
+            Sort::YearDesc | Sort::YearAsc | Sort::SizeDesc | Sort::SizeAsc | Sort::Title => {
+                let (field, order) = match req.sort {
+                    Sort::YearDesc => ("year", Order::Desc),
+                    Sort::YearAsc => ("year", Order::Asc),
+                    Sort::SizeDesc => ("size", Order::Desc),
+                    Sort::SizeAsc => ("size", Order::Asc),
+                    _ => ("title_key", Order::Asc),
+                };
+                let (count, docs) = searcher.search(&q, &(Count, top.order_by_fast_field::<u64>(field, order)))?;
+                (count, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
+            }
+            Sort::Added => {
+                let (count, docs) = searcher.search(&q, &(Count, top.order_by_fast_field::<i64>("added", Order::Desc)))?;
+                (count, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
+            }
+        };
+        let mut hits = Vec::with_capacity(addrs.len());
+        for (score, addr) in addrs {
+            let segment = searcher.segment_reader(addr.segment_ord);
+            let ff = segment.fast_fields();
+            let id = ff.u64("id")?.first(addr.doc_id).unwrap_or(0);
+            let coll = ff.u64("coll")?.first(addr.doc_id).unwrap_or(0);
+            if let Some(collection) = Collection::from_code(coll) {
+                hits.push(Hit { collection, id, score });
+            }
+        }
+        Ok((count, hits))
+    }
+}

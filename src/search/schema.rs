@@ -1,0 +1,163 @@
+//! The index schema: which fields exist, how they are analysed, and the index format version.
+//!
+//! Only numbers are kept per document (fast fields); everything shown to users is read back from
+//! the catalog, which keeps the index small (no document store).
+
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED,
+};
+use tantivy::tokenizer::{RawTokenizer, TextAnalyzer};
+use tantivy::Index;
+
+use super::analyzer::{LanshelfTokenizer, Mode};
+
+/// Bumped whenever the schema or the analyzers change in a way an old index cannot serve.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The tokenizer name for text fields.
+pub const TEXT_TOKENIZER: &str = "lanshelf";
+/// The tokenizer name for exact identifiers.
+pub const RAW_TOKENIZER: &str = "raw";
+
+/// Handles on every field of the schema.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    /// `collection code << 40 | id`: the key used to replace a record's document.
+    pub uid: Field,
+    /// Collection code (see [`crate::Collection::code`]).
+    pub coll: Field,
+    /// Record id within its collection.
+    pub id: Field,
+    /// Normalised language code.
+    pub lang: Field,
+    /// Extension code.
+    pub ext: Field,
+    /// Year (0 when unknown).
+    pub year: Field,
+    /// File size in bytes.
+    pub size: Field,
+    /// Time added, seconds since the epoch.
+    pub added: Field,
+    /// 1 when withdrawn (`Visible` not empty).
+    pub withdrawn: Field,
+    /// 1 when a better version exists (`Generic` not empty).
+    pub superseded: Field,
+    /// The first letters of the folded title, packed for sorting by title.
+    pub title_key: Field,
+    /// Title (with volume info).
+    pub title: Field,
+    /// Authors.
+    pub author: Field,
+    /// Series (and periodical).
+    pub series: Field,
+    /// Publisher.
+    pub publisher: Field,
+    /// Journal (papers).
+    pub journal: Field,
+    /// Tags, topics and edition.
+    pub tags: Field,
+    /// Identifiers as `md5:…`, `doi:…`, `isbn:…`, `issn:…`, `pmid:…`.
+    pub ident: Field,
+    /// The schema itself.
+    pub schema: Schema,
+}
+
+impl Fields {
+    /// Builds the schema.
+    pub fn new() -> Self {
+        let mut b = Schema::builder();
+        let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TEXT_TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let ident = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(RAW_TOKENIZER)
+                .set_index_option(IndexRecordOption::Basic)
+                .set_fieldnorms(false),
+        );
+        let filter: NumericOptions = NumericOptions::from(INDEXED) | FAST;
+        let fast: NumericOptions = FAST.into();
+        let uid = b.add_u64_field("uid", INDEXED);
+        let coll = b.add_u64_field("coll", filter.clone());
+        let id = b.add_u64_field("id", fast.clone());
+        let lang = b.add_u64_field("lang", filter.clone());
+        let ext = b.add_u64_field("ext", filter.clone());
+        let year = b.add_u64_field("year", fast.clone());
+        let size = b.add_u64_field("size", fast.clone());
+        let added = b.add_i64_field("added", fast.clone());
+        let withdrawn = b.add_u64_field("withdrawn", filter);
+        let superseded = b.add_u64_field("superseded", fast.clone());
+        let title_key = b.add_u64_field("title_key", fast);
+        let title = b.add_text_field("title", text.clone());
+        let author = b.add_text_field("author", text.clone());
+        let series = b.add_text_field("series", text.clone());
+        let publisher = b.add_text_field("publisher", text.clone());
+        let journal = b.add_text_field("journal", text.clone());
+        let tags = b.add_text_field("tags", text);
+        let ident = b.add_text_field("ident", ident);
+        Fields {
+            uid,
+            coll,
+            id,
+            lang,
+            ext,
+            year,
+            size,
+            added,
+            withdrawn,
+            superseded,
+            title_key,
+            title,
+            author,
+            series,
+            publisher,
+            journal,
+            tags,
+            ident,
+            schema: b.build(),
+        }
+    }
+
+    /// The text fields a free-text word is looked up in, with their boosts.
+    pub fn text_fields(&self) -> [(Field, f32); 6] {
+        [
+            (self.title, 4.0),
+            (self.author, 3.0),
+            (self.series, 1.5),
+            (self.publisher, 1.2),
+            (self.journal, 1.5),
+            (self.tags, 1.0),
+        ]
+    }
+}
+
+impl Default for Fields {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Registers the analyzers on an index (needed after every open).
+pub fn register_tokenizers(index: &Index) {
+    index
+        .tokenizers()
+        .register(TEXT_TOKENIZER, TextAnalyzer::from(LanshelfTokenizer::new(Mode::Index)));
+    index.tokenizers().register(RAW_TOKENIZER, TextAnalyzer::from(RawTokenizer::default()));
+}
+
+/// The uid of a record.
+pub fn uid(collection: crate::Collection, id: u64) -> u64 {
+    collection.code() << 40 | id
+}
+
+/// Packs the first eight bytes of a folded title into a number that sorts like the title.
+pub fn title_key(title: &str) -> u64 {
+    let folded = super::analyzer::fold(title.trim_start_matches(|c: char| !c.is_alphanumeric()));
+    let mut key = [0u8; 8];
+    for (slot, b) in key.iter_mut().zip(folded.bytes()) {
+        *slot = b;
+    }
+    u64::from_be_bytes(key)
+}

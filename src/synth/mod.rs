@@ -1,0 +1,121 @@
+//! Synthetic Library Genesis dumps for benchmarks and scale tests.
+//!
+//! [`write_dump`] writes a complete `mysqldump` file for one collection, laid out like the
+//! published dumps (the MariaDB 10.11 samples in `shared/reference/dumps/*-oneline.sql`): the
+//! same header and footer, `DROP TABLE` / `CREATE TABLE` with the real column lists,
+//! `LOCK TABLES`, `ALTER TABLE ... DISABLE KEYS`, extended `INSERT`s of about
+//! [`SynthOptions::statement_bytes`] each (one statement a line, tuples joined by `),(`),
+//! `UNLOCK TABLES;`, and for libgen the trigger block and the empty `updated_edited` table.
+//!
+//! - libgen: `description` (~30 % of the books, 100–2000 characters, a third of them HTML),
+//!   `hashes` (~50 %), `topics` (80 rows, English and Russian), `updated` (the books).
+//! - fiction: `fiction` (upper-case MD5, ~1 % NULL), `fiction_description` (~30 %),
+//!   `fiction_hashes` (~50 %).
+//! - scimag: `magazines` (up to 3000 journals), `publishers` (400 DOI prefixes, the real big
+//!   ones first), `scimag` (the papers; `Journal` empty in ~40 % of them, with `JOURNALID`
+//!   naming a `magazines` row by its `ID`, which equals its `JOURNALID`).
+//!
+//! The output depends only on the options: the random numbers come from a SplitMix64 written
+//! here and every draw uses integer arithmetic, so a seed gives the same bytes forever. Each row
+//! draws from its own stream keyed by (seed, purpose, row index), so the tables that refer to
+//! the books (descriptions, hashes, other editions) recompute what they need: memory stays
+//! constant (a few MB for the vocabulary) whatever the number of rows.
+//!
+//! Rows look like the real ones: titles of 2–14 Zipf-drawn words from a 50 000-word vocabulary
+//! in English, German, French (with diacritics), Russian, Greek, Arabic and Chinese (no spaces),
+//! 1–3 authors (up to 8 `;`-separated for papers), publishers, free-text years and languages,
+//! ISBN-13/ISBN-10 with valid check digits, unique MD5s (scimag MD5s repeat now and then, as in
+//! the real table), unique DOIs of the real shapes (~5 % SICI), ~2 % withdrawn rows, ~3 % other
+//! editions of an earlier book (same title and authors, `Generic` = the earlier MD5), and now
+//! and then quotes, apostrophes, backslashes, newlines, CR, TAB, NUL and Ctrl-Z to exercise the
+//! escaping.
+
+use std::io::{self, Write};
+
+use crate::Collection;
+
+mod books;
+mod data;
+mod fiction;
+mod ids;
+mod libgen;
+mod out;
+mod rng;
+mod schema;
+mod scimag;
+mod text;
+mod words;
+
+#[cfg(test)]
+mod tests;
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SynthOptions {
+    /// Which dump: `libgen.sql`, `fiction.sql` or `scimag.sql`.
+    pub collection: Collection,
+    /// Rows of the main table (`updated`, `fiction` or `scimag`).
+    pub rows: u64,
+    /// The seed; the same options always give the same bytes.
+    pub seed: u64,
+    /// The ID of the first row; later IDs ascend with occasional gaps.
+    pub first_id: u64,
+    /// `mysqldump`'s `net_buffer_length`: an `INSERT` statement is closed before it would grow
+    /// past this many bytes (a single larger row still gets its own statement).
+    pub statement_bytes: usize,
+}
+
+impl Default for SynthOptions {
+    fn default() -> Self {
+        SynthOptions {
+            collection: Collection::Libgen,
+            rows: 1000,
+            seed: 1,
+            first_id: 1,
+            statement_bytes: 1 << 20,
+        }
+    }
+}
+
+impl SynthOptions {
+    /// Default options for `rows` rows of a collection.
+    pub fn new(collection: Collection, rows: u64) -> Self {
+        SynthOptions {
+            collection,
+            rows,
+            ..SynthOptions::default()
+        }
+    }
+}
+
+/// What [`write_dump`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SynthStats {
+    /// Rows of the main table.
+    pub rows: u64,
+    /// Bytes written in all.
+    pub bytes: u64,
+}
+
+/// Writes a complete synthetic dump of `opts.collection` to `out`, streaming (the writer gets
+/// chunks of about 512 KiB; wrap nothing in a `BufWriter`).
+pub fn write_dump<W: Write>(opts: &SynthOptions, out: W) -> io::Result<SynthStats> {
+    let salt = match opts.collection {
+        Collection::Libgen => 0,
+        Collection::Fiction => 1,
+        Collection::Scimag => 2,
+    };
+    let ctx = text::Ctx::new(opts.seed, salt);
+    let mut dump = out::Dump::new(out, opts.statement_bytes);
+    dump.header(opts.collection.slug());
+    match opts.collection {
+        Collection::Libgen => libgen::write(&mut dump, &ctx, opts)?,
+        Collection::Fiction => fiction::write(&mut dump, &ctx, opts)?,
+        Collection::Scimag => scimag::write(&mut dump, &ctx, opts)?,
+    }
+    let bytes = dump.finish()?;
+    Ok(SynthStats {
+        rows: opts.rows,
+        bytes,
+    })
+}
