@@ -35,6 +35,8 @@ pub struct Paths {
 pub enum Command {
     /// Import dumps (plain, .gz, .bz2, .xz, .zst, .zip, .7z, or `-` for standard input).
     Import(ImportArgs),
+    /// Read dumps without importing them: verify they are complete and count their rows.
+    Check(CheckArgs),
     /// Rebuild the full-text index from the catalog.
     Index(IndexArgs),
     /// Search the catalog from the command line.
@@ -62,6 +64,14 @@ pub struct ImportArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `lanshelf check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Dump files; `-` reads standard input.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
 }
 
 /// `lanshelf index`.

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use include_dir::{include_dir, Dir};
 
-use crate::cli::{Cli, Command, DemoArgs, GenDumpArgs, ImportArgs, Paths};
+use crate::cli::{CheckArgs, Cli, Command, DemoArgs, GenDumpArgs, ImportArgs, IndexArgs, Paths, SearchArgs};
 use crate::import::{self, ImportOptions, ImportReport};
+use crate::search::{self, IndexOptions, IndexReport, SearchEngine, SearchRequest};
 use crate::{db, synth, Collection};
 
 /// The sample dumps bundled for `lanshelf demo`.
@@ -36,9 +37,10 @@ pub fn run(cli: Cli) -> Result<()> {
             Command::Import(args) => import_command(&cli.paths, args).await,
             Command::Demo(args) => demo(args).await,
             Command::GenDump(args) => gen_dump(args),
-            Command::Index(_) | Command::Search(_) | Command::Serve(_) => {
-                anyhow::bail!("not implemented yet")
-            }
+            Command::Check(args) => check_command(args),
+            Command::Index(args) => index_command(&cli.paths, args).await,
+            Command::Search(args) => search_command(&cli.paths, args).await,
+            Command::Serve(_) => anyhow::bail!("not implemented yet"),
         }
     })
 }
@@ -103,12 +105,140 @@ async fn import_command(paths: &Paths, args: ImportArgs) -> Result<()> {
         progress: std::io::stderr().is_terminal(),
     };
     let report = import_into(&paths.db, args.files, opts).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        if args.json {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        } else {
+            print_report(&mut out, &report)?;
+        }
+    }
+    if !args.no_index {
+        let index = update_index(&paths.db, &paths.index, IndexOptions::default()).await?;
+        if !args.json {
+            println!(
+                "search index {}: {} documents written in {:.1} s",
+                index.generation, index.documents, index.seconds
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Brings the index up to date with the catalog (building it if there is none).
+pub async fn update_index(db: &Path, index: &Path, opts: IndexOptions) -> Result<IndexReport> {
+    let (db, index) = (db.to_path_buf(), index.to_path_buf());
+    let report = tokio::task::spawn_blocking(move || search::catch_up(&db, &index, &opts))
+        .await
+        .context("the index thread failed")?
+        .context("updating the search index (the catalog itself was imported; run `lanshelf index` to retry)")?;
+    Ok(report)
+}
+
+/// Reads each dump to its end without writing anything, and prints its tables, rows and speed.
+fn check_command(args: CheckArgs) -> Result<()> {
+    for file in &args.files {
+        let started = std::time::Instant::now();
+        let input = crate::dump::open(file)?;
+        let name = input.name.clone();
+        let mut reader = crate::dump::DumpReader::new(input.reader);
+        let mut rows: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+        loop {
+            match reader.next_row() {
+                Ok(Some(row)) => {
+                    if let Some(n) = rows.get_mut(row.table) {
+                        *n += 1;
+                    } else {
+                        rows.insert(row.table.to_string(), 1);
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => anyhow::bail!("{name}: {e}"),
+            }
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let bytes = reader.offset();
+        let total: u64 = rows.values().sum();
+        println!(
+            "{name}: complete, {:.1} MB of SQL, {total} rows in {seconds:.2} s ({:.0} MB/s, {:.0} rows/s)",
+            bytes as f64 / 1e6,
+            bytes as f64 / 1e6 / seconds.max(1e-9),
+            total as f64 / seconds.max(1e-9)
+        );
+        for (table, n) in rows {
+            println!("  {table:<24} {n:>12}");
+        }
+    }
+    Ok(())
+}
+
+async fn index_command(paths: &Paths, args: IndexArgs) -> Result<()> {
+    anyhow::ensure!(
+        paths.db.exists(),
+        "no catalog at {}: import a dump first (`lanshelf import FILE`)",
+        paths.db.display()
+    );
+    let opts = IndexOptions {
+        memory_mib: args.memory_mib,
+        threads: args.threads,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let (db, index) = (paths.db.clone(), paths.index.clone());
+    let report = tokio::task::spawn_blocking(move || search::rebuild(&db, &index, &opts))
+        .await
+        .context("the index thread failed")??;
+    println!(
+        "indexed {} documents in {:.1} s ({:.0} docs/s), {:.1} MB ({:.0} bytes per document), generation {}",
+        report.documents,
+        report.seconds,
+        report.documents as f64 / report.seconds.max(1e-6),
+        report.bytes as f64 / 1e6,
+        report.bytes as f64 / report.documents.max(1) as f64,
+        report.generation
+    );
+    Ok(())
+}
+
+async fn search_command(paths: &Paths, args: SearchArgs) -> Result<()> {
+    let engine = SearchEngine::open(&paths.index)?;
+    let pool = db::open_read_only(&paths.db, 2).await?;
+    let mut req = SearchRequest::new(args.query.join(" "));
+    req.filters.collection = args.collection;
+    req.per_page = args.limit;
+    req.facets = false;
+    let results = tokio::task::spawn_blocking(move || engine.search(&req)).await??;
+    let summaries = db::records::summaries(&pool, &results.hits).await?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &report)?;
-        writeln!(out)?;
+        for s in &summaries {
+            let mut value = serde_json::to_value(s)?;
+            value["url"] = serde_json::Value::String(s.url());
+            serde_json::to_writer(&mut out, &value)?;
+            writeln!(out)?;
+        }
+        return Ok(());
+    }
+    let note = if results.fuzzy {
+        " (no exact match: showing similar spellings)"
+    } else if results.partial {
+        " (no record has every word: showing records with some)"
     } else {
-        print_report(&mut out, &report)?;
+        ""
+    };
+    writeln!(out, "{} results in {:.1} ms{note}", results.total, results.elapsed.as_secs_f64() * 1e3)?;
+    for s in &summaries {
+        let withdrawn = if s.visible.is_empty() { "" } else { " [withdrawn]" };
+        writeln!(
+            out,
+            "{:<8} {:>9}  {} — {} ({}) {}{withdrawn}",
+            s.collection(),
+            s.id,
+            s.title,
+            s.author,
+            s.year,
+            s.extension
+        )?;
     }
     Ok(())
 }

@@ -51,14 +51,22 @@ fn assert_matches_mariadb(db: &Path, name: &str) {
                         })
                     })
                     .unwrap_or_else(|e| panic!("{name}: {} key {key}: {e}", spec.table));
-                assert_eq!(
-                    got.as_deref().map(String::from_utf8_lossy),
-                    want.as_deref().map(String::from_utf8_lossy),
-                    "{name}: {}.{} of row {key}",
-                    spec.table,
-                    col.column
-                );
-                assert_eq!(got, want, "{name}: bytes of {}.{} of row {key}", spec.table, col.column);
+                if got != want {
+                    let (g, w) = (got.clone().unwrap_or_default(), want.clone().unwrap_or_default());
+                    let at = g.iter().zip(&w).position(|(a, b)| a != b).unwrap_or(g.len().min(w.len()));
+                    let show = |v: &[u8]| String::from_utf8_lossy(&v[at.saturating_sub(20)..(at + 40).min(v.len())]).into_owned();
+                    panic!(
+                        "{name}: {}.{} of row {key}: null {}/{}, lengths {}/{}, first difference at byte {at}: got {:?}, want {:?}",
+                        spec.table,
+                        col.column,
+                        got.is_none(),
+                        want.is_none(),
+                        g.len(),
+                        w.len(),
+                        show(&g),
+                        show(&w)
+                    );
+                }
                 checked += 1;
             }
         }

@@ -1,0 +1,130 @@
+//! Reading records back for display: the short form shown in result lists and APIs.
+
+use std::collections::HashMap;
+
+use sqlx::SqlitePool;
+
+use super::DbError;
+use crate::search::Hit;
+use crate::Collection;
+
+/// What a result list shows of a record; the same fields in every collection.
+#[derive(Debug, Clone, Default, serde::Serialize, sqlx::FromRow)]
+pub struct Summary {
+    /// Its collection.
+    #[sqlx(try_from = "String")]
+    pub collection: CollectionName,
+    /// Its id.
+    pub id: i64,
+    /// Lower-case MD5 (may be empty).
+    pub md5: String,
+    /// Title (scimag titles may hold HTML: show as text).
+    pub title: String,
+    /// Authors.
+    pub author: String,
+    /// Year as written.
+    pub year: String,
+    /// Language as written.
+    pub language: String,
+    /// File extension.
+    pub extension: String,
+    /// File size in bytes.
+    pub filesize: i64,
+    /// DOI (papers, some books).
+    pub doi: String,
+    /// Journal (papers).
+    pub journal: String,
+    /// Volume (papers) or volume info (books).
+    pub volume: String,
+    /// Issue (papers).
+    pub issue: String,
+    /// Pages (first–last for papers).
+    pub pages: String,
+    /// Series.
+    pub series: String,
+    /// Publisher.
+    pub publisher: String,
+    /// Withdrawn flag (`ban`, `del`, …; empty when shown).
+    pub visible: String,
+    /// MD5 of a better version, if any.
+    pub generic: String,
+}
+
+/// A collection name read from SQL.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct CollectionName(pub Option<Collection>);
+
+impl TryFrom<String> for CollectionName {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Ok(CollectionName(s.parse().ok()))
+    }
+}
+
+impl Summary {
+    /// The collection (always set for rows read from the catalog).
+    pub fn collection(&self) -> Collection {
+        self.collection.0.unwrap_or(Collection::Libgen)
+    }
+
+    /// The record page's path.
+    pub fn url(&self) -> String {
+        format!("/{}/{}", self.collection(), self.id)
+    }
+}
+
+/// The SELECT list giving a [`Summary`] for each collection's table.
+pub fn summary_select(collection: Collection) -> &'static str {
+    match collection {
+        Collection::Libgen => {
+            "SELECT 'libgen' AS collection, id, coalesce(md5,'') AS md5, coalesce(title,'') AS title, coalesce(author,'') AS author, \
+             coalesce(year,'') AS year, coalesce(language,'') AS language, coalesce(extension,'') AS extension, coalesce(filesize,0) AS filesize, \
+             coalesce(doi,'') AS doi, coalesce(periodical,'') AS journal, coalesce(volume_info,'') AS volume, coalesce(issue,'') AS issue, \
+             coalesce(pages,'') AS pages, coalesce(series,'') AS series, coalesce(publisher,'') AS publisher, coalesce(visible,'') AS visible, \
+             coalesce(generic,'') AS generic FROM libgen"
+        }
+        Collection::Fiction => {
+            "SELECT 'fiction' AS collection, id, coalesce(md5,'') AS md5, coalesce(title,'') AS title, coalesce(author,'') AS author, \
+             coalesce(year,'') AS year, coalesce(language,'') AS language, coalesce(extension,'') AS extension, coalesce(filesize,0) AS filesize, \
+             '' AS doi, '' AS journal, '' AS volume, coalesce(issue,'') AS issue, coalesce(pages,'') AS pages, coalesce(series,'') AS series, \
+             coalesce(publisher,'') AS publisher, coalesce(visible,'') AS visible, coalesce(generic,'') AS generic FROM fiction"
+        }
+        Collection::Scimag => {
+            "SELECT 'scimag' AS collection, s.id, coalesce(s.md5,'') AS md5, coalesce(s.title,'') AS title, coalesce(s.author,'') AS author, \
+             coalesce(s.year,'') AS year, '' AS language, 'pdf' AS extension, coalesce(s.filesize,0) AS filesize, coalesce(s.doi,'') AS doi, \
+             coalesce(nullif(s.journal,''), (SELECT m.magazine FROM scimag_magazines m WHERE m.journal_id = s.journal_id AND s.journal_id <> '' LIMIT 1), \
+             (SELECT m.magazine FROM scimag_magazines m WHERE CAST(m.id AS TEXT) = s.journal_id LIMIT 1), '') AS journal, \
+             coalesce(s.volume,'') AS volume, coalesce(s.issue,'') AS issue, \
+             CASE WHEN coalesce(s.last_page,'') <> '' THEN coalesce(s.first_page,'') || '–' || s.last_page ELSE coalesce(s.first_page,'') END AS pages, \
+             '' AS series, coalesce((SELECT p.publisher FROM scimag_publishers p WHERE p.doi_code = substr(s.doi, 1, instr(s.doi, '/') - 1) LIMIT 1), '') AS publisher, \
+             coalesce(s.visible,'') AS visible, '' AS generic FROM scimag s"
+        }
+    }
+}
+
+/// Reads the summaries of search hits, in the hits' order (hits whose row vanished are skipped).
+pub async fn summaries(pool: &SqlitePool, hits: &[Hit]) -> Result<Vec<Summary>, DbError> {
+    let mut found: HashMap<(Collection, i64), Summary> = HashMap::new();
+    for collection in Collection::ALL {
+        let ids: Vec<i64> = hits.iter().filter(|h| h.collection == collection).map(|h| h.id as i64).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let id_col = if collection == Collection::Scimag { "s.id" } else { "id" };
+        let placeholders = vec!["?"; ids.len()].join(",");
+        let sql = format!("{} WHERE {id_col} IN ({placeholders})", summary_select(collection));
+        // Built from fixed parts and `?` placeholders only.
+        let mut q = sqlx::query_as::<_, Summary>(sqlx::AssertSqlSafe(sql));
+        for id in &ids {
+            q = q.bind(id);
+        }
+        for s in q.fetch_all(pool).await? {
+            found.insert((collection, s.id), s);
+        }
+    }
+    Ok(hits
+        .iter()
+        .filter_map(|h| found.remove(&(h.collection, h.id as i64)))
+        .collect())
+}
