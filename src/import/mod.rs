@@ -482,6 +482,10 @@ impl<'c> ImportState<'c> {
 
     fn import_file(&mut self, path: &Path, opts: &ImportOptions, stop: &AtomicBool) -> Result<FileReport, ImportError> {
         let started = Instant::now();
+        // Statement numbers restart with each file: forget the column mappings of the last one.
+        for writer in self.writers.values_mut() {
+            writer.map_statement = u64::MAX;
+        }
         let input = dump::open(path)?;
         let name = input.name.clone();
         let format = input.format;
