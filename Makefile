@@ -1,14 +1,30 @@
-# Everyday recipes. `make test` is what CI runs (.ci/run).
-.PHONY: demo test fmt lint bench-import bench-search
+# Everyday recipes. `make test` is the whole test suite, and what CI runs (.ci/run).
+.PHONY: demo test test-deps fmt lint bench-import bench-search
+
 demo:
 	cargo run --release -- demo
-test:
-	cargo test
+
+# The browser test drives Debian's Chromium through chromedriver: install them when missing.
+test-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else echo "install chromium and chromium-driver for the browser test" >&2; fi; \
+	fi
+
+test: test-deps
+	cargo fmt --all -- --check
+	cargo clippy --all-targets --locked -- -D warnings
+	cargo test --locked
+
 fmt:
 	cargo fmt --all
+
 lint:
 	cargo clippy --all-targets -- -D warnings
+
 bench-import:
 	bash bench/import.sh
+
 bench-search:
 	bash bench/search.sh

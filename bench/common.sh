@@ -1,0 +1,21 @@
+# Shared helpers for the bench scripts (sourced).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+OUT=${OUT:-bench/out}
+mkdir -p "$OUT"
+BIN=target/release/lanshelf
+build() { cargo build --release --quiet --bin lanshelf "$@"; }
+# Runs a command under /usr/bin/time -v; sets SECS and RSS_MB.
+timed() {
+  local log; log=$(mktemp)
+  /usr/bin/time -v "$@" 2> >(tee "$log" >&2) > "$OUT/last.out"
+  SECS=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$log")
+  RSS_MB=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$log")
+  rm -f "$log"
+}
+gen() { # collection rows seed -> path
+  local f="$OUT/$1-$2-s$3.sql"
+  [ -s "$f" ] || "$BIN" gen-dump --collection "$1" --rows "$2" --seed "$3" --out "$f" >&2
+  echo "$f"
+}
+mb() { echo "scale=1; $(stat -c %s "$1") / 1000000" | bc; }

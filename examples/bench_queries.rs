@@ -1,0 +1,308 @@
+//! Query benchmark: runs a fixed, mixed query set (drawn deterministically from the catalog)
+//! against Lanshelf's index in-process and against SQLite FTS5 over the same catalog, and prints
+//! p50/p95/p99 per query class side by side. Used by `bench/search.sh`.
+//!
+//! Usage: cargo run --release --example bench_queries -- DB INDEX [ROUNDS]
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use lanshelf::search::{SearchEngine, SearchRequest};
+use rusqlite::Connection;
+
+#[derive(Clone)]
+struct Query {
+    class: &'static str,
+    ours: String,
+    /// FTS5 MATCH expression, or an SQL identifier lookup (`md5:…`).
+    fts: String,
+}
+
+/// SplitMix64, so the query set is the same on every run.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 2 && !w.chars().any(lanshelf::search::analyzer::is_cjk))
+        .map(str::to_lowercase)
+        .collect()
+}
+
+fn fts_quote(w: &str) -> String {
+    format!("\"{}\"", w.replace('"', ""))
+}
+
+fn sample_titles(conn: &Connection, rng: &mut Rng, n: usize) -> Vec<(String, String, String, String)> {
+    let max: i64 = conn.query_row("SELECT max(id) FROM libgen", [], |r| r.get(0)).unwrap_or(1);
+    let mut out = Vec::new();
+    let mut stmt = conn
+        .prepare("SELECT title, author, md5, identifier_wodash FROM libgen WHERE id >= ?1 AND visible = '' ORDER BY id LIMIT 1")
+        .unwrap();
+    while out.len() < n {
+        let id = rng.below(max as u64) as i64;
+        if let Ok(row) = stmt.query_row([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+            ))
+        }) {
+            out.push(row);
+        }
+    }
+    out
+}
+
+fn build_queries(conn: &Connection) -> Vec<Query> {
+    let mut rng = Rng(42);
+    let mut q = Vec::new();
+    let titles = sample_titles(conn, &mut rng, 400);
+    let common = ["the", "of", "and", "history", "introduction", "theory", "the history of", "of the"];
+    for (i, (title, author, md5, isbns)) in titles.iter().enumerate() {
+        let w = words(title);
+        if w.is_empty() {
+            continue;
+        }
+        match i % 8 {
+            0 => q.push(Query {
+                class: "one word",
+                ours: w[0].clone(),
+                fts: fts_quote(&w[0]),
+            }),
+            1 if w.len() >= 2 => q.push(Query {
+                class: "two words",
+                ours: format!("{} {}", w[0], w[w.len() - 1]),
+                fts: format!("{} {}", fts_quote(&w[0]), fts_quote(&w[w.len() - 1])),
+            }),
+            2 if w.len() >= 3 => q.push(Query {
+                class: "phrase",
+                ours: format!("\"{} {} {}\"", w[0], w[1], w[2]),
+                fts: format!("\"{} {} {}\"", w[0], w[1], w[2]),
+            }),
+            3 => {
+                if let Some(surname) = words(author).last() {
+                    q.push(Query {
+                        class: "fielded",
+                        ours: format!("author:{surname}"),
+                        fts: format!("author:{}", fts_quote(surname)),
+                    });
+                }
+            }
+            4 => q.push(Query {
+                class: "identifier",
+                ours: md5.clone(),
+                fts: format!("md5:{md5}"),
+            }),
+            5 => {
+                if let Some(isbn) = isbns.split(',').next().filter(|s| !s.is_empty()) {
+                    q.push(Query {
+                        class: "identifier",
+                        ours: isbn.to_string(),
+                        fts: format!("isbn:{isbn}"),
+                    });
+                }
+            }
+            6 => {
+                let c = common[i / 8 % common.len()];
+                let fts = c.split(' ').map(fts_quote).collect::<Vec<_>>().join(" ");
+                q.push(Query {
+                    class: "common words",
+                    ours: c.to_string(),
+                    fts,
+                })
+            }
+            _ => q.push(Query {
+                class: "no hit",
+                ours: format!("qzx{}vvk", rng.below(100_000)),
+                fts: format!("\"qzx{}vvk\"", rng.below(100_000)),
+            }),
+        }
+    }
+    // CJK: two characters from titles written in Chinese.
+    let mut stmt = conn
+        .prepare("SELECT title FROM libgen WHERE title GLOB '*[一-龥]*' AND id >= ?1 ORDER BY id LIMIT 1")
+        .unwrap();
+    let max: i64 = conn.query_row("SELECT max(id) FROM libgen", [], |r| r.get(0)).unwrap_or(1);
+    for _ in 0..50 {
+        let id = rng.below(max as u64) as i64;
+        if let Ok(title) = stmt.query_row([id], |r| r.get::<_, String>(0)) {
+            let cjk: Vec<char> = title.chars().filter(|c| lanshelf::search::analyzer::is_cjk(*c)).collect();
+            if cjk.len() >= 3 {
+                let start = rng.below(cjk.len() as u64 - 1) as usize;
+                let s: String = cjk[start..start + 2].iter().collect();
+                q.push(Query {
+                    class: "CJK",
+                    fts: fts_quote(&s),
+                    ours: s,
+                });
+            }
+        }
+    }
+    q
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1e3
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let db = PathBuf::from(args.get(1).expect("DB"));
+    let index = PathBuf::from(args.get(2).expect("INDEX"));
+    let rounds: usize = args.get(3).and_then(|r| r.parse().ok()).unwrap_or(3);
+    let conn = Connection::open(&db).expect("catalog");
+    let queries = build_queries(&conn);
+
+    // Baseline: SQLite FTS5 over the same text fields, built now and timed.
+    let fts_path = db.with_extension("fts5.sqlite");
+    let _ = std::fs::remove_file(&fts_path);
+    let fts = Connection::open(&fts_path).unwrap();
+    fts.execute_batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;").unwrap();
+    fts.execute(&format!("ATTACH '{}' AS cat", db.display()), []).unwrap();
+    let started = Instant::now();
+    fts.execute_batch(
+        "CREATE VIRTUAL TABLE fts USING fts5(title, author, series, publisher, journal);
+         BEGIN;
+         INSERT INTO fts(rowid, title, author, series, publisher, journal)
+           SELECT id, title, author, series, publisher, '' FROM cat.libgen;
+         INSERT INTO fts(rowid, title, author, series, publisher, journal)
+           SELECT 1000000000 + id, title, author, series, publisher, '' FROM cat.fiction;
+         INSERT INTO fts(rowid, title, author, series, publisher, journal)
+           SELECT 2000000000 + id, title, author, '', '', journal FROM cat.scimag;
+         COMMIT;
+         INSERT INTO fts(fts) VALUES('optimize');",
+    )
+    .unwrap();
+    let fts_build = started.elapsed();
+    let docs: i64 = fts.query_row("SELECT count(*) FROM fts", [], |r| r.get(0)).unwrap();
+    fts.execute_batch("DETACH cat").unwrap();
+    drop(fts);
+    let fts_bytes = std::fs::metadata(&fts_path).map(|m| m.len()).unwrap_or(0);
+    let fts = Connection::open(&fts_path).unwrap();
+    fts.execute(&format!("ATTACH '{}' AS cat", db.display()), []).unwrap();
+    println!(
+        "FTS5 baseline: built {} docs in {:.1} s ({:.0} docs/s), {:.0} bytes/doc",
+        docs,
+        fts_build.as_secs_f64(),
+        docs as f64 / fts_build.as_secs_f64(),
+        fts_bytes as f64 / docs as f64
+    );
+
+    let engine = SearchEngine::open(&index).expect("index");
+    let mut ours: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
+    let mut ours_facets: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
+    let mut theirs: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
+    let mut hits: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
+    let mut match_stmt = fts
+        .prepare("SELECT rowid FROM fts WHERE fts MATCH ?1 ORDER BY rank LIMIT 20")
+        .unwrap();
+    let mut md5_stmt = fts.prepare("SELECT id FROM cat.libgen WHERE md5 = ?1 LIMIT 20").unwrap();
+    let mut isbn_stmt = fts
+        .prepare("SELECT id FROM cat.libgen WHERE identifier_wodash LIKE '%' || ?1 || '%' LIMIT 20")
+        .unwrap();
+    // Warm both once, then measure.
+    for round in 0..=rounds {
+        for q in &queries {
+            let mut req = SearchRequest::new(q.ours.clone());
+            req.facets = false;
+            let t = Instant::now();
+            let r = engine.search(&req).unwrap();
+            let ours_t = t.elapsed();
+            req.facets = true;
+            let t = Instant::now();
+            let _ = engine.search(&req).unwrap();
+            let facets_t = t.elapsed();
+            let t = Instant::now();
+            let n = if let Some(md5) = q.fts.strip_prefix("md5:") {
+                md5_stmt.query_map([md5], |r| r.get::<_, i64>(0)).unwrap().count()
+            } else if let Some(isbn) = q.fts.strip_prefix("isbn:") {
+                isbn_stmt.query_map([isbn], |r| r.get::<_, i64>(0)).unwrap().count()
+            } else {
+                match match_stmt.query_map([&q.fts], |r| r.get::<_, i64>(0)) {
+                    Ok(rows) => rows.count(),
+                    Err(_) => 0,
+                }
+            };
+            let theirs_t = t.elapsed();
+            if round > 0 {
+                ours.entry(q.class).or_default().push(ours_t);
+                ours_facets.entry(q.class).or_default().push(facets_t);
+                theirs.entry(q.class).or_default().push(theirs_t);
+            } else {
+                let e = hits.entry(q.class).or_default();
+                e.0 += 1;
+                e.1 += usize::from(r.total > 0);
+                e.2 += usize::from(n > 0);
+            }
+        }
+    }
+    println!(
+        "\n{:<14} {:>5} {:>9} | {:>8} {:>8} {:>8} | {:>9} {:>9} | {:>8} {:>8} {:>8} | {:>7}",
+        "class", "n", "found", "ours p50", "p95", "p99", "+facets50", "+facets99", "fts p50", "p95", "p99", "p50 x"
+    );
+    let mut all_ours = Vec::new();
+    let mut all_theirs = Vec::new();
+    for (class, times) in &mut ours {
+        times.sort();
+        let f = ours_facets.get_mut(class).unwrap();
+        f.sort();
+        let t = theirs.get_mut(class).unwrap();
+        t.sort();
+        all_ours.extend(times.iter().copied());
+        all_theirs.extend(t.iter().copied());
+        let (n, found_ours, found_theirs) = hits[class];
+        println!(
+            "{:<14} {:>5} {:>4}/{:<4} | {:>8.3} {:>8.3} {:>8.3} | {:>9.3} {:>9.3} | {:>8.3} {:>8.3} {:>8.3} | {:>6.1}x",
+            class,
+            n,
+            found_ours,
+            found_theirs,
+            percentile(times, 0.5),
+            percentile(times, 0.95),
+            percentile(times, 0.99),
+            percentile(f, 0.5),
+            percentile(f, 0.99),
+            percentile(t, 0.5),
+            percentile(t, 0.95),
+            percentile(t, 0.99),
+            percentile(t, 0.5) / percentile(times, 0.5)
+        );
+    }
+    all_ours.sort();
+    all_theirs.sort();
+    println!(
+        "{:<14} {:>5} {:>9} | {:>8.3} {:>8.3} {:>8.3} | {:>9} {:>9} | {:>8.3} {:>8.3} {:>8.3} | {:>6.1}x",
+        "all",
+        all_ours.len() / rounds.max(1),
+        "",
+        percentile(&all_ours, 0.5),
+        percentile(&all_ours, 0.95),
+        percentile(&all_ours, 0.99),
+        "",
+        "",
+        percentile(&all_theirs, 0.5),
+        percentile(&all_theirs, 0.95),
+        percentile(&all_theirs, 0.99),
+        percentile(&all_theirs, 0.5) / percentile(&all_ours, 0.5)
+    );
+    println!("(milliseconds; `found` = queries with at least one result, ours/FTS5; times in-process, warm)");
+    let _ = std::fs::remove_file(&fts_path);
+}
