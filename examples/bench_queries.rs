@@ -45,8 +45,14 @@ fn fts_quote(w: &str) -> String {
     format!("\"{}\"", w.replace('"', ""))
 }
 
-fn sample_titles(conn: &Connection, rng: &mut Rng, n: usize) -> Vec<(String, String, String, String)> {
-    let max: i64 = conn.query_row("SELECT max(id) FROM libgen", [], |r| r.get(0)).unwrap_or(1);
+fn sample_titles(
+    conn: &Connection,
+    rng: &mut Rng,
+    n: usize,
+) -> Vec<(String, String, String, String)> {
+    let max: i64 = conn
+        .query_row("SELECT max(id) FROM libgen", [], |r| r.get(0))
+        .unwrap_or(1);
     let mut out = Vec::new();
     let mut stmt = conn
         .prepare("SELECT title, author, md5, identifier_wodash FROM libgen WHERE id >= ?1 AND visible = '' ORDER BY id LIMIT 1")
@@ -71,7 +77,16 @@ fn build_queries(conn: &Connection) -> Vec<Query> {
     let mut rng = Rng(42);
     let mut q = Vec::new();
     let titles = sample_titles(conn, &mut rng, 400);
-    let common = ["the", "of", "and", "history", "introduction", "theory", "the history of", "of the"];
+    let common = [
+        "the",
+        "of",
+        "and",
+        "history",
+        "introduction",
+        "theory",
+        "the history of",
+        "of the",
+    ];
     for (i, (title, author, md5, isbns)) in titles.iter().enumerate() {
         let w = words(title);
         if w.is_empty() {
@@ -136,11 +151,16 @@ fn build_queries(conn: &Connection) -> Vec<Query> {
     let mut stmt = conn
         .prepare("SELECT title FROM libgen WHERE title GLOB '*[一-龥]*' AND id >= ?1 ORDER BY id LIMIT 1")
         .unwrap();
-    let max: i64 = conn.query_row("SELECT max(id) FROM libgen", [], |r| r.get(0)).unwrap_or(1);
+    let max: i64 = conn
+        .query_row("SELECT max(id) FROM libgen", [], |r| r.get(0))
+        .unwrap_or(1);
     for _ in 0..50 {
         let id = rng.below(max as u64) as i64;
         if let Ok(title) = stmt.query_row([id], |r| r.get::<_, String>(0)) {
-            let cjk: Vec<char> = title.chars().filter(|c| lanshelf::search::analyzer::is_cjk(*c)).collect();
+            let cjk: Vec<char> = title
+                .chars()
+                .filter(|c| lanshelf::search::analyzer::is_cjk(*c))
+                .collect();
             if cjk.len() >= 3 {
                 let start = rng.below(cjk.len() as u64 - 1) as usize;
                 let s: String = cjk[start..start + 2].iter().collect();
@@ -175,8 +195,10 @@ fn main() {
     let fts_path = db.with_extension("fts5.sqlite");
     let _ = std::fs::remove_file(&fts_path);
     let fts = Connection::open(&fts_path).unwrap();
-    fts.execute_batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;").unwrap();
-    fts.execute(&format!("ATTACH '{}' AS cat", db.display()), []).unwrap();
+    fts.execute_batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+        .unwrap();
+    fts.execute(&format!("ATTACH '{}' AS cat", db.display()), [])
+        .unwrap();
     let started = Instant::now();
     fts.execute_batch(
         "CREATE VIRTUAL TABLE fts USING fts5(title, author, series, publisher, journal);
@@ -192,12 +214,15 @@ fn main() {
     )
     .unwrap();
     let fts_build = started.elapsed();
-    let docs: i64 = fts.query_row("SELECT count(*) FROM fts", [], |r| r.get(0)).unwrap();
+    let docs: i64 = fts
+        .query_row("SELECT count(*) FROM fts", [], |r| r.get(0))
+        .unwrap();
     fts.execute_batch("DETACH cat").unwrap();
     drop(fts);
     let fts_bytes = std::fs::metadata(&fts_path).map(|m| m.len()).unwrap_or(0);
     let fts = Connection::open(&fts_path).unwrap();
-    fts.execute(&format!("ATTACH '{}' AS cat", db.display()), []).unwrap();
+    fts.execute(&format!("ATTACH '{}' AS cat", db.display()), [])
+        .unwrap();
     println!(
         "FTS5 baseline: built {} docs in {:.1} s ({:.0} docs/s), {:.0} bytes/doc",
         docs,
@@ -214,7 +239,9 @@ fn main() {
     let mut match_stmt = fts
         .prepare("SELECT rowid FROM fts WHERE fts MATCH ?1 ORDER BY rank LIMIT 20")
         .unwrap();
-    let mut md5_stmt = fts.prepare("SELECT id FROM cat.libgen WHERE md5 = ?1 LIMIT 20").unwrap();
+    let mut md5_stmt = fts
+        .prepare("SELECT id FROM cat.libgen WHERE md5 = ?1 LIMIT 20")
+        .unwrap();
     let mut isbn_stmt = fts
         .prepare("SELECT id FROM cat.libgen WHERE identifier_wodash LIKE '%' || ?1 || '%' LIMIT 20")
         .unwrap();
@@ -232,9 +259,15 @@ fn main() {
             let facets_t = t.elapsed();
             let t = Instant::now();
             let n = if let Some(md5) = q.fts.strip_prefix("md5:") {
-                md5_stmt.query_map([md5], |r| r.get::<_, i64>(0)).unwrap().count()
+                md5_stmt
+                    .query_map([md5], |r| r.get::<_, i64>(0))
+                    .unwrap()
+                    .count()
             } else if let Some(isbn) = q.fts.strip_prefix("isbn:") {
-                isbn_stmt.query_map([isbn], |r| r.get::<_, i64>(0)).unwrap().count()
+                isbn_stmt
+                    .query_map([isbn], |r| r.get::<_, i64>(0))
+                    .unwrap()
+                    .count()
             } else {
                 match match_stmt.query_map([&q.fts], |r| r.get::<_, i64>(0)) {
                     Ok(rows) => rows.count(),
@@ -256,7 +289,18 @@ fn main() {
     }
     println!(
         "\n{:<14} {:>5} {:>9} | {:>8} {:>8} {:>8} | {:>9} {:>9} | {:>8} {:>8} {:>8} | {:>7}",
-        "class", "n", "found", "ours p50", "p95", "p99", "+facets50", "+facets99", "fts p50", "p95", "p99", "p50 x"
+        "class",
+        "n",
+        "found",
+        "ours p50",
+        "p95",
+        "p99",
+        "+facets50",
+        "+facets99",
+        "fts p50",
+        "p95",
+        "p99",
+        "p50 x"
     );
     let mut all_ours = Vec::new();
     let mut all_theirs = Vec::new();

@@ -54,8 +54,7 @@ CREATE TABLE libgen (
     import_id INTEGER
 );
 CREATE INDEX libgen_md5 ON libgen (md5);
-CREATE INDEX libgen_generic ON libgen (generic);
-CREATE INDEX libgen_time_last_modified_id ON libgen (time_last_modified, id);
+CREATE INDEX libgen_generic ON libgen (generic) WHERE generic <> '';
 CREATE INDEX libgen_import_id ON libgen (import_id);
 
 CREATE TABLE libgen_description (
@@ -119,8 +118,7 @@ CREATE TABLE fiction (
     import_id INTEGER
 );
 CREATE INDEX fiction_md5 ON fiction (md5);
-CREATE INDEX fiction_generic ON fiction (generic);
-CREATE INDEX fiction_time_last_modified_id ON fiction (time_last_modified, id);
+CREATE INDEX fiction_generic ON fiction (generic) WHERE generic <> '';
 CREATE INDEX fiction_import_id ON fiction (import_id);
 
 CREATE TABLE fiction_description (

@@ -23,7 +23,12 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct Paths {
     /// The SQLite catalog file.
-    #[arg(long, global = true, env = "LANSHELF_DB", default_value = "./catalog.sqlite")]
+    #[arg(
+        long,
+        global = true,
+        env = "LANSHELF_DB",
+        default_value = "./catalog.sqlite"
+    )]
     pub db: PathBuf,
     /// The folder of the full-text index.
     #[arg(long, global = true, env = "LANSHELF_INDEX", default_value = "./index")]

@@ -4,7 +4,9 @@ use std::fmt;
 use std::str::FromStr;
 
 /// One of the three collections of the catalog.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Collection {
     /// Sci-tech ("non-fiction") books: the `updated` table of `libgen.sql`.
@@ -62,10 +64,14 @@ impl FromStr for Collection {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
-            "libgen" | "scitech" | "sci-tech" | "nonfiction" | "non-fiction" | "books" => Ok(Collection::Libgen),
+            "libgen" | "scitech" | "sci-tech" | "nonfiction" | "non-fiction" | "books" => {
+                Ok(Collection::Libgen)
+            }
             "fiction" => Ok(Collection::Fiction),
             "scimag" | "papers" | "articles" => Ok(Collection::Scimag),
-            other => Err(format!("unknown collection `{other}` (expected libgen, fiction or scimag)")),
+            other => Err(format!(
+                "unknown collection `{other}` (expected libgen, fiction or scimag)"
+            )),
         }
     }
 }

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use include_dir::{include_dir, Dir};
 
-use crate::cli::{CheckArgs, Cli, Command, DemoArgs, GenDumpArgs, ImportArgs, IndexArgs, Paths, SearchArgs};
+use crate::cli::{
+    CheckArgs, Cli, Command, DemoArgs, GenDumpArgs, ImportArgs, IndexArgs, Paths, SearchArgs,
+};
 use crate::import::{self, ImportOptions, ImportReport};
 use crate::search::{self, IndexOptions, IndexReport, SearchEngine, SearchRequest};
 use crate::{db, synth, Collection};
@@ -53,8 +55,9 @@ fn stop_flag() -> Arc<AtomicBool> {
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]
         {
-            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                .expect("SIGTERM handler");
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("SIGTERM handler");
             tokio::select! {
                 _ = ctrl_c => {}
                 _ = term.recv() => {}
@@ -76,23 +79,53 @@ fn remove_catalog(db: &Path) {
     }
 }
 
-/// Imports files into the catalog at `db`, creating it if needed. On failure a catalog that did
-/// not exist before is removed again, so nothing half-made is left behind.
-pub async fn import_into(db: &Path, files: Vec<PathBuf>, opts: ImportOptions) -> Result<ImportReport> {
+/// Imports files into the catalog at `db`, creating it if needed. A new catalog is written to a
+/// staging file and renamed into place only when the import succeeded, so a failed first import
+/// leaves nothing behind; an existing one is updated in one transaction.
+pub async fn import_into(
+    db: &Path,
+    files: Vec<PathBuf>,
+    mut opts: ImportOptions,
+) -> Result<ImportReport> {
     let existed = db.exists();
-    db::prepare(db)
+    let target = if existed {
+        db.to_path_buf()
+    } else {
+        let mut name = db.as_os_str().to_owned();
+        name.push(".importing");
+        let staging = PathBuf::from(name);
+        remove_catalog(&staging);
+        opts.fresh = true;
+        staging
+    };
+    db::prepare(&target)
         .await
         .with_context(|| format!("opening the catalog {}", db.display()))?;
     let stop = stop_flag();
-    let db_path = db.to_path_buf();
-    let result = tokio::task::spawn_blocking(move || import::import_files(&db_path, &files, &opts, &stop))
-        .await
-        .context("the import thread failed")?;
+    let path = target.clone();
+    let result =
+        tokio::task::spawn_blocking(move || import::import_files(&path, &files, &opts, &stop))
+            .await
+            .context("the import thread failed")?;
     match result {
-        Ok(report) => Ok(report),
+        Ok(report) => {
+            if !existed {
+                std::fs::File::open(&target)
+                    .and_then(|f| f.sync_all())
+                    .context("flushing the new catalog to disk")?;
+                for suffix in ["-wal", "-shm"] {
+                    let mut name = target.as_os_str().to_owned();
+                    name.push(suffix);
+                    let _ = std::fs::remove_file(PathBuf::from(name));
+                }
+                std::fs::rename(&target, db)
+                    .with_context(|| format!("moving the new catalog to {}", db.display()))?;
+            }
+            Ok(report)
+        }
         Err(e) => {
             if !existed {
-                remove_catalog(db);
+                remove_catalog(&target);
             }
             Err(e.into())
         }
@@ -103,6 +136,7 @@ async fn import_command(paths: &Paths, args: ImportArgs) -> Result<()> {
     let opts = ImportOptions {
         cache_mib: args.cache_mib,
         progress: std::io::stderr().is_terminal(),
+        ..ImportOptions::default()
     };
     let report = import_into(&paths.db, args.files, opts).await?;
     {
@@ -226,9 +260,18 @@ async fn search_command(paths: &Paths, args: SearchArgs) -> Result<()> {
     } else {
         ""
     };
-    writeln!(out, "{} results in {:.1} ms{note}", results.total, results.elapsed.as_secs_f64() * 1e3)?;
+    writeln!(
+        out,
+        "{} results in {:.1} ms{note}",
+        results.total,
+        results.elapsed.as_secs_f64() * 1e3
+    )?;
     for s in &summaries {
-        let withdrawn = if s.visible.is_empty() { "" } else { " [withdrawn]" };
+        let withdrawn = if s.visible.is_empty() {
+            ""
+        } else {
+            " [withdrawn]"
+        };
         writeln!(
             out,
             "{:<8} {:>9}  {} — {} ({}) {}{withdrawn}",
@@ -286,7 +329,9 @@ async fn demo(args: DemoArgs) -> Result<()> {
         .context("creating a temporary folder")?;
     let mut files = Vec::new();
     for name in ["libgen.sql", "fiction.sql", "scimag.sql"] {
-        let file = DEMO_DUMPS.get_file(name).with_context(|| format!("bundled {name}"))?;
+        let file = DEMO_DUMPS
+            .get_file(name)
+            .with_context(|| format!("bundled {name}"))?;
         let path = dir.path().join(name);
         std::fs::write(&path, file.contents())?;
         files.push(path);
@@ -327,12 +372,19 @@ fn gen_dump(args: GenDumpArgs) -> Result<()> {
     };
     let started = std::time::Instant::now();
     let stats = if args.out.as_os_str() == "-" {
-        synth::write_dump(&opts, std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock()))?
+        synth::write_dump(
+            &opts,
+            std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock()),
+        )?
     } else {
-        let file = std::fs::File::create(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+        let file = std::fs::File::create(&args.out)
+            .with_context(|| format!("creating {}", args.out.display()))?;
         let gz = args.out.extension().is_some_and(|e| e == "gz");
         if gz {
-            let enc = flate2::write::GzEncoder::new(std::io::BufWriter::new(file), flate2::Compression::fast());
+            let enc = flate2::write::GzEncoder::new(
+                std::io::BufWriter::new(file),
+                flate2::Compression::fast(),
+            );
             synth::write_dump(&opts, enc)?
         } else {
             synth::write_dump(&opts, std::io::BufWriter::with_capacity(1 << 20, file))?

@@ -23,16 +23,27 @@ fn normalise(kind: Kind, value: Option<Vec<u8>>) -> Option<Vec<u8>> {
 /// Checks every field of every row of `expected/<name>.json` against the catalog in `dir`.
 fn assert_matches_mariadb(db: &Path, name: &str) {
     let path = fixtures().join("expected").join(format!("{name}.json"));
-    let expected: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let conn = rusqlite::Connection::open(db).unwrap();
     let mut checked = 0;
     for (dump_table, rows) in expected.as_object().unwrap() {
-        let spec = TABLES.iter().find(|t| t.dump == dump_table).expect("known table");
+        let spec = TABLES
+            .iter()
+            .find(|t| t.dump == dump_table)
+            .expect("known table");
         let key_col = spec.columns.iter().find(|c| c.column == spec.key).unwrap();
         let count: i64 = conn
-            .query_row(&format!("SELECT count(*) FROM {}", spec.table), [], |r| r.get(0))
+            .query_row(&format!("SELECT count(*) FROM {}", spec.table), [], |r| {
+                r.get(0)
+            })
             .unwrap();
-        assert_eq!(count as usize, rows.as_array().unwrap().len(), "{name}: rows of {}", spec.table);
+        assert_eq!(
+            count as usize,
+            rows.as_array().unwrap().len(),
+            "{name}: rows of {}",
+            spec.table
+        );
         for row in rows.as_array().unwrap() {
             let row = row.as_object().unwrap();
             let key_hex = row[key_col.dump].as_str().unwrap();
@@ -40,21 +51,37 @@ fn assert_matches_mariadb(db: &Path, name: &str) {
             let key = String::from_utf8(key).unwrap();
             for col in spec.columns {
                 let want = normalise(col.kind, row[col.dump].as_str().map(unhex));
-                let sql = format!("SELECT {} FROM {} WHERE {} = ?1", col.column, spec.table, spec.key);
+                let sql = format!(
+                    "SELECT {} FROM {} WHERE {} = ?1",
+                    col.column, spec.table, spec.key
+                );
                 let got: Option<Vec<u8>> = conn
                     .query_row(&sql, [&key], |r| {
                         Ok(match r.get_ref(0)? {
                             rusqlite::types::ValueRef::Null => None,
-                            rusqlite::types::ValueRef::Integer(n) => Some(n.to_string().into_bytes()),
-                            rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => Some(t.to_vec()),
+                            rusqlite::types::ValueRef::Integer(n) => {
+                                Some(n.to_string().into_bytes())
+                            }
+                            rusqlite::types::ValueRef::Text(t)
+                            | rusqlite::types::ValueRef::Blob(t) => Some(t.to_vec()),
                             rusqlite::types::ValueRef::Real(f) => Some(f.to_string().into_bytes()),
                         })
                     })
                     .unwrap_or_else(|e| panic!("{name}: {} key {key}: {e}", spec.table));
                 if got != want {
-                    let (g, w) = (got.clone().unwrap_or_default(), want.clone().unwrap_or_default());
-                    let at = g.iter().zip(&w).position(|(a, b)| a != b).unwrap_or(g.len().min(w.len()));
-                    let show = |v: &[u8]| String::from_utf8_lossy(&v[at.saturating_sub(20)..(at + 40).min(v.len())]).into_owned();
+                    let (g, w) = (
+                        got.clone().unwrap_or_default(),
+                        want.clone().unwrap_or_default(),
+                    );
+                    let at = g
+                        .iter()
+                        .zip(&w)
+                        .position(|(a, b)| a != b)
+                        .unwrap_or(g.len().min(w.len()));
+                    let show = |v: &[u8]| {
+                        String::from_utf8_lossy(&v[at.saturating_sub(20)..(at + 40).min(v.len())])
+                            .into_owned()
+                    };
                     panic!(
                         "{name}: {}.{} of row {key}: null {}/{}, lengths {}/{}, first difference at byte {at}: got {:?}, want {:?}",
                         spec.table,
@@ -120,9 +147,11 @@ fn compress(src: &Path, dst: &Path, format: &str) {
         }
         "zip" => {
             let mut w = zip::ZipWriter::new(file);
-            w.start_file("README.txt", zip::write::SimpleFileOptions::default()).unwrap();
+            w.start_file("README.txt", zip::write::SimpleFileOptions::default())
+                .unwrap();
             w.write_all(b"not the dump").unwrap();
-            w.start_file("libgen.sql", zip::write::SimpleFileOptions::default()).unwrap();
+            w.start_file("libgen.sql", zip::write::SimpleFileOptions::default())
+                .unwrap();
             w.write_all(&data).unwrap();
             w.finish().unwrap();
         }
@@ -148,9 +177,17 @@ fn both_layouts_and_every_compression_give_identical_catalogs() {
 
     let oneline = work.path().join("oneline");
     std::fs::create_dir(&oneline).unwrap();
-    let files = [dump("libgen-oneline.sql"), dump("fiction-oneline.sql"), dump("scimag-oneline.sql")];
+    let files = [
+        dump("libgen-oneline.sql"),
+        dump("fiction-oneline.sql"),
+        dump("scimag-oneline.sql"),
+    ];
     import_ok(&oneline, &[&files[0], &files[1], &files[2]]);
-    assert_eq!(snapshot(&oneline.join("catalog.sqlite")), want, "one-line layout");
+    assert_eq!(
+        snapshot(&oneline.join("catalog.sqlite")),
+        want,
+        "one-line layout"
+    );
 
     for format in ["gz", "bz2", "xz", "zst", "zip", "7z"] {
         let dir = work.path().join(format);
@@ -178,7 +215,11 @@ fn standard_input_is_read_with_a_dash() {
         .stdin(std::fs::File::open(&gz).unwrap())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(counts(&dir.path().join("catalog.sqlite"))["scimag"], 4);
 }
 
@@ -190,7 +231,10 @@ fn a_truncated_or_foreign_file_fails_and_leaves_the_catalog_unchanged() {
     let before = snapshot(&db);
 
     let fiction = std::fs::read(dump("fiction.sql")).unwrap();
-    let cut = fiction.windows(8).position(|w| w == b"Der Pro").unwrap_or(fiction.len() / 2);
+    let cut = fiction
+        .windows(8)
+        .position(|w| w == b"Der Pro")
+        .unwrap_or(fiction.len() / 2);
     let truncated = dir.path().join("fiction-truncated.sql");
     std::fs::write(&truncated, &fiction[..cut]).unwrap();
     let gz = dir.path().join("fiction-truncated.sql.gz");
@@ -198,11 +242,19 @@ fn a_truncated_or_foreign_file_fails_and_leaves_the_catalog_unchanged() {
     let packed = std::fs::read(&gz).unwrap();
     std::fs::write(&gz, &packed[..packed.len() * 2 / 3]).unwrap();
     let foreign = dir.path().join("cover.pdf");
-    std::fs::write(&foreign, b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\nendobj\n").unwrap();
+    std::fs::write(
+        &foreign,
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\nendobj\n",
+    )
+    .unwrap();
     let empty = dir.path().join("empty.sql");
     std::fs::write(&empty, b"").unwrap();
     let other_tables = dir.path().join("other.sql");
-    std::fs::write(&other_tables, b"CREATE TABLE `x` (`a` int);\nINSERT INTO `x` VALUES (1);\n").unwrap();
+    std::fs::write(
+        &other_tables,
+        b"CREATE TABLE `x` (`a` int);\nINSERT INTO `x` VALUES (1);\n",
+    )
+    .unwrap();
 
     for (file, expect) in [
         (&truncated, format!("byte {cut}")),
@@ -215,9 +267,17 @@ fn a_truncated_or_foreign_file_fails_and_leaves_the_catalog_unchanged() {
         let out = import(dir.path(), &[&dump("fiction.sql"), file]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{} should fail", file.display());
-        assert!(stderr.contains(&file.display().to_string()), "names the file: {stderr}");
+        assert!(
+            stderr.contains(&file.display().to_string()),
+            "names the file: {stderr}"
+        );
         assert!(stderr.contains(&expect), "says `{expect}`: {stderr}");
-        assert_eq!(snapshot(&db), before, "catalog unchanged after {}", file.display());
+        assert_eq!(
+            snapshot(&db),
+            before,
+            "catalog unchanged after {}",
+            file.display()
+        );
     }
     // A failed first import leaves no catalog behind.
     let fresh = tempfile::tempdir().unwrap();
@@ -234,7 +294,10 @@ fn reimport_is_an_update() {
     let report = import_ok(dir.path(), &[&dump("libgen.sql")]);
     assert_eq!(snapshot(&db), first, "same dump twice changes nothing");
     assert!(report.contains("libgen "), "{report}");
-    let line = report.lines().find(|l| l.trim_start().starts_with("libgen ")).unwrap();
+    let line = report
+        .lines()
+        .find(|l| l.trim_start().starts_with("libgen "))
+        .unwrap();
     let cols: Vec<&str> = line.split_whitespace().collect();
     assert_eq!(&cols[1..], ["9", "0", "0", "9", "0"], "{line}");
 
@@ -249,11 +312,16 @@ fn reimport_is_an_update() {
     let newer_path = dir.path().join("libgen-newer.sql");
     std::fs::write(&newer_path, newer).unwrap();
     let report = import_ok(dir.path(), &[&newer_path]);
-    let line = report.lines().find(|l| l.trim_start().starts_with("libgen ")).unwrap();
+    let line = report
+        .lines()
+        .find(|l| l.trim_start().starts_with("libgen "))
+        .unwrap();
     let cols: Vec<&str> = line.split_whitespace().collect();
     assert_eq!(&cols[1..], ["10", "1", "1", "8", "0"], "{line}");
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let title: String = conn.query_row("SELECT title FROM libgen WHERE id = 7", [], |r| r.get(0)).unwrap();
+    let title: String = conn
+        .query_row("SELECT title FROM libgen WHERE id = 7", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(title, "Introduction to Algorithms, Fourth Edition");
     assert_eq!(counts(&db)["libgen"], 10);
 }
@@ -263,12 +331,19 @@ fn odd_rows_are_counted_not_fatal() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(dump("fiction.sql")).unwrap();
     // A row with a missing value and a row with a non-numeric ID.
-    let odd = text.replacen("(2000,NULL,", "(2000,NULL,'only a few values'),\n('x',NULL,", 1);
+    let odd = text.replacen(
+        "(2000,NULL,",
+        "(2000,NULL,'only a few values'),\n('x',NULL,",
+        1,
+    );
     let path = dir.path().join("odd.sql");
     std::fs::write(&path, odd).unwrap();
     let report = import_ok(dir.path(), &[&path]);
     assert!(report.contains("rejected at byte"), "{report}");
-    let line = report.lines().find(|l| l.trim_start().starts_with("fiction ")).unwrap();
+    let line = report
+        .lines()
+        .find(|l| l.trim_start().starts_with("fiction "))
+        .unwrap();
     let cols: Vec<&str> = line.split_whitespace().collect();
     assert_eq!(cols[5], "2", "{line}");
     assert_eq!(counts(&dir.path().join("catalog.sqlite"))["fiction"], 3);

@@ -20,7 +20,14 @@ fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let files = ["libgen.sql", "fiction.sql", "scimag.sql", "scimag-edge.sql", "search.sql"].map(dump);
+        let files = [
+            "libgen.sql",
+            "fiction.sql",
+            "scimag.sql",
+            "scimag-edge.sql",
+            "search.sql",
+        ]
+        .map(dump);
         let refs: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
         import_ok(dir.path(), &refs);
         let index = dir.path().join("index");
@@ -47,7 +54,9 @@ fn ids(r: &SearchResults) -> Vec<(Collection, u64)> {
 
 fn first(q: &str) -> (Collection, u64) {
     let r = search(q);
-    *ids(&r).first().unwrap_or_else(|| panic!("`{q}` found nothing"))
+    *ids(&r)
+        .first()
+        .unwrap_or_else(|| panic!("`{q}` found nothing"))
 }
 
 use Collection::{Fiction, Libgen, Scimag};
@@ -118,7 +127,10 @@ fn identifiers_go_straight_to_the_record() {
 fn fielded_syntax() {
     assert_eq!(ids(&search("author:cormen")), [(Libgen, 7)]);
     assert_eq!(search("title:cormen").total, 0);
-    assert_eq!(first("series:\"art of computer programming\""), (Libgen, 50006));
+    assert_eq!(
+        first("series:\"art of computer programming\""),
+        (Libgen, 50006)
+    );
     assert_eq!(first("publisher:perish"), (Libgen, 50003));
     assert_eq!(first("journal:nature"), (Scimag, 70001));
     let r = search("calculus -djvu");
@@ -130,7 +142,10 @@ fn fielded_syntax() {
     assert_eq!(ids(&r), [(Libgen, 50007)]);
     let r = search("lang:russian");
     assert!(ids(&r).contains(&(Fiction, 60003)) && ids(&r).contains(&(Libgen, 2000)));
-    assert!(search("ext:fb2").hits.iter().all(|h| h.collection == Fiction));
+    assert!(search("ext:fb2")
+        .hits
+        .iter()
+        .all(|h| h.collection == Fiction));
 }
 
 #[test]
@@ -149,7 +164,10 @@ fn filters_and_facets() {
     // Facets are counted without the form's filters, so the other choices stay visible.
     let facets = r.facets.unwrap();
     let ext: Vec<(String, u64)> = facets.extension.clone();
-    assert!(ext.contains(&("pdf".to_string(), 1)) && ext.contains(&("epub".to_string(), 1)), "{ext:?}");
+    assert!(
+        ext.contains(&("pdf".to_string(), 1)) && ext.contains(&("epub".to_string(), 1)),
+        "{ext:?}"
+    );
     assert_eq!(facets.collection, [(Libgen, 2)]);
     assert!(facets.decade.contains(&(1990, 1)) && facets.decade.contains(&(2000, 1)));
     assert!(facets.language.contains(&("English".to_string(), 2)));
@@ -158,7 +176,11 @@ fn filters_and_facets() {
     req.filters.collection = Some(Fiction);
     assert_eq!(search_with(req).total, 0);
     let mut req = SearchRequest::new("entropy");
-    assert_eq!(search_with(req.clone()).total, 0, "withdrawn papers are hidden by default");
+    assert_eq!(
+        search_with(req.clone()).total,
+        0,
+        "withdrawn papers are hidden by default"
+    );
     req.filters.show_withdrawn = true;
     assert_eq!(ids(&search_with(req)), [(Scimag, 70002)]);
     let mut req = SearchRequest::new("");
@@ -167,7 +189,15 @@ fn filters_and_facets() {
     let r = search_with(req);
     let mut got = ids(&r);
     got.sort();
-    assert_eq!(got, [(Libgen, 2000), (Fiction, 60002), (Fiction, 60003), (Scimag, 5)]);
+    assert_eq!(
+        got,
+        [
+            (Libgen, 2000),
+            (Fiction, 60002),
+            (Fiction, 60003),
+            (Scimag, 5)
+        ]
+    );
     assert_eq!(search("withdrawn book").total, 0);
 }
 
@@ -177,26 +207,54 @@ fn sort_orders() {
         let mut req = SearchRequest::new("lang:english");
         req.sort = sort;
         req.per_page = 100;
-        search_with(req).hits.iter().map(|h| (h.collection, h.id)).collect::<Vec<_>>()
+        search_with(req)
+            .hits
+            .iter()
+            .map(|h| (h.collection, h.id))
+            .collect::<Vec<_>>()
     };
     let by_year = sorted(Sort::YearAsc);
-    assert_eq!(by_year.first(), Some(&(Fiction, 2)), "Moby-Dick (1851) is the oldest English record: {by_year:?}");
+    assert_eq!(
+        by_year.first(),
+        Some(&(Fiction, 2)),
+        "Moby-Dick (1851) is the oldest English record: {by_year:?}"
+    );
     let desc = sorted(Sort::YearDesc);
-    assert_eq!(desc.first(), Some(&(Libgen, 7)), "2009 is the newest English record");
-    assert_eq!(sorted(Sort::SizeDesc).first(), Some(&(Libgen, 2002)), "the 48 MiB Feynman lectures");
+    assert_eq!(
+        desc.first(),
+        Some(&(Libgen, 7)),
+        "2009 is the newest English record"
+    );
+    assert_eq!(
+        sorted(Sort::SizeDesc).first(),
+        Some(&(Libgen, 2002)),
+        "the 48 MiB Feynman lectures"
+    );
     assert_eq!(sorted(Sort::SizeAsc).first(), Some(&(Libgen, 2003)));
     assert_eq!(sorted(Sort::Added).first(), Some(&(Libgen, 50007)));
     let titles = sorted(Sort::Title);
-    assert_eq!(titles.first(), Some(&(Fiction, 60002)), "Alice's Adventures sorts first");
+    assert_eq!(
+        titles.first(),
+        Some(&(Fiction, 60002)),
+        "Alice's Adventures sorts first"
+    );
 }
 
 #[test]
 fn ranking_prefers_phrases_and_better_versions() {
     let r = search("art of computer programming");
-    assert_eq!(ids(&r)[0], (Libgen, 50006), "the phrase beats scattered words");
+    assert_eq!(
+        ids(&r)[0],
+        (Libgen, 50006),
+        "the phrase beats scattered words"
+    );
     assert!(ids(&r).contains(&(Libgen, 50007)));
     let r = search("calculus spivak");
-    assert_eq!(ids(&r), [(Libgen, 50003), (Libgen, 50002)], "the superseded edition ranks just below");
+    assert_eq!(
+        ids(&r),
+        [(Libgen, 50003), (Libgen, 50002)],
+        "the superseded edition ranks just below"
+    );
 }
 
 #[test]
@@ -214,7 +272,27 @@ fn typo_tolerance_is_a_fallback() {
 fn hostile_queries_return_normally() {
     let long = "x".repeat(10_000);
     let words = "the of and ".repeat(1000);
-    for q in ["\"", "(((", ")))", "title:", "*", "?", "\0", "a\0b", "-", "-\"\"", ":::", "year:..", "year:abc", "md5:zz", "doi:", long.as_str(), words.as_str(), "\u{feff}", "🙂"] {
+    for q in [
+        "\"",
+        "(((",
+        ")))",
+        "title:",
+        "*",
+        "?",
+        "\0",
+        "a\0b",
+        "-",
+        "-\"\"",
+        ":::",
+        "year:..",
+        "year:abc",
+        "md5:zz",
+        "doi:",
+        long.as_str(),
+        words.as_str(),
+        "\u{feff}",
+        "🙂",
+    ] {
         let r = search(q);
         assert!(r.hits.len() <= 20, "{q:?}");
     }
@@ -232,14 +310,28 @@ fn rebuild_while_reading_then_switch_without_restart() {
     let index = dir.path().join("index");
     let engine = SearchEngine::open(&index).unwrap();
     let before = engine.generation().unwrap();
-    assert_eq!(engine.search(&SearchRequest::new("spivak")).unwrap().total, 2);
+    assert_eq!(
+        engine.search(&SearchRequest::new("spivak")).unwrap().total,
+        2
+    );
     // A rebuild in another process while this reader is open.
     let out = lanshelf(dir.path()).arg("index").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(engine.search(&SearchRequest::new("spivak")).unwrap().total, 2, "still answering");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        engine.search(&SearchRequest::new("spivak")).unwrap().total,
+        2,
+        "still answering"
+    );
     assert!(engine.refresh().unwrap(), "switches to the new generation");
     assert_ne!(engine.generation().unwrap(), before);
-    assert_eq!(engine.search(&SearchRequest::new("spivak")).unwrap().total, 2);
+    assert_eq!(
+        engine.search(&SearchRequest::new("spivak")).unwrap().total,
+        2
+    );
     // An import updates the open index incrementally; the reader sees it without a restart.
     import_ok(dir.path(), &[&dump("libgen.sql")]);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
@@ -248,7 +340,10 @@ fn rebuild_while_reading_then_switch_without_restart() {
         if engine.search(&SearchRequest::new("cormen")).unwrap().total == 1 {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "the new record never became visible");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the new record never became visible"
+        );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let _ = fx;
@@ -260,14 +355,28 @@ fn an_incompatible_index_asks_for_a_rebuild() {
     import_ok(dir.path(), &[&dump("search.sql")]);
     let index = dir.path().join("index");
     let current = std::fs::read_to_string(index.join("CURRENT")).unwrap();
-    std::fs::write(index.join(current.trim()).join("lanshelf.json"), br#"{"format":0,"created":"x"}"#).unwrap();
+    std::fs::write(
+        index.join(current.trim()).join("lanshelf.json"),
+        br#"{"format":0,"created":"x"}"#,
+    )
+    .unwrap();
     let err = SearchEngine::open(&index).err().expect("refused");
-    assert!(err.to_string().contains("rebuild it with `lanshelf index`"), "{err}");
-    let out = lanshelf(dir.path()).args(["search", "spivak"]).output().unwrap();
+    assert!(
+        err.to_string().contains("rebuild it with `lanshelf index`"),
+        "{err}"
+    );
+    let out = lanshelf(dir.path())
+        .args(["search", "spivak"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("lanshelf index"));
     // The rebuild fixes it.
-    assert!(lanshelf(dir.path()).arg("index").status().unwrap().success());
+    assert!(lanshelf(dir.path())
+        .arg("index")
+        .status()
+        .unwrap()
+        .success());
     assert!(SearchEngine::open(&index).is_ok());
 }
 
@@ -275,8 +384,15 @@ fn an_incompatible_index_asks_for_a_rebuild() {
 fn command_line_search_prints_json_lines() {
     let fx = fixture();
     let dir = fx.index.parent().unwrap();
-    let out = lanshelf(dir).args(["search", "--json", "deep", "learning"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = lanshelf(dir)
+        .args(["search", "--json", "deep", "learning"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let line = String::from_utf8(out.stdout).unwrap();
     let hit: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
     assert_eq!(hit["collection"], "scimag");
@@ -284,6 +400,9 @@ fn command_line_search_prints_json_lines() {
     assert_eq!(hit["doi"], "10.1038/nature14539");
     assert_eq!(hit["journal"], "Nature");
     assert_eq!(hit["url"], "/scimag/70001");
-    let out = lanshelf(dir).args(["search", "--collection", "fiction", "红楼"]).output().unwrap();
+    let out = lanshelf(dir)
+        .args(["search", "--collection", "fiction", "红楼"])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("红楼梦"));
 }

@@ -1,13 +1,16 @@
 //! The catalog database: opening it (read-write for commands, read-only for the server), its
 //! migrations, and the queries the portal runs. The bulk write path lives in `import`.
 
+pub mod record;
 pub mod records;
 
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 /// What can go wrong with the catalog database.
 #[derive(Debug, thiserror::Error)]
@@ -32,10 +35,14 @@ pub async fn prepare(path: &Path) -> Result<(), DbError> {
     let options = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(true)
+        .page_size(16384)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(10));
-    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await?;
     MIGRATOR.run(&pool).await?;
     pool.close().await;
     Ok(())
@@ -75,12 +82,19 @@ pub struct CatalogStats {
 
 /// Counts the records of each collection.
 pub async fn stats(pool: &SqlitePool) -> Result<CatalogStats, DbError> {
-    let libgen = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM libgen").fetch_one(pool).await?;
-    let fiction = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM fiction").fetch_one(pool).await?;
-    let scimag = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM scimag").fetch_one(pool).await?;
-    let last_import = sqlx::query_scalar::<_, Option<String>>("SELECT max(finished_at) FROM imports")
+    let libgen = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM libgen")
         .fetch_one(pool)
         .await?;
+    let fiction = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM fiction")
+        .fetch_one(pool)
+        .await?;
+    let scimag = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM scimag")
+        .fetch_one(pool)
+        .await?;
+    let last_import =
+        sqlx::query_scalar::<_, Option<String>>("SELECT max(finished_at) FROM imports")
+            .fetch_one(pool)
+            .await?;
     Ok(CatalogStats {
         libgen,
         fiction,

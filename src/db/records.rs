@@ -107,13 +107,24 @@ pub fn summary_select(collection: Collection) -> &'static str {
 pub async fn summaries(pool: &SqlitePool, hits: &[Hit]) -> Result<Vec<Summary>, DbError> {
     let mut found: HashMap<(Collection, i64), Summary> = HashMap::new();
     for collection in Collection::ALL {
-        let ids: Vec<i64> = hits.iter().filter(|h| h.collection == collection).map(|h| h.id as i64).collect();
+        let ids: Vec<i64> = hits
+            .iter()
+            .filter(|h| h.collection == collection)
+            .map(|h| h.id as i64)
+            .collect();
         if ids.is_empty() {
             continue;
         }
-        let id_col = if collection == Collection::Scimag { "s.id" } else { "id" };
+        let id_col = if collection == Collection::Scimag {
+            "s.id"
+        } else {
+            "id"
+        };
         let placeholders = vec!["?"; ids.len()].join(",");
-        let sql = format!("{} WHERE {id_col} IN ({placeholders})", summary_select(collection));
+        let sql = format!(
+            "{} WHERE {id_col} IN ({placeholders})",
+            summary_select(collection)
+        );
         // Built from fixed parts and `?` placeholders only.
         let mut q = sqlx::query_as::<_, Summary>(sqlx::AssertSqlSafe(sql));
         for id in &ids {

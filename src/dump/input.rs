@@ -165,7 +165,8 @@ fn copy_zip_entry<R: Read + io::Seek>(archive: R, out: &mut impl io::Write) -> i
             }
         }
     }
-    let index = index.ok_or_else(|| io::Error::other(format!("the zip archive holds no file ({names:?})")))?;
+    let index = index
+        .ok_or_else(|| io::Error::other(format!("the zip archive holds no file ({names:?})")))?;
     let mut entry = zip.by_index(index).map_err(io::Error::other)?;
     io::copy(&mut entry, out)?;
     Ok(())
@@ -173,7 +174,8 @@ fn copy_zip_entry<R: Read + io::Seek>(archive: R, out: &mut impl io::Write) -> i
 
 /// Streams the first `.sql` entry (else the first file) of a 7z archive into `out`.
 fn copy_7z_entry<R: Read + io::Seek>(archive: R, out: &mut impl io::Write) -> io::Result<()> {
-    let mut reader = sevenz_rust2::ArchiveReader::new(archive, sevenz_rust2::Password::empty()).map_err(io::Error::other)?;
+    let mut reader = sevenz_rust2::ArchiveReader::new(archive, sevenz_rust2::Password::empty())
+        .map_err(io::Error::other)?;
     let files: Vec<(String, bool)> = reader
         .archive()
         .files
@@ -201,10 +203,7 @@ fn copy_7z_entry<R: Read + io::Seek>(archive: R, out: &mut impl io::Write) -> io
     Ok(())
 }
 
-fn spawn_archive(
-    file: Counting<BufReader<File>>,
-    format: Format,
-) -> io::Result<ThreadReader> {
+fn spawn_archive(file: Counting<BufReader<File>>, format: Format) -> io::Result<ThreadReader> {
     let (pipe, mut writer) = io::pipe()?;
     let worker = std::thread::Builder::new()
         .name("archive".into())
@@ -281,7 +280,11 @@ pub fn open(path: &Path) -> Result<DumpInput, InputError> {
         count: position.clone(),
     };
     let reader: Box<dyn Read + Send> = match format {
-        Format::Rar => return Err(InputError::Rar { path: path.to_path_buf() }),
+        Format::Rar => {
+            return Err(InputError::Rar {
+                path: path.to_path_buf(),
+            })
+        }
         Format::Zip | Format::SevenZ => Box::new(spawn_archive(counted, format).map_err(io_err)?),
         _ => decoder(format, Box::new(counted)),
     };

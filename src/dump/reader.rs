@@ -141,6 +141,8 @@ enum Stop {
     More,
     /// Malformed input at this position (relative to the step's start).
     Bad(usize, String),
+    /// Text that is not SQL at all, at this position.
+    Foreign(usize, String),
 }
 
 type Step<T> = Result<T, Stop>;
@@ -282,7 +284,11 @@ impl<R: Read> DumpReader<R> {
     /// Reads the next tuple of the current `INSERT`, or its end. True when a row is ready.
     fn read_tuple(&mut self) -> Result<bool, DumpError> {
         loop {
-            let step = parse_tuple(&self.buf[self.pos..self.end], &mut self.arena, &mut self.slots);
+            let step = parse_tuple(
+                &self.buf[self.pos..self.end],
+                &mut self.arena,
+                &mut self.slots,
+            );
             match step {
                 Ok((start, used, last)) => {
                     self.row_offset = self.offset() + start as u64;
@@ -292,7 +298,7 @@ impl<R: Read> DumpReader<R> {
                     }
                     return Ok(true);
                 }
-                Err(Stop::Bad(at, message)) => return Err(self.syntax(at, message)),
+                Err(Stop::Bad(at, message) | Stop::Foreign(at, message)) => return Err(self.syntax(at, message)),
                 Err(Stop::More) => {
                     if !self.fill()? {
                         return Err(self.truncated(format!("the data of table `{}`", self.table)));
@@ -308,16 +314,13 @@ impl<R: Read> DumpReader<R> {
             let step = self.statement_step();
             match step {
                 Ok(()) => return Ok(true),
-                Err(Stop::Bad(at, message)) => {
-                    if message.starts_with("not a dump:") {
-                        let found = message["not a dump:".len()..].to_string();
-                        return Err(DumpError::NotADump {
-                            offset: self.offset() + at as u64,
-                            found,
-                        });
-                    }
-                    return Err(self.syntax(at, message));
+                Err(Stop::Foreign(at, found)) => {
+                    return Err(DumpError::NotADump {
+                        offset: self.offset() + at as u64,
+                        found,
+                    });
                 }
+                Err(Stop::Bad(at, message)) => return Err(self.syntax(at, message)),
                 Err(Stop::More) => {
                     if !self.fill()? {
                         // Only trailing white space (or nothing) left?
@@ -358,12 +361,10 @@ impl<R: Read> DumpReader<R> {
         if s[0] == b'-' && s.len() < 3 {
             return Err(Stop::More);
         }
-        if s.starts_with(b"--") || s[0] == b'#' {
-            if s[0] == b'#' || s[2].is_ascii_whitespace() {
-                let nl = memchr(b'\n', s).ok_or(Stop::More)?;
-                self.pos += start + nl + 1;
-                return Ok(());
-            }
+        if s[0] == b'#' || (s.starts_with(b"--") && s[2].is_ascii_whitespace()) {
+            let nl = memchr(b'\n', s).ok_or(Stop::More)?;
+            self.pos += start + nl + 1;
+            return Ok(());
         }
         if s.starts_with(b"/*") {
             let close = memmem::find(&s[2..], b"*/").ok_or(Stop::More)?;
@@ -415,7 +416,9 @@ impl<R: Read> DumpReader<R> {
             b"DELIMITER" => {
                 // A trigger or routine block: skip to the line `DELIMITER ;`.
                 let line_end = memchr(b'\n', s).ok_or(Stop::More)?;
-                let delim = String::from_utf8_lossy(&s[word_len..line_end]).trim().to_string();
+                let delim = String::from_utf8_lossy(&s[word_len..line_end])
+                    .trim()
+                    .to_string();
                 if delim == ";" {
                     self.pos += start + line_end + 1;
                     return Ok(());
@@ -425,7 +428,10 @@ impl<R: Read> DumpReader<R> {
                     let rest = &s[at..];
                     let nl = memchr(b'\n', rest).ok_or(Stop::More)?;
                     let line = rest[..nl].trim_ascii();
-                    if line.len() >= 9 && line[..9].eq_ignore_ascii_case(b"DELIMITER") && line[9..].trim_ascii() == b";" {
+                    if line.len() >= 9
+                        && line[..9].eq_ignore_ascii_case(b"DELIMITER")
+                        && line[9..].trim_ascii() == b";"
+                    {
                         self.pos += start + at + nl + 1;
                         self.saw_statement = true;
                         return Ok(());
@@ -433,13 +439,15 @@ impl<R: Read> DumpReader<R> {
                     at += nl + 1;
                 }
             }
-            b"LOCK" | b"UNLOCK" | b"SET" | b"DROP" | b"USE" | b"ALTER" | b"START" | b"COMMIT" | b"BEGIN"
-            | b"ROLLBACK" | b"SAVEPOINT" | b"RELEASE" | b"FLUSH" | b"ANALYZE" | b"OPTIMIZE" | b"TRUNCATE" => {
+            b"LOCK" | b"UNLOCK" | b"SET" | b"DROP" | b"USE" | b"ALTER" | b"START" | b"COMMIT"
+            | b"BEGIN" | b"ROLLBACK" | b"SAVEPOINT" | b"RELEASE" | b"FLUSH" | b"ANALYZE"
+            | b"OPTIMIZE" | b"TRUNCATE" => {
                 let used = statement_end(s)?;
                 match upper.as_slice() {
                     b"LOCK" => {
                         // LOCK TABLES `name` WRITE
-                        let after = first_identifier(&s[word_len..used]).map_or(word_len, |(_, n)| word_len + n);
+                        let after = first_identifier(&s[word_len..used])
+                            .map_or(word_len, |(_, n)| word_len + n);
                         let (name, _) = first_identifier(&s[after..used]).unwrap_or_default();
                         self.locked = Some(name);
                     }
@@ -450,7 +458,7 @@ impl<R: Read> DumpReader<R> {
                 self.pos += start + used;
                 Ok(())
             }
-            _ => Err(Stop::Bad(start, format!("not a dump:{}", excerpt(s)))),
+            _ => Err(Stop::Foreign(start, excerpt(s))),
         }
     }
 }
@@ -570,7 +578,8 @@ fn parse_insert_head(s: &[u8]) -> Step<(String, Option<Vec<String>>, usize)> {
             .ok_or(Stop::More)?;
         let word = s[i..i + word_len].to_ascii_uppercase();
         match word.as_slice() {
-            b"INSERT" | b"REPLACE" | b"INTO" | b"IGNORE" | b"LOW_PRIORITY" | b"DELAYED" | b"HIGH_PRIORITY" => {
+            b"INSERT" | b"REPLACE" | b"INTO" | b"IGNORE" | b"LOW_PRIORITY" | b"DELAYED"
+            | b"HIGH_PRIORITY" => {
                 i += word_len;
             }
             _ => break,
@@ -579,8 +588,8 @@ fn parse_insert_head(s: &[u8]) -> Step<(String, Option<Vec<String>>, usize)> {
     // Enough bytes for the name and column list: wait for the VALUES keyword.
     let values = find_keyword_values(&s[i..]).ok_or(Stop::More)?;
     let head = &s[i..i + values];
-    let (table, used) =
-        qualified_identifier(head).ok_or_else(|| Stop::Bad(i, "expected a table name after INSERT INTO".into()))?;
+    let (table, used) = qualified_identifier(head)
+        .ok_or_else(|| Stop::Bad(i, "expected a table name after INSERT INTO".into()))?;
     let rest = head[used..].trim_ascii();
     let columns = if rest.starts_with(b"(") && rest.ends_with(b")") {
         let inner = &rest[1..rest.len() - 1];
@@ -598,7 +607,10 @@ fn parse_insert_head(s: &[u8]) -> Step<(String, Option<Vec<String>>, usize)> {
     } else if rest.is_empty() {
         None
     } else {
-        return Err(Stop::Bad(i + used, "expected a column list or VALUES".into()));
+        return Err(Stop::Bad(
+            i + used,
+            "expected a column list or VALUES".into(),
+        ));
     };
     let mut end = i + values;
     // Skip the keyword VALUES / VALUE.
@@ -638,8 +650,15 @@ fn parse_create_table(stmt: &[u8]) -> Option<(String, Vec<String>)> {
     // CREATE [TEMPORARY] TABLE [IF NOT EXISTS] name (
     let mut i = 6;
     loop {
-        let start = stmt.get(i..)?.iter().position(|b| !b.is_ascii_whitespace())? + i;
-        let len = stmt[start..].iter().position(|b| !b.is_ascii_alphabetic()).unwrap_or(0);
+        let start = stmt
+            .get(i..)?
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())?
+            + i;
+        let len = stmt[start..]
+            .iter()
+            .position(|b| !b.is_ascii_alphabetic())
+            .unwrap_or(0);
         let word = stmt[start..start + len].to_ascii_uppercase();
         i = start + len;
         match word.as_slice() {
@@ -751,7 +770,13 @@ fn parse_tuple(s: &[u8], arena: &mut Vec<u8>, slots: &mut Vec<Slot>) -> Step<(us
     slots.clear();
     let start = skip_ws(s, 0)?;
     if s[start] != b'(' {
-        return Err(Stop::Bad(start, format!("expected `(` to start a row, found {}", excerpt(&s[start..]))));
+        return Err(Stop::Bad(
+            start,
+            format!(
+                "expected `(` to start a row, found {}",
+                excerpt(&s[start..])
+            ),
+        ));
     }
     let mut i = start + 1;
     i = skip_ws(s, i)?;
@@ -771,7 +796,10 @@ fn parse_tuple(s: &[u8], arena: &mut Vec<u8>, slots: &mut Vec<Slot>) -> Step<(us
                 _ => {
                     return Err(Stop::Bad(
                         i,
-                        format!("expected `,` or `)` between values, found {}", excerpt(&s[i..])),
+                        format!(
+                            "expected `,` or `)` between values, found {}",
+                            excerpt(&s[i..])
+                        ),
                     ))
                 }
             }
@@ -781,7 +809,13 @@ fn parse_tuple(s: &[u8], arena: &mut Vec<u8>, slots: &mut Vec<Slot>) -> Step<(us
     match s[i] {
         b',' => Ok((start, i + 1, false)),
         b';' => Ok((start, i + 1, true)),
-        _ => Err(Stop::Bad(i, format!("expected `,` or `;` after a row, found {}", excerpt(&s[i..])))),
+        _ => Err(Stop::Bad(
+            i,
+            format!(
+                "expected `,` or `;` after a row, found {}",
+                excerpt(&s[i..])
+            ),
+        )),
     }
 }
 
@@ -829,7 +863,10 @@ fn parse_value(s: &[u8], mut i: usize, arena: &mut Vec<u8>, slots: &mut Vec<Slot
                     Ok(i)
                 }
                 b'0' | b'X' | b'x' => parse_value(s, i, arena, slots),
-                _ => Err(Stop::Bad(i, "expected a string after a character-set introducer".into())),
+                _ => Err(Stop::Bad(
+                    i,
+                    "expected a string after a character-set introducer".into(),
+                )),
             }
         }
         b'0' if matches!(s.get(i + 1), Some(b'x') | Some(b'X')) => {
@@ -838,14 +875,16 @@ fn parse_value(s: &[u8], mut i: usize, arena: &mut Vec<u8>, slots: &mut Vec<Slot
                 .iter()
                 .position(|b| !b.is_ascii_hexdigit())
                 .ok_or(Stop::More)?;
-            decode_hex(&s[i..i + len], arena).map_err(|()| Stop::Bad(i, "bad hex literal".into()))?;
+            decode_hex(&s[i..i + len], arena)
+                .map_err(|()| Stop::Bad(i, "bad hex literal".into()))?;
             slots.push(push_slot(arena, start, true));
             Ok(i + len)
         }
         b'X' | b'x' if s.len() == i + 1 => Err(Stop::More),
         b'X' | b'x' if s[i + 1] == b'\'' => {
             let close = memchr(b'\'', &s[i + 2..]).ok_or(Stop::More)?;
-            decode_hex(&s[i + 2..i + 2 + close], arena).map_err(|()| Stop::Bad(i, "bad hex literal".into()))?;
+            decode_hex(&s[i + 2..i + 2 + close], arena)
+                .map_err(|()| Stop::Bad(i, "bad hex literal".into()))?;
             slots.push(push_slot(arena, start, true));
             Ok(i + 2 + close + 1)
         }
@@ -858,12 +897,15 @@ fn parse_value(s: &[u8], mut i: usize, arena: &mut Vec<u8>, slots: &mut Vec<Slot
             slots.push(push_slot(arena, start, false));
             Ok(i + len)
         }
-        _ => Err(Stop::Bad(i, format!("unexpected {} where a value was expected", excerpt(&s[i..])))),
+        _ => Err(Stop::Bad(
+            i,
+            format!("unexpected {} where a value was expected", excerpt(&s[i..])),
+        )),
     }
 }
 
 fn decode_hex(hex: &[u8], arena: &mut Vec<u8>) -> Result<(), ()> {
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return Err(());
     }
     for pair in hex.chunks_exact(2) {

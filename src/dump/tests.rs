@@ -24,7 +24,9 @@ enum V {
     Text(Vec<u8>),
 }
 
-fn rows_with_step(sql: &[u8], step: usize) -> Result<Vec<(String, Vec<String>, Vec<V>)>, DumpError> {
+type Rows = Vec<(String, Vec<String>, Vec<V>)>;
+
+fn rows_with_step(sql: &[u8], step: usize) -> Result<Rows, DumpError> {
     let mut reader = DumpReader::new(Trickle { data: sql, step });
     let mut out = Vec::new();
     while let Some(row) = reader.next_row()? {
@@ -41,7 +43,7 @@ fn rows_with_step(sql: &[u8], step: usize) -> Result<Vec<(String, Vec<String>, V
     Ok(out)
 }
 
-fn rows(sql: &[u8]) -> Result<Vec<(String, Vec<String>, Vec<V>)>, DumpError> {
+fn rows(sql: &[u8]) -> Result<Rows, DumpError> {
     let whole = rows_with_step(sql, usize::MAX)?;
     for step in [1, 2, 3, 7] {
         let trickled = rows_with_step(sql, step).expect("same result at every refill boundary");
@@ -63,12 +65,17 @@ fn dump(inserts: &str) -> Vec<u8> {
 
 #[test]
 fn every_escape_is_decoded() {
-    let sql = dump(r#"INSERT INTO `t` VALUES (1,'a\0b\'c\"d\\e\nf\rg\Zh\ti\bj\%k\_l\qm''n','	tab');
-"#);
+    let sql = dump(
+        r#"INSERT INTO `t` VALUES (1,'a\0b\'c\"d\\e\nf\rg\Zh\ti\bj\%k\_l\qm''n','	tab');
+"#,
+    );
     let r = rows(&sql).unwrap();
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].2[0], V::Num("1".into()));
-    assert_eq!(r[0].2[1], V::Text(b"a\0b'c\"d\\e\nf\rg\x1ah\ti\x08j\\%k\\_lqm'n".to_vec()));
+    assert_eq!(
+        r[0].2[1],
+        V::Text(b"a\0b'c\"d\\e\nf\rg\x1ah\ti\x08j\\%k\\_lqm'n".to_vec())
+    );
     assert_eq!(r[0].2[2], t("\ttab"));
     assert_eq!(r[0].1, vec!["ID", "Title", "Note"]);
 }
@@ -133,7 +140,9 @@ fn semicolons_and_parens_inside_strings() {
 #[test]
 fn a_large_value_grows_the_buffer() {
     let big = "x".repeat(9 << 20);
-    let sql = dump(&format!("INSERT INTO `t` VALUES (1,'{big}','y'),(2,'z','w');\n"));
+    let sql = dump(&format!(
+        "INSERT INTO `t` VALUES (1,'{big}','y'),(2,'z','w');\n"
+    ));
     let r = rows_with_step(&sql, usize::MAX).unwrap();
     assert_eq!(r.len(), 2);
     assert_eq!(r[0].2[1], V::Text(big.into_bytes()));
@@ -141,19 +150,31 @@ fn a_large_value_grows_the_buffer() {
 
 #[test]
 fn truncation_anywhere_in_the_data_is_an_error() {
-    let sql = dump("INSERT INTO `t` VALUES (1,'abc','d'),(2,'e','f');\nINSERT INTO `t` VALUES (3,'g','h');\n");
+    let sql = dump(
+        "INSERT INTO `t` VALUES (1,'abc','d'),(2,'e','f');\nINSERT INTO `t` VALUES (3,'g','h');\n",
+    );
     let first = HEAD.len();
     let last = sql.len() - TAIL.len() + "UNLOCK TABLES;".len() - 1;
     for cut in first..last {
         let err = rows_with_step(&sql[..cut], usize::MAX).expect_err(&format!("cut at {cut}"));
-        assert!(matches!(err, DumpError::Truncated { .. }), "cut at {cut}: {err}");
+        assert!(
+            matches!(err, DumpError::Truncated { .. }),
+            "cut at {cut}: {err}"
+        );
         assert_eq!(err.offset(), cut as u64);
     }
 }
 
 #[test]
 fn foreign_files_are_not_dumps() {
-    for text in [&b"%PDF-1.4\n..."[..], b"{\"a\": 1}", b"hello world", b"\x00\x01\x02", b"", b"COPY t FROM stdin;"] {
+    for text in [
+        &b"%PDF-1.4\n..."[..],
+        b"{\"a\": 1}",
+        b"hello world",
+        b"\x00\x01\x02",
+        b"",
+        b"COPY t FROM stdin;",
+    ] {
         let err = rows_with_step(text, usize::MAX).expect_err("not a dump");
         assert!(matches!(err, DumpError::NotADump { .. }), "{err}");
     }

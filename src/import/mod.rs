@@ -3,6 +3,7 @@
 //! reader never sees half an import. Owns the bulk write path (rusqlite on the raw connection:
 //! sqlx's worker thread costs too much per row); the schema itself belongs to `migrations/`.
 
+mod batch;
 mod spec;
 
 use std::collections::BTreeMap;
@@ -14,8 +15,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rusqlite::{Connection, Statement};
 use serde::Serialize;
 
-use crate::dump::{self, DumpError, DumpReader, InputError, Value};
+use crate::dump::{self, DumpError, InputError};
 use crate::Collection;
+use batch::{Batch, ReadyRow, Val};
 
 pub use spec::TABLES;
 
@@ -111,7 +113,9 @@ pub enum ImportError {
         source: rusqlite::Error,
     },
     /// Ctrl-C or SIGTERM.
-    #[error("{file}: interrupted at byte {offset}; the catalog was left as it was before the import")]
+    #[error(
+        "{file}: interrupted at byte {offset}; the catalog was left as it was before the import"
+    )]
     Interrupted {
         /// The file.
         file: String,
@@ -127,6 +131,9 @@ pub struct ImportOptions {
     pub cache_mib: u32,
     /// Draw a progress bar (else log a line every few seconds).
     pub progress: bool,
+    /// The catalog is a new file nobody else has open: write it without a journal (a failed
+    /// import must then delete it; see `commands::import_into`).
+    pub fresh: bool,
 }
 
 impl Default for ImportOptions {
@@ -134,6 +141,7 @@ impl Default for ImportOptions {
         ImportOptions {
             cache_mib: 64,
             progress: false,
+            fresh: false,
         }
     }
 }
@@ -201,14 +209,10 @@ pub struct ImportReport {
 
 const REJECTIONS_KEPT: usize = 5;
 
-/// A prepared upsert for one catalog table, plus its row mapping cache.
+/// A prepared upsert for one catalog table.
 struct TableWriter<'c> {
     spec: &'static TableSpec,
     stmt: Statement<'c>,
-    /// For the current dump statement: catalog column → value index in the row.
-    map: Vec<Option<usize>>,
-    map_statement: u64,
-    key_index: usize,
 }
 
 fn upsert_sql(spec: &TableSpec) -> String {
@@ -221,8 +225,14 @@ fn upsert_sql(spec: &TableSpec) -> String {
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
     let compared: Vec<&str> = cols.iter().copied().filter(|c| *c != spec.key).collect();
-    let old = compared.iter().map(|c| format!("{}.{c}", spec.table)).collect::<Vec<_>>();
-    let new = compared.iter().map(|c| format!("excluded.{c}")).collect::<Vec<_>>();
+    let old = compared
+        .iter()
+        .map(|c| format!("{}.{c}", spec.table))
+        .collect::<Vec<_>>();
+    let new = compared
+        .iter()
+        .map(|c| format!("excluded.{c}"))
+        .collect::<Vec<_>>();
     if spec.tracked {
         names.push_str(", import_id");
         params.push(format!("?{}", cols.len() + 1));
@@ -239,102 +249,27 @@ fn upsert_sql(spec: &TableSpec) -> String {
     )
 }
 
-/// Why a single row was rejected.
-type RowResult = Result<(), String>;
-
-fn bind(stmt: &mut Statement<'_>, index: usize, kind: Kind, value: Value<'_>) -> RowResult {
-    let bytes = match value {
-        Value::Null => {
-            return stmt.raw_bind_parameter(index, rusqlite::types::Null).map_err(|e| e.to_string());
-        }
-        Value::Number(b) | Value::Text(b) => b,
-    };
-    let result = match kind {
-        Kind::Text => stmt.raw_bind_parameter(index, &*String::from_utf8_lossy(bytes)),
-        Kind::Md5 => stmt.raw_bind_parameter(index, String::from_utf8_lossy(bytes).to_ascii_lowercase()),
-        Kind::Int => {
-            let text = std::str::from_utf8(bytes).unwrap_or("").trim();
-            if text.is_empty() {
-                stmt.raw_bind_parameter(index, rusqlite::types::Null)
-            } else if let Ok(n) = text.parse::<i64>() {
-                stmt.raw_bind_parameter(index, n)
-            } else if let Ok(f) = text.parse::<f64>() {
-                stmt.raw_bind_parameter(index, f as i64)
-            } else {
-                return Err(format!("`{}` is not a number", String::from_utf8_lossy(&bytes[..bytes.len().min(40)])));
-            }
-        }
-        Kind::Time | Kind::Time2000 => {
-            let zero = bytes.starts_with(b"0000-00-00") || bytes.is_empty();
-            let default = kind == Kind::Time2000 && bytes == b"2000-01-01 05:00:00";
-            if zero || default {
-                stmt.raw_bind_parameter(index, rusqlite::types::Null)
-            } else {
-                stmt.raw_bind_parameter(index, &*String::from_utf8_lossy(bytes))
-            }
-        }
-    };
-    result.map_err(|e| e.to_string())
-}
-
 impl<'c> TableWriter<'c> {
     fn new(conn: &'c Connection, spec: &'static TableSpec) -> rusqlite::Result<Self> {
         let stmt = conn.prepare(&upsert_sql(spec))?;
-        let key_index = spec.columns.iter().position(|c| c.column == spec.key).expect("key column");
-        Ok(TableWriter {
-            spec,
-            stmt,
-            map: Vec::new(),
-            map_statement: u64::MAX,
-            key_index,
-        })
+        Ok(TableWriter { spec, stmt })
     }
 
-    fn remap(&mut self, statement: u64, columns: &[String]) {
-        if self.map_statement == statement {
-            return;
-        }
-        self.map_statement = statement;
-        self.map = self
-            .spec
-            .columns
-            .iter()
-            .map(|c| columns.iter().position(|d| d.eq_ignore_ascii_case(c.dump)))
-            .collect();
-    }
-
-    /// Writes one row; Ok(true) when it inserted or changed a row.
-    fn write(&mut self, row: &dump::Row<'_>, import_id: i64) -> Result<Result<bool, String>, rusqlite::Error> {
-        if row.columns.is_empty() {
-            return Ok(Err(format!("no CREATE TABLE for `{}` came before its data", row.table)));
-        }
-        self.remap(row.statement, row.columns);
-        if row.len() != row.columns.len() {
-            return Ok(Err(format!(
-                "the row has {} values but the table has {} columns",
-                row.len(),
-                row.columns.len()
-            )));
-        }
-        let key = self.map[self.key_index].map(|i| row.get(i));
-        if key.is_none_or(|k| k.bytes().is_empty()) {
-            return Ok(Err(format!("empty `{}`", self.spec.columns[self.key_index].dump)));
-        }
-        for (j, col) in self.spec.columns.iter().enumerate() {
-            let result = match self.map[j] {
-                Some(i) => bind(&mut self.stmt, j + 1, col.kind, row.get(i)),
-                None if col.kind == Kind::Text => bind(&mut self.stmt, j + 1, Kind::Text, Value::Text(b"")),
-                None => bind(&mut self.stmt, j + 1, col.kind, Value::Null),
-            };
-            if let Err(reason) = result {
-                return Ok(Err(format!("column `{}`: {reason}", col.dump)));
+    /// Writes one converted row; true when it inserted or changed a row.
+    fn write(&mut self, batch: &Batch, row: &ReadyRow, import_id: i64) -> rusqlite::Result<bool> {
+        let values = &batch.values[row.first..row.first + self.spec.columns.len()];
+        for (j, v) in values.iter().enumerate() {
+            match *v {
+                Val::Null => self.stmt.raw_bind_parameter(j + 1, rusqlite::types::Null)?,
+                Val::Int(n) => self.stmt.raw_bind_parameter(j + 1, n)?,
+                Val::Text(a, b) => self.stmt.raw_bind_parameter(j + 1, batch.text(a, b))?,
             }
         }
         if self.spec.tracked {
-            self.stmt.raw_bind_parameter(self.spec.columns.len() + 1, import_id)?;
+            self.stmt
+                .raw_bind_parameter(self.spec.columns.len() + 1, import_id)?;
         }
-        let changed = self.stmt.raw_execute()?;
-        Ok(Ok(changed > 0))
+        Ok(self.stmt.raw_execute()? > 0)
     }
 }
 
@@ -342,16 +277,25 @@ impl<'c> TableWriter<'c> {
 fn open_for_import(path: &Path, opts: &ImportOptions) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(Duration::from_secs(10))?;
+    // A new catalog is written once, sequentially, with no journal; an existing one through the
+    // write-ahead log, so readers keep their snapshot and a failure rolls back.
+    let journal = if opts.fresh {
+        "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+    } else {
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+    };
     conn.execute_batch(&format!(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -{}; PRAGMA temp_store = FILE;",
+        "{journal} PRAGMA cache_size = -{}; PRAGMA temp_store = FILE;",
         opts.cache_mib as u64 * 1024
     ))?;
     Ok(conn)
 }
 
 fn count_rows(conn: &Connection, table: &str) -> rusqlite::Result<u64> {
-    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get::<_, i64>(0))
-        .map(|n| n as u64)
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|n| n as u64)
 }
 
 /// Secondary indexes of a table, as `(name, sql)`, so a bulk load into an empty table can drop
@@ -386,7 +330,9 @@ pub fn import_files(
     conn.execute_batch("BEGIN IMMEDIATE").map_err(catalog_err)?;
     let started = now_utc();
     let import_id: i64 = conn
-        .query_row("SELECT coalesce(max(id), 0) + 1 FROM imports", [], |r| r.get(0))
+        .query_row("SELECT coalesce(max(id), 0) + 1 FROM imports", [], |r| {
+            r.get(0)
+        })
         .map_err(catalog_err)?;
     let mut state = ImportState {
         conn: &conn,
@@ -441,8 +387,14 @@ pub fn import_files(
         .map_err(catalog_err)?;
     }
     conn.execute_batch("COMMIT").map_err(catalog_err)?;
-    // Fold the write-ahead log back into the database; harmless if readers hold it open.
-    let _ = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
+    if opts.fresh {
+        // Back to WAL for the readers and later imports.
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA locking_mode = NORMAL;")
+            .map_err(catalog_err)?;
+    } else {
+        // Fold the write-ahead log back into the database; harmless if readers hold it open.
+        let _ = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
+    }
     Ok(ImportReport {
         import_id,
         files: reports,
@@ -474,109 +426,156 @@ impl<'c> ImportState<'c> {
 
     fn finish(mut self) -> rusqlite::Result<()> {
         self.writers.clear();
-        for (_, sql) in std::mem::take(&mut self.deferred) {
+        for (name, sql) in std::mem::take(&mut self.deferred) {
+            let started = Instant::now();
             self.conn.execute_batch(&sql)?;
+            tracing::info!(index = %name, seconds = started.elapsed().as_secs_f64(), "built catalog index");
         }
         Ok(())
     }
 
-    fn import_file(&mut self, path: &Path, opts: &ImportOptions, stop: &AtomicBool) -> Result<FileReport, ImportError> {
+    fn import_file(
+        &mut self,
+        path: &Path,
+        opts: &ImportOptions,
+        stop: &AtomicBool,
+    ) -> Result<FileReport, ImportError> {
         let started = Instant::now();
-        // Statement numbers restart with each file: forget the column mappings of the last one.
-        for writer in self.writers.values_mut() {
-            writer.map_statement = u64::MAX;
-        }
         let input = dump::open(path)?;
         let name = input.name.clone();
         let format = input.format;
         let position = input.position.clone();
         let progress = Progress::new(&name, input.size, opts.progress);
-        let mut reader = DumpReader::new(input.reader);
-        let mut tables: BTreeMap<String, TableReport> = BTreeMap::new();
-        let mut counts_before: BTreeMap<&'static str, u64> = BTreeMap::new();
-        let mut changed: BTreeMap<&'static str, u64> = BTreeMap::new();
-        let mut ignored: BTreeMap<String, u64> = BTreeMap::new();
-        let mut collections = Vec::new();
-        let mut n: u64 = 0;
-        let dump_err = |file: &str, source| ImportError::Dump {
-            file: file.to_string(),
-            source,
-        };
-        loop {
-            let row = match reader.next_row() {
-                Ok(Some(row)) => row,
-                Ok(None) => break,
-                Err(source) => return Err(dump_err(&name, source)),
-            };
-            let Some(spec) = TableSpec::for_dump_table(row.table) else {
-                *ignored.entry(row.table.to_string()).or_default() += 1;
-                continue;
-            };
-            let offset = row.offset;
-            let sql_err = |source| ImportError::Sqlite {
-                file: name.clone(),
-                offset,
-                source,
-            };
-            if !counts_before.contains_key(spec.table) {
-                counts_before.insert(spec.table, count_rows(self.conn, spec.table).map_err(sql_err)?);
-                if !collections.contains(&spec.collection) {
-                    collections.push(spec.collection);
-                }
-            }
-            let import_id = self.import_id;
-            let writer = self.writer(spec).map_err(sql_err)?;
-            let outcome = writer.write(&row, import_id).map_err(sql_err)?;
-            let report = tables.entry(spec.table.to_string()).or_default();
-            report.rows += 1;
-            match outcome {
-                Ok(true) => *changed.entry(spec.table).or_default() += 1,
-                Ok(false) => {}
-                Err(reason) => {
-                    report.rejected += 1;
-                    if report.rejections.len() < REJECTIONS_KEPT {
-                        report.rejections.push(Rejection { offset, reason });
-                    }
-                }
-            }
-            n += 1;
-            if n % 4096 == 0 {
-                if stop.load(Ordering::Relaxed) {
-                    return Err(ImportError::Interrupted {
-                        file: name,
-                        offset: reader.offset(),
-                    });
-                }
-                progress.update(position.load(Ordering::Relaxed), n);
-            }
-        }
+        let (tx, rx) = std::sync::mpsc::sync_channel(4);
+        let source = input.reader;
+        let reader = std::thread::Builder::new()
+            .name("dump-reader".into())
+            .spawn(move || batch::read_dump(source, tx))
+            .map_err(|e| InputError::Io {
+                path: path.to_path_buf(),
+                source: e,
+            })?;
+        let result = self.write_batches(&name, &rx, stop, &progress, &position);
+        // Hang up first so a reader still parsing stops, then collect it.
+        drop(rx);
+        let summary = reader.join().map_err(|_| ImportError::Dump {
+            file: name.clone(),
+            source: DumpError::Io {
+                offset: 0,
+                source: std::io::Error::other("the dump reader thread panicked"),
+            },
+        })?;
+        let (mut tables, counts_before, changed, collections, rows) = result?;
         if tables.is_empty() {
             return Err(ImportError::NoTables { file: name });
         }
         for (table, report) in tables.iter_mut() {
-            let spec = TABLES.iter().find(|t| t.table == table).expect("known table");
-            let before = counts_before[spec.table];
-            let after = count_rows(self.conn, spec.table).map_err(|source| ImportError::Sqlite {
-                file: name.clone(),
-                offset: reader.offset(),
-                source,
-            })?;
+            let spec = TABLES
+                .iter()
+                .find(|t| t.table == table)
+                .expect("known table");
+            let after =
+                count_rows(self.conn, spec.table).map_err(|source| ImportError::Sqlite {
+                    file: name.clone(),
+                    offset: summary.bytes,
+                    source,
+                })?;
             let changed = changed.get(spec.table).copied().unwrap_or(0);
-            report.inserted = after.saturating_sub(before);
+            report.inserted = after.saturating_sub(counts_before[spec.table]);
             report.updated = changed.saturating_sub(report.inserted);
             report.unchanged = report.rows - report.rejected - changed;
         }
-        progress.finish(n);
-        collections.sort();
+        progress.finish(rows);
         Ok(FileReport {
             file: name,
             format: format.name().to_string(),
-            bytes: reader.offset(),
+            bytes: summary.bytes,
             collections,
             tables,
-            ignored,
+            ignored: summary.ignored,
             seconds: started.elapsed().as_secs_f64(),
         })
+    }
+
+    /// The writing half of the pipeline: binds and executes the rows the reader converted.
+    #[allow(clippy::type_complexity)]
+    fn write_batches(
+        &mut self,
+        name: &str,
+        rx: &std::sync::mpsc::Receiver<batch::Message>,
+        stop: &AtomicBool,
+        progress: &Progress,
+        position: &std::sync::atomic::AtomicU64,
+    ) -> Result<
+        (
+            BTreeMap<String, TableReport>,
+            BTreeMap<&'static str, u64>,
+            BTreeMap<&'static str, u64>,
+            Vec<Collection>,
+            u64,
+        ),
+        ImportError,
+    > {
+        let mut tables: BTreeMap<String, TableReport> = BTreeMap::new();
+        let mut counts_before: BTreeMap<&'static str, u64> = BTreeMap::new();
+        let mut changed: BTreeMap<&'static str, u64> = BTreeMap::new();
+        let mut collections = Vec::new();
+        let mut n: u64 = 0;
+        let import_id = self.import_id;
+        for message in rx {
+            let batch = match message {
+                batch::Message::Rows(batch) => batch,
+                batch::Message::Failed(source) => {
+                    return Err(ImportError::Dump {
+                        file: name.to_string(),
+                        source,
+                    })
+                }
+            };
+            if stop.load(Ordering::Relaxed) {
+                return Err(ImportError::Interrupted {
+                    file: name.to_string(),
+                    offset: batch.offset,
+                });
+            }
+            for row in &batch.rows {
+                let spec = row.spec;
+                let sql_err = |source| ImportError::Sqlite {
+                    file: name.to_string(),
+                    offset: row.offset,
+                    source,
+                };
+                if !counts_before.contains_key(spec.table) {
+                    counts_before.insert(
+                        spec.table,
+                        count_rows(self.conn, spec.table).map_err(sql_err)?,
+                    );
+                    if !collections.contains(&spec.collection) {
+                        collections.push(spec.collection);
+                    }
+                }
+                let report = tables.entry(spec.table.to_string()).or_default();
+                report.rows += 1;
+                if let Some(reason) = &row.rejected {
+                    report.rejected += 1;
+                    if report.rejections.len() < REJECTIONS_KEPT {
+                        report.rejections.push(Rejection {
+                            offset: row.offset,
+                            reason: reason.clone(),
+                        });
+                    }
+                    continue;
+                }
+                let writer = self.writer(spec).map_err(sql_err)?;
+                if writer.write(&batch, row, import_id).map_err(sql_err)? {
+                    *changed.entry(spec.table).or_default() += 1;
+                }
+            }
+            n += batch.rows.len() as u64;
+            progress.update(position.load(Ordering::Relaxed), n);
+        }
+        collections.sort();
+        Ok((tables, counts_before, changed, collections, n))
     }
 }
 

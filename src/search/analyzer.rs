@@ -85,7 +85,15 @@ pub fn analyze(text: &str, mode: Mode, tokens: &mut Vec<Token>) {
     let mut chars = text.char_indices().peekable();
     while let Some((at, c)) = chars.next() {
         if is_cjk(c) {
-            flush_word(&mut word, &mut splits, start, at, mode, &mut position, tokens);
+            flush_word(
+                &mut word,
+                &mut splits,
+                start,
+                at,
+                mode,
+                &mut position,
+                tokens,
+            );
             let mut run: Vec<(usize, char)> = vec![(at, c)];
             while let Some(&(a, n)) = chars.peek() {
                 if !is_cjk(n) {
@@ -102,14 +110,32 @@ pub fn analyze(text: &str, mode: Mode, tokens: &mut Vec<Token>) {
             fold_char(c, &mut word);
         } else if is_apostrophe(c)
             && !word.is_empty()
-            && chars.peek().is_some_and(|&(_, n)| n.is_alphanumeric() && !is_cjk(n))
+            && chars
+                .peek()
+                .is_some_and(|&(_, n)| n.is_alphanumeric() && !is_cjk(n))
         {
             splits.push(word.len());
         } else {
-            flush_word(&mut word, &mut splits, start, at, mode, &mut position, tokens);
+            flush_word(
+                &mut word,
+                &mut splits,
+                start,
+                at,
+                mode,
+                &mut position,
+                tokens,
+            );
         }
     }
-    flush_word(&mut word, &mut splits, start, text.len(), mode, &mut position, tokens);
+    flush_word(
+        &mut word,
+        &mut splits,
+        start,
+        text.len(),
+        mode,
+        &mut position,
+        tokens,
+    );
 }
 
 fn push(tokens: &mut Vec<Token>, text: &str, from: usize, to: usize, position: usize) {
@@ -155,10 +181,25 @@ fn flush_word(
     splits.clear();
 }
 
-fn emit_cjk(run: &[(usize, char)], text: &str, mode: Mode, position: &mut usize, tokens: &mut Vec<Token>) {
-    let end_of = |i: usize| run.get(i + 1).map_or_else(|| run[i].0 + run[i].1.len_utf8(), |r| r.0);
+fn emit_cjk(
+    run: &[(usize, char)],
+    text: &str,
+    mode: Mode,
+    position: &mut usize,
+    tokens: &mut Vec<Token>,
+) {
+    let end_of = |i: usize| {
+        run.get(i + 1)
+            .map_or_else(|| run[i].0 + run[i].1.len_utf8(), |r| r.0)
+    };
     if run.len() == 1 {
-        push(tokens, &text[run[0].0..end_of(0)], run[0].0, end_of(0), *position);
+        push(
+            tokens,
+            &text[run[0].0..end_of(0)],
+            run[0].0,
+            end_of(0),
+            *position,
+        );
         *position += 1;
         return;
     }
@@ -168,7 +209,13 @@ fn emit_cjk(run: &[(usize, char)], text: &str, mode: Mode, position: &mut usize,
             push(tokens, &text[from..to], from, to, *position + i);
         }
         if mode == Mode::Index {
-            push(tokens, &text[run[i].0..end_of(i)], run[i].0, end_of(i), *position + i);
+            push(
+                tokens,
+                &text[run[i].0..end_of(i)],
+                run[i].0,
+                end_of(i),
+                *position + i,
+            );
         }
     }
     *position += run.len();
@@ -184,7 +231,10 @@ pub struct LanshelfTokenizer {
 impl LanshelfTokenizer {
     /// A tokenizer for the index or for queries.
     pub fn new(mode: Mode) -> Self {
-        LanshelfTokenizer { mode, tokens: Vec::new() }
+        LanshelfTokenizer {
+            mode,
+            tokens: Vec::new(),
+        }
     }
 }
 
@@ -245,26 +295,32 @@ mod tests {
 
     #[test]
     fn diacritics_and_case_fold() {
-        assert_eq!(words(&query_terms("Schrödinger GÖDEL Façade Straße Øresund")), [
-            "schrodinger",
-            "godel",
-            "facade",
-            "strasse",
-            "oresund"
-        ]);
+        assert_eq!(
+            words(&query_terms("Schrödinger GÖDEL Façade Straße Øresund")),
+            ["schrodinger", "godel", "facade", "strasse", "oresund"]
+        );
     }
 
     #[test]
     fn cyrillic_greek_arabic_lower_case() {
-        assert_eq!(words(&query_terms("Преступление И Наказание")), ["преступление", "и", "наказание"]);
+        assert_eq!(
+            words(&query_terms("Преступление И Наказание")),
+            ["преступление", "и", "наказание"]
+        );
         assert_eq!(words(&query_terms("Ἰλιάς ΟΔΎΣΣΕΙΑ")), ["ιλιασ", "οδυσσεια"]);
         assert_eq!(words(&query_terms("الخوارزميات")), ["الخوارزميات"]);
     }
 
     #[test]
     fn apostrophes_join_and_split_in_the_index() {
-        assert_eq!(words(&query_terms("Alice's Adventures")), ["alices", "adventures"]);
-        assert_eq!(words(&query_terms("alices adventures")), ["alices", "adventures"]);
+        assert_eq!(
+            words(&query_terms("Alice's Adventures")),
+            ["alices", "adventures"]
+        );
+        assert_eq!(
+            words(&query_terms("alices adventures")),
+            ["alices", "adventures"]
+        );
         let idx = index("Alice’s O'Brien");
         assert_eq!(words(&idx), ["alices", "alice", "obrien", "o", "brien"]);
         assert_eq!(idx[0].0, idx[1].0);
@@ -283,7 +339,10 @@ mod tests {
 
     #[test]
     fn punctuation_separates_and_long_tokens_drop() {
-        assert_eq!(words(&query_terms("C++ (3rd ed.), vol.1")), ["c", "3rd", "ed", "vol", "1"]);
+        assert_eq!(
+            words(&query_terms("C++ (3rd ed.), vol.1")),
+            ["c", "3rd", "ed", "vol", "1"]
+        );
         let long = "a".repeat(200);
         assert!(query_terms(&long).is_empty());
         assert!(query_terms("\"((( ***").is_empty());

@@ -61,7 +61,11 @@ impl Collector for FacetCollector {
     type Fruit = Facets;
     type Child = FacetSegment;
 
-    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<FacetSegment> {
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<FacetSegment> {
         let ff = segment.fast_fields();
         Ok(FacetSegment {
             counts: Counts::new(),
@@ -93,7 +97,12 @@ impl Collector for FacetCollector {
             }
         }
         let ranked = |v: &[u64]| {
-            let mut out: Vec<(usize, u64)> = v.iter().copied().enumerate().filter(|(_, n)| *n > 0).collect();
+            let mut out: Vec<(usize, u64)> = v
+                .iter()
+                .copied()
+                .enumerate()
+                .filter(|(_, n)| *n > 0)
+                .collect();
             out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             out
         };

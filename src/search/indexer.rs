@@ -65,7 +65,8 @@ struct GenerationMeta {
 
 /// The generation folder `CURRENT` names.
 pub fn current_generation(root: &Path) -> Result<PathBuf, SearchError> {
-    let name = std::fs::read_to_string(root.join("CURRENT")).map_err(|_| SearchError::NoIndex(root.to_path_buf()))?;
+    let name = std::fs::read_to_string(root.join("CURRENT"))
+        .map_err(|_| SearchError::NoIndex(root.to_path_buf()))?;
     let name = name.trim();
     if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
         return Err(SearchError::NoIndex(root.to_path_buf()));
@@ -99,7 +100,13 @@ pub fn open_current(root: &Path) -> Result<(Index, PathBuf), SearchError> {
 
 fn dir_size(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
-        .map(|entries| entries.flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
         .unwrap_or(0)
 }
 
@@ -116,12 +123,21 @@ impl Lookups {
         let pairs = |sql: &str| -> rusqlite::Result<HashMap<String, String>> {
             let mut stmt = conn.prepare(sql)?;
             let rows = stmt.query_map([], |r| {
-                Ok((r.get::<_, Option<String>>(0)?.unwrap_or_default(), r.get::<_, Option<String>>(1)?.unwrap_or_default()))
+                Ok((
+                    r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                    r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                ))
             })?;
-            rows.filter(|r| r.as_ref().map_or(true, |(k, v)| !k.is_empty() && !v.is_empty())).collect()
+            rows.filter(|r| {
+                r.as_ref()
+                    .map_or(true, |(k, v)| !k.is_empty() && !v.is_empty())
+            })
+            .collect()
         };
         Ok(Lookups {
-            topics: pairs("SELECT CAST(topic_id AS TEXT), topic_descr FROM libgen_topics WHERE lang = 'en'")?,
+            topics: pairs(
+                "SELECT CAST(topic_id AS TEXT), topic_descr FROM libgen_topics WHERE lang = 'en'",
+            )?,
             journals_by_id: pairs("SELECT CAST(id AS TEXT), magazine FROM scimag_magazines")?,
             journals_by_journal_id: pairs("SELECT journal_id, magazine FROM scimag_magazines")?,
             publishers: pairs("SELECT lower(doi_code), publisher FROM scimag_publishers")?,
@@ -157,7 +173,9 @@ pub fn strip_html(text: &str) -> String {
                 "apos" => Some('\''),
                 "nbsp" => Some(' '),
                 ent if ent.starts_with("#x") || ent.starts_with("#X") => {
-                    u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32)
+                    u32::from_str_radix(&ent[2..], 16)
+                        .ok()
+                        .and_then(char::from_u32)
                 }
                 ent if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
                 _ => None,
@@ -195,7 +213,11 @@ fn for_each_document(
     since: Option<i64>,
     mut sink: impl FnMut(u64, TantivyDocument) -> Result<(), SearchError>,
 ) -> Result<(), SearchError> {
-    let filter = if since.is_some() { "WHERE import_id > ?1" } else { "WHERE ?1 IS NULL" };
+    let filter = if since.is_some() {
+        "WHERE import_id > ?1"
+    } else {
+        "WHERE ?1 IS NULL"
+    };
     let sql = match collection {
         Collection::Libgen => format!(
             "SELECT id, title, volume_info, series, periodical, author, publisher, edition, tags, topic, md5, doi, \
@@ -313,8 +335,11 @@ fn for_each_document(
 }
 
 fn open_catalog(db: &Path) -> Result<Connection, SearchError> {
-    let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(|e| SearchError::Catalog(e.to_string()))?;
+    let conn = Connection::open_with_flags(
+        db,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| SearchError::Catalog(e.to_string()))?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.execute_batch("PRAGMA cache_size = -16384; PRAGMA mmap_size = 268435456;")?;
     Ok(conn)
@@ -322,15 +347,19 @@ fn open_catalog(db: &Path) -> Result<Connection, SearchError> {
 
 fn writer(index: &Index, opts: &IndexOptions) -> Result<IndexWriter, SearchError> {
     let threads = if opts.threads == 0 {
-        std::thread::available_parallelism().map_or(2, |n| n.get()).min(4)
+        std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .min(4)
     } else {
         opts.threads
     };
-    let budget = (opts.memory_mib << 20).max(threads * 20 << 20);
-    index.writer_with_num_threads(threads, budget).map_err(|e| match e {
-        tantivy::TantivyError::LockFailure(..) => SearchError::Busy,
-        other => other.into(),
-    })
+    let budget = (opts.memory_mib << 20).max((threads * 20) << 20);
+    index
+        .writer_with_num_threads(threads, budget)
+        .map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => SearchError::Busy,
+            other => other.into(),
+        })
 }
 
 fn progress_bar(total: u64, draw: bool, what: &str) -> ProgressBar {
@@ -381,7 +410,7 @@ pub fn rebuild(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepor
         for_each_document(&conn, &fields, &lookups, collection, None, |_, d| {
             writer.add_document(d)?;
             documents += 1;
-            if documents % 8192 == 0 {
+            if documents.is_multiple_of(8192) {
                 bar.set_position(documents);
             }
             Ok(())
@@ -402,13 +431,17 @@ pub fn rebuild(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepor
         format: FORMAT_VERSION,
         created: crate::import::now_utc(),
     };
-    std::fs::write(dir.join("lanshelf.json"), serde_json::to_vec(&meta).expect("json"))
-        .map_err(|e| SearchError::Io(dir.clone(), e))?;
+    std::fs::write(
+        dir.join("lanshelf.json"),
+        serde_json::to_vec(&meta).expect("json"),
+    )
+    .map_err(|e| SearchError::Io(dir.clone(), e))?;
     // Switch atomically, then drop generations older than the one replaced.
     let previous = current_generation(root).ok();
     let tmp = root.join("CURRENT.tmp");
     std::fs::write(&tmp, format!("{name}\n")).map_err(|e| SearchError::Io(tmp.clone(), e))?;
-    std::fs::rename(&tmp, root.join("CURRENT")).map_err(|e| SearchError::Io(root.to_path_buf(), e))?;
+    std::fs::rename(&tmp, root.join("CURRENT"))
+        .map_err(|e| SearchError::Io(root.to_path_buf(), e))?;
     remove_old_generations(root, &name, previous.as_deref());
     // Rows imported while the build read its snapshot.
     let caught_up = catch_up(db, root, opts)?;
@@ -422,7 +455,9 @@ pub fn rebuild(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepor
 }
 
 fn remove_old_generations(root: &Path, current: &str, previous: Option<&Path>) {
-    let Ok(entries) = std::fs::read_dir(root) else { return };
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -442,11 +477,18 @@ pub fn catch_up(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepo
         Err(SearchError::NoIndex(_)) => return rebuild(db, root, opts),
         Err(e) => return Err(e),
     };
-    let seen: i64 = index.load_metas()?.payload.and_then(|p| p.trim().parse().ok()).unwrap_or(0);
+    let seen: i64 = index
+        .load_metas()?
+        .payload
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or(0);
     let conn = open_catalog(db)?;
     conn.execute_batch("BEGIN")?;
     let import_id = last_import(&conn)?;
-    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     if import_id <= seen {
         return Ok(IndexReport {
             documents: 0,
@@ -458,7 +500,13 @@ pub fn catch_up(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepo
     }
     let fields = Fields::new();
     let lookups = Lookups::load(&conn)?;
-    let mut writer = writer(&index, &IndexOptions { threads: 1, ..opts.clone() })?;
+    let mut writer = writer(
+        &index,
+        &IndexOptions {
+            threads: 1,
+            ..opts.clone()
+        },
+    )?;
     let mut documents = 0u64;
     for collection in Collection::ALL {
         for_each_document(&conn, &fields, &lookups, collection, Some(seen), |id, d| {

@@ -218,11 +218,11 @@ impl SearchEngine {
 
     /// The generation being served, if any.
     pub fn generation(&self) -> Option<String> {
-        self.loaded
-            .read()
-            .expect("lock")
-            .as_ref()
-            .and_then(|l| l.generation.file_name().map(|n| n.to_string_lossy().into_owned()))
+        self.loaded.read().expect("lock").as_ref().and_then(|l| {
+            l.generation
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+        })
     }
 
     /// Documents in the index.
@@ -236,7 +236,12 @@ impl SearchEngine {
             Some(l) => Ok(l.reader.searcher()),
             None => {
                 self.refresh()?;
-                let l = self.loaded.read().expect("lock").clone().ok_or(SearchError::NoIndex(self.root.clone()))?;
+                let l = self
+                    .loaded
+                    .read()
+                    .expect("lock")
+                    .clone()
+                    .ok_or(SearchError::NoIndex(self.root.clone()))?;
                 Ok(l.reader.searcher())
             }
         }
@@ -249,7 +254,9 @@ impl SearchEngine {
         let parsed = query::parse(&req.query);
         let identifier = normalize::detect_identifier(&req.query);
         let per_page = req.per_page.clamp(1, 100);
-        let offset = (req.page.max(1) - 1).saturating_mul(per_page).min(MAX_OFFSET);
+        let offset = (req.page.max(1) - 1)
+            .saturating_mul(per_page)
+            .min(MAX_OFFSET);
         let mut fuzzy = false;
         let mut partial = false;
         let mut outcome = self.run(&searcher, &parsed, req, Matching::Exact, offset, per_page)?;
@@ -328,11 +335,15 @@ impl SearchEngine {
                     Sort::SizeAsc => ("size", Order::Asc),
                     _ => ("title_key", Order::Asc),
                 };
-                let (count, docs) = searcher.search(&q, &(Count, top.order_by_fast_field::<u64>(field, order)))?;
+                let (count, docs) =
+                    searcher.search(&q, &(Count, top.order_by_fast_field::<u64>(field, order)))?;
                 (count, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
             }
             Sort::Added => {
-                let (count, docs) = searcher.search(&q, &(Count, top.order_by_fast_field::<i64>("added", Order::Desc)))?;
+                let (count, docs) = searcher.search(
+                    &q,
+                    &(Count, top.order_by_fast_field::<i64>("added", Order::Desc)),
+                )?;
                 (count, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
             }
         };
@@ -343,7 +354,11 @@ impl SearchEngine {
             let id = ff.u64("id")?.first(addr.doc_id).unwrap_or(0);
             let coll = ff.u64("coll")?.first(addr.doc_id).unwrap_or(0);
             if let Some(collection) = Collection::from_code(coll) {
-                hits.push(Hit { collection, id, score });
+                hits.push(Hit {
+                    collection,
+                    id,
+                    score,
+                });
             }
         }
         Ok((count, hits))

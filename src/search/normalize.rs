@@ -62,7 +62,10 @@ pub fn parse_doi(s: &str) -> Option<String> {
     let rest = lower.strip_prefix("doi:").map(str::trim).unwrap_or(&lower);
     let start = if rest.starts_with("10.") {
         0
-    } else if rest.contains("://") || rest.starts_with("doi.org/") || rest.starts_with("dx.doi.org/") {
+    } else if rest.contains("://")
+        || rest.starts_with("doi.org/")
+        || rest.starts_with("dx.doi.org/")
+    {
         rest.find("/10.")? + 1
     } else {
         return None;
@@ -86,7 +89,12 @@ pub fn parse_doi(s: &str) -> Option<String> {
 }
 
 fn isbn10_check(d: &[u8]) -> u8 {
-    let sum: u32 = d.iter().take(9).enumerate().map(|(i, &c)| (10 - i as u32) * (c - b'0') as u32).sum();
+    let sum: u32 = d
+        .iter()
+        .take(9)
+        .enumerate()
+        .map(|(i, &c)| (10 - i as u32) * (c - b'0') as u32)
+        .sum();
     match (11 - sum % 11) % 11 {
         10 => b'X',
         v => b'0' + v as u8,
@@ -122,7 +130,10 @@ pub fn parse_isbn(s: &str) -> Option<(String, Option<String>)> {
             let mut d13 = b"978".to_vec();
             d13.extend_from_slice(&digits[..9]);
             d13.push(isbn13_check(&d13));
-            Some((String::from_utf8(d13).ok()?, Some(String::from_utf8(digits).ok()?)))
+            Some((
+                String::from_utf8(d13).ok()?,
+                Some(String::from_utf8(digits).ok()?),
+            ))
         }
         13 if digits.iter().all(u8::is_ascii_digit) && isbn13_check(&digits) == digits[12] => {
             let isbn10 = digits.starts_with(b"978").then(|| {
@@ -152,7 +163,9 @@ pub fn isbn_terms(list: &str, out: &mut Vec<String>) {
             }
         } else {
             let digits: String = part.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-            if (digits.len() == 10 || digits.len() == 13) && digits[..9].bytes().all(|b| b.is_ascii_digit()) {
+            if (digits.len() == 10 || digits.len() == 13)
+                && digits[..9].bytes().all(|b| b.is_ascii_digit())
+            {
                 out.push(format!("isbn:{}", digits.to_ascii_uppercase()));
             }
         }
@@ -161,9 +174,15 @@ pub fn isbn_terms(list: &str, out: &mut Vec<String>) {
 
 /// Normalises an ISSN to `NNNN-NNNN` (upper-case X).
 pub fn parse_issn(s: &str) -> Option<String> {
-    let d: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
-    (d.len() == 8 && d[..7].bytes().all(|b| b.is_ascii_digit()) && (d.as_bytes()[7].is_ascii_digit() || d.ends_with('X')))
-        .then(|| format!("{}-{}", &d[..4], &d[4..]))
+    let d: String = s
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    (d.len() == 8
+        && d[..7].bytes().all(|b| b.is_ascii_digit())
+        && (d.as_bytes()[7].is_ascii_digit() || d.ends_with('X')))
+    .then(|| format!("{}-{}", &d[..4], &d[4..]))
 }
 
 /// Recognises a whole query that is an identifier.
@@ -173,7 +192,14 @@ pub fn detect_identifier(query: &str) -> Option<Identifier> {
         return None;
     }
     let lower = q.to_lowercase();
-    for (prefix, kind) in [("md5:", 0), ("doi:", 1), ("isbn:", 2), ("issn:", 3), ("pmid:", 4), ("pubmed:", 4)] {
+    for (prefix, kind) in [
+        ("md5:", 0),
+        ("doi:", 1),
+        ("isbn:", 2),
+        ("issn:", 3),
+        ("pmid:", 4),
+        ("pubmed:", 4),
+    ] {
         if let Some(rest) = lower.strip_prefix(prefix) {
             let rest = rest.trim();
             return match kind {
@@ -181,7 +207,8 @@ pub fn detect_identifier(query: &str) -> Option<Identifier> {
                 1 => parse_doi(rest).map(Identifier::Doi),
                 2 => parse_isbn(rest).map(|(i13, _)| Identifier::Isbn(i13)),
                 3 => parse_issn(rest).map(Identifier::Issn),
-                _ => (!rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())).then(|| Identifier::Pmid(rest.into())),
+                _ => (!rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| Identifier::Pmid(rest.into())),
             };
         }
     }
@@ -205,28 +232,85 @@ pub fn detect_identifier(query: &str) -> Option<Identifier> {
 /// Languages with a code in the index, by canonical English name, with their variants.
 pub const LANGUAGES: &[(&str, &[&str])] = &[
     ("Other", &[]),
-    ("English", &["english", "eng", "en", "английский", "anglais", "englisch"]),
-    ("Russian", &["russian", "rus", "ru", "русский", "russe", "russisch"]),
-    ("German", &["german", "ger", "deu", "de", "deutsch", "немецкий", "allemand"]),
-    ("French", &["french", "fre", "fra", "fr", "français", "francais", "французский"]),
-    ("Spanish", &["spanish", "spa", "es", "español", "espanol", "castellano", "испанский"]),
-    ("Italian", &["italian", "ita", "it", "italiano", "итальянский"]),
-    ("Portuguese", &["portuguese", "por", "pt", "português", "portugues"]),
-    ("Chinese", &["chinese", "chi", "zho", "zh", "中文", "汉语", "китайский"]),
+    (
+        "English",
+        &["english", "eng", "en", "английский", "anglais", "englisch"],
+    ),
+    (
+        "Russian",
+        &["russian", "rus", "ru", "русский", "russe", "russisch"],
+    ),
+    (
+        "German",
+        &[
+            "german",
+            "ger",
+            "deu",
+            "de",
+            "deutsch",
+            "немецкий",
+            "allemand",
+        ],
+    ),
+    (
+        "French",
+        &[
+            "french",
+            "fre",
+            "fra",
+            "fr",
+            "français",
+            "francais",
+            "французский",
+        ],
+    ),
+    (
+        "Spanish",
+        &[
+            "spanish",
+            "spa",
+            "es",
+            "español",
+            "espanol",
+            "castellano",
+            "испанский",
+        ],
+    ),
+    (
+        "Italian",
+        &["italian", "ita", "it", "italiano", "итальянский"],
+    ),
+    (
+        "Portuguese",
+        &["portuguese", "por", "pt", "português", "portugues"],
+    ),
+    (
+        "Chinese",
+        &["chinese", "chi", "zho", "zh", "中文", "汉语", "китайский"],
+    ),
     ("Japanese", &["japanese", "jpn", "ja", "日本語", "японский"]),
     ("Korean", &["korean", "kor", "ko", "한국어"]),
-    ("Ukrainian", &["ukrainian", "ukr", "uk", "українська", "украинский"]),
+    (
+        "Ukrainian",
+        &["ukrainian", "ukr", "uk", "українська", "украинский"],
+    ),
     ("Polish", &["polish", "pol", "pl", "polski"]),
     ("Dutch", &["dutch", "dut", "nld", "nl", "nederlands"]),
     ("Arabic", &["arabic", "ara", "ar", "العربية"]),
     ("Greek", &["greek", "gre", "ell", "el", "ελληνικά"]),
     ("Turkish", &["turkish", "tur", "tr", "türkçe"]),
-    ("Persian", &["persian", "per", "fas", "fa", "farsi", "فارسی"]),
+    (
+        "Persian",
+        &["persian", "per", "fas", "fa", "farsi", "فارسی"],
+    ),
     ("Hungarian", &["hungarian", "hun", "hu", "magyar"]),
     ("Czech", &["czech", "cze", "ces", "cs", "čeština"]),
     ("Swedish", &["swedish", "swe", "sv", "svenska"]),
     ("Latin", &["latin", "lat", "la", "latina"]),
-    ("Indonesian", &["indonesian", "ind", "id", "bahasa indonesia"]),
+    (
+        "Indonesian",
+        &["indonesian", "ind", "id", "bahasa indonesia"],
+    ),
     ("Vietnamese", &["vietnamese", "vie", "vi", "tiếng việt"]),
     ("Hindi", &["hindi", "hin", "hi"]),
     ("Hebrew", &["hebrew", "heb", "he", "עברית"]),
@@ -251,7 +335,9 @@ pub fn language_code(text: &str) -> u64 {
     if lower.is_empty() {
         return 0;
     }
-    for part in std::iter::once(lower.as_str()).chain(lower.split([';', ',', '/', '(', ')', '+', '-'])) {
+    for part in
+        std::iter::once(lower.as_str()).chain(lower.split([';', ',', '/', '(', ')', '+', '-']))
+    {
         let part = part.trim();
         if part.is_empty() {
             continue;
@@ -272,14 +358,18 @@ pub fn language_name(code: u64) -> &'static str {
 
 /// File extensions with a code in the index.
 pub const EXTENSIONS: &[&str] = &[
-    "other", "pdf", "epub", "djvu", "mobi", "fb2", "azw3", "azw", "doc", "docx", "rtf", "txt", "chm", "zip", "rar",
-    "lit", "htm", "html", "cbr", "cbz", "odt", "ps", "lrf", "pdb", "fb2.zip", "7z", "tif", "jpg", "gz", "mp3",
+    "other", "pdf", "epub", "djvu", "mobi", "fb2", "azw3", "azw", "doc", "docx", "rtf", "txt",
+    "chm", "zip", "rar", "lit", "htm", "html", "cbr", "cbz", "odt", "ps", "lrf", "pdb", "fb2.zip",
+    "7z", "tif", "jpg", "gz", "mp3",
 ];
 
 /// The extension code of a file extension; 0 for others.
 pub fn extension_code(ext: &str) -> u64 {
     let e = ext.trim().trim_start_matches('.').to_ascii_lowercase();
-    EXTENSIONS.iter().position(|x| *x == e).map_or(0, |p| p as u64)
+    EXTENSIONS
+        .iter()
+        .position(|x| *x == e)
+        .map_or(0, |p| p as u64)
 }
 
 /// The name of an extension code.
@@ -321,19 +411,36 @@ mod tests {
 
     #[test]
     fn isbns() {
-        assert_eq!(parse_isbn("978-0-262-03384-8").unwrap(), ("9780262033848".into(), Some("0262033844".into())));
+        assert_eq!(
+            parse_isbn("978-0-262-03384-8").unwrap(),
+            ("9780262033848".into(), Some("0262033844".into()))
+        );
         assert_eq!(parse_isbn("0-201-02116-1").unwrap().0, "9780201021165");
         assert_eq!(parse_isbn("080442957X").unwrap().0, "9780804429573");
         assert!(parse_isbn("978-0-262-03384-9").is_none());
         let mut terms = Vec::new();
         isbn_terms("978-0-262-03384-8,0262033844", &mut terms);
-        assert_eq!(terms, ["isbn:9780262033848", "isbn:0262033844", "isbn:9780262033848", "isbn:0262033844"]);
+        assert_eq!(
+            terms,
+            [
+                "isbn:9780262033848",
+                "isbn:0262033844",
+                "isbn:9780262033848",
+                "isbn:0262033844"
+            ]
+        );
     }
 
     #[test]
     fn dois() {
-        assert_eq!(parse_doi("10.1038/NATURE14539").unwrap(), "10.1038/nature14539");
-        assert_eq!(parse_doi("https://doi.org/10.1038/nature14539").unwrap(), "10.1038/nature14539");
+        assert_eq!(
+            parse_doi("10.1038/NATURE14539").unwrap(),
+            "10.1038/nature14539"
+        );
+        assert_eq!(
+            parse_doi("https://doi.org/10.1038/nature14539").unwrap(),
+            "10.1038/nature14539"
+        );
         assert_eq!(
             parse_doi("https://doi.org/10.1002/%28sici%291099-1409%28199908%2F10%293%3A6%2F7%3C437%3A%3Aaid-jmr79%3E3.0.co%3B2-8").unwrap(),
             "10.1002/(sici)1099-1409(199908/10)3:6/7<437::aid-jmr79>3.0.co;2-8"
@@ -342,7 +449,10 @@ mod tests {
             parse_doi("https://link.springer.com/article/10.1007/BF01397280?x=1").unwrap(),
             "10.1007/bf01397280"
         );
-        assert_eq!(parse_doi("doi: 10.1103/PhysRev.47.777").unwrap(), "10.1103/physrev.47.777");
+        assert_eq!(
+            parse_doi("doi: 10.1103/PhysRev.47.777").unwrap(),
+            "10.1103/physrev.47.777"
+        );
         assert!(parse_doi("10.1/x").is_none());
         assert!(parse_doi("hello").is_none());
     }
@@ -353,9 +463,18 @@ mod tests {
             detect_identifier(" C668B424CEE13E5994C85C7EE8F18827 "),
             Some(Identifier::Md5("c668b424cee13e5994c85c7ee8f18827".into()))
         );
-        assert_eq!(detect_identifier("0262033844"), Some(Identifier::Isbn("9780262033848".into())));
-        assert_eq!(detect_identifier("PMID 12345"), Some(Identifier::Pmid("12345".into())));
-        assert_eq!(detect_identifier("issn:1099-1409"), Some(Identifier::Issn("1099-1409".into())));
+        assert_eq!(
+            detect_identifier("0262033844"),
+            Some(Identifier::Isbn("9780262033848".into()))
+        );
+        assert_eq!(
+            detect_identifier("PMID 12345"),
+            Some(Identifier::Pmid("12345".into()))
+        );
+        assert_eq!(
+            detect_identifier("issn:1099-1409"),
+            Some(Identifier::Issn("1099-1409".into()))
+        );
         assert_eq!(detect_identifier("introduction to algorithms"), None);
         assert_eq!(detect_identifier("1984"), None);
     }

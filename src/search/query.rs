@@ -8,14 +8,16 @@
 use std::ops::Bound;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
-    RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur,
+    PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use super::analyzer::query_terms;
-use super::normalize::{detect_identifier, extension_code, is_md5, language_code, parse_doi, parse_isbn, parse_issn};
+use super::normalize::{
+    detect_identifier, extension_code, is_md5, language_code, parse_doi, parse_isbn, parse_issn,
+};
 use super::schema::Fields;
 use crate::Collection;
 
@@ -87,7 +89,10 @@ impl TextField {
 /// Splits the raw query into `(negated, field, text, quoted)` pieces.
 fn pieces(q: &str) -> Vec<(bool, Option<String>, String, bool)> {
     let mut out = Vec::new();
-    let chars: Vec<char> = q.chars().filter(|c| !c.is_control() || c.is_whitespace()).collect();
+    let chars: Vec<char> = q
+        .chars()
+        .filter(|c| !c.is_control() || c.is_whitespace())
+        .collect();
     let mut i = 0;
     while i < chars.len() {
         while i < chars.len() && chars[i].is_whitespace() {
@@ -176,10 +181,15 @@ pub fn parse(q: &str) -> ParsedQuery {
                 let value = text.trim();
                 let ident = match f {
                     "md5" => is_md5(value).then(|| format!("md5:{}", value.to_ascii_lowercase())),
-                    "doi" => Some(format!("doi:{}", parse_doi(value).unwrap_or_else(|| value.to_lowercase()))),
+                    "doi" => Some(format!(
+                        "doi:{}",
+                        parse_doi(value).unwrap_or_else(|| value.to_lowercase())
+                    )),
                     "isbn" => Some(format!(
                         "isbn:{}",
-                        parse_isbn(value).map(|(i13, _)| i13).unwrap_or_else(|| value.replace('-', ""))
+                        parse_isbn(value)
+                            .map(|(i13, _)| i13)
+                            .unwrap_or_else(|| value.replace('-', ""))
                     )),
                     "issn" => parse_issn(value).map(|i| format!("issn:{i}")),
                     "pmid" | "pubmed" => Some(format!("pmid:{value}")),
@@ -188,7 +198,9 @@ pub fn parse(q: &str) -> ParsedQuery {
                 match f {
                     "md5" | "doi" | "isbn" | "issn" | "pmid" | "pubmed" => {
                         // An identifier that cannot match still restricts: it matches nothing.
-                        parsed.identifiers.push(ident.unwrap_or_else(|| "none:".into()));
+                        parsed
+                            .identifiers
+                            .push(ident.unwrap_or_else(|| "none:".into()));
                         continue;
                     }
                     "lang" | "language" | "l" => {
@@ -221,17 +233,28 @@ pub fn parse(q: &str) -> ParsedQuery {
     parsed
 }
 
-fn push_clause(parsed: &mut ParsedQuery, negated: bool, field: Option<TextField>, text: &str, quoted: bool) {
+fn push_clause(
+    parsed: &mut ParsedQuery,
+    negated: bool,
+    field: Option<TextField>,
+    text: &str,
+    quoted: bool,
+) {
     let tokens = query_terms(text);
     if tokens.is_empty() {
         return;
     }
     if !negated {
-        parsed.highlight.extend(tokens.iter().map(|(_, t)| t.clone()));
+        parsed
+            .highlight
+            .extend(tokens.iter().map(|(_, t)| t.clone()));
     }
     // Unquoted text that analyses into several words (`C++/Java`, `vol.1`) is several clauses;
     // a CJK run (bigrams) stays one phrase.
-    let split = !quoted && tokens.windows(2).all(|w| w[1].0 > w[0].0) && tokens.len() > 1 && !text.chars().any(super::analyzer::is_cjk);
+    let split = !quoted
+        && tokens.windows(2).all(|w| w[1].0 > w[0].0)
+        && tokens.len() > 1
+        && !text.chars().any(super::analyzer::is_cjk);
     let clauses: Vec<Clause> = if split {
         tokens
             .into_iter()
@@ -266,11 +289,19 @@ pub enum Matching {
     Any,
 }
 
-fn clause_in_field(fields: &Fields, field: Field, clause: &Clause, matching: Matching) -> Box<dyn Query> {
+fn clause_in_field(
+    fields: &Fields,
+    field: Field,
+    clause: &Clause,
+    matching: Matching,
+) -> Box<dyn Query> {
     if clause.tokens.len() == 1 {
         let term = Term::from_field_text(field, &clause.tokens[0].1);
         let len = clause.tokens[0].1.chars().count();
-        if matching == Matching::Fuzzy && len >= 4 && !clause.tokens[0].1.chars().any(super::analyzer::is_cjk) {
+        if matching == Matching::Fuzzy
+            && len >= 4
+            && !clause.tokens[0].1.chars().any(super::analyzer::is_cjk)
+        {
             let distance = if len >= 8 { 2 } else { 1 };
             return Box::new(FuzzyTermQuery::new(term, distance, true));
         }
@@ -294,7 +325,10 @@ fn clause_query(fields: &Fields, clause: &Clause, matching: Matching) -> Box<dyn
                 .iter()
                 .map(|(field, boost)| {
                     let q = clause_in_field(fields, *field, clause, matching);
-                    (Occur::Should, Box::new(BoostQuery::new(q, *boost)) as Box<dyn Query>)
+                    (
+                        Occur::Should,
+                        Box::new(BoostQuery::new(q, *boost)) as Box<dyn Query>,
+                    )
                 })
                 .collect();
             Box::new(BooleanQuery::new(subs))
@@ -320,20 +354,37 @@ pub struct Filters {
 }
 
 fn term_u64(field: Field, value: u64) -> Box<dyn Query> {
-    Box::new(TermQuery::new(Term::from_field_u64(field, value), IndexRecordOption::Basic))
+    Box::new(TermQuery::new(
+        Term::from_field_u64(field, value),
+        IndexRecordOption::Basic,
+    ))
 }
 
 /// Builds the tantivy query: text clauses, identifiers, excluded words, and filters (when
 /// `with_filters`; facet counts are computed without them).
-pub fn build(fields: &Fields, parsed: &ParsedQuery, filters: &Filters, matching: Matching, with_filters: bool) -> Box<dyn Query> {
+pub fn build(
+    fields: &Fields,
+    parsed: &ParsedQuery,
+    filters: &Filters,
+    matching: Matching,
+    with_filters: bool,
+) -> Box<dyn Query> {
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut text: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let occur = if matching == Matching::Any { Occur::Should } else { Occur::Must };
+    let occur = if matching == Matching::Any {
+        Occur::Should
+    } else {
+        Occur::Must
+    };
     for clause in &parsed.clauses {
         text.push((occur, clause_query(fields, clause, matching)));
     }
     // Phrase bonus: the words together, in order, in the title or author rank first.
-    let plain: Vec<&Clause> = parsed.clauses.iter().filter(|c| c.field.is_none() && !c.phrase).collect();
+    let plain: Vec<&Clause> = parsed
+        .clauses
+        .iter()
+        .filter(|c| c.field.is_none() && !c.phrase)
+        .collect();
     if plain.len() >= 2 && matching == Matching::Exact {
         let mut tokens = Vec::new();
         for c in &plain {
@@ -342,8 +393,17 @@ pub fn build(fields: &Fields, parsed: &ParsedQuery, filters: &Filters, matching:
             }
         }
         for (field, boost) in [(fields.title, 3.0), (fields.author, 2.0)] {
-            let terms = tokens.iter().map(|(p, t)| (*p, Term::from_field_text(field, t))).collect();
-            text.push((Occur::Should, Box::new(BoostQuery::new(Box::new(PhraseQuery::new_with_offset(terms)), boost))));
+            let terms = tokens
+                .iter()
+                .map(|(p, t)| (*p, Term::from_field_text(field, t)))
+                .collect();
+            text.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(PhraseQuery::new_with_offset(terms)),
+                    boost,
+                )),
+            ));
         }
     }
     if !text.is_empty() {
@@ -352,7 +412,10 @@ pub fn build(fields: &Fields, parsed: &ParsedQuery, filters: &Filters, matching:
     for ident in &parsed.identifiers {
         must.push((
             Occur::Must,
-            Box::new(TermQuery::new(Term::from_field_text(fields.ident, ident), IndexRecordOption::Basic)),
+            Box::new(TermQuery::new(
+                Term::from_field_text(fields.ident, ident),
+                IndexRecordOption::Basic,
+            )),
         ));
     }
     if must.is_empty() {
@@ -362,18 +425,37 @@ pub fn build(fields: &Fields, parsed: &ParsedQuery, filters: &Filters, matching:
         must.push((Occur::Must, Box::new(AllQuery)));
     }
     for clause in &parsed.excluded {
-        must.push((Occur::MustNot, clause_query(fields, clause, Matching::Exact)));
+        must.push((
+            Occur::MustNot,
+            clause_query(fields, clause, Matching::Exact),
+        ));
     }
     // Filters named in the query text always apply; the form's only when asked.
-    let collection = parsed.collection.or(if with_filters { filters.collection } else { None });
+    let collection = parsed.collection.or(if with_filters {
+        filters.collection
+    } else {
+        None
+    });
     if let Some(c) = collection {
-        must.push((Occur::Must, Box::new(ConstScoreQuery::new(term_u64(fields.coll, c.code()), 0.0))));
+        must.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(term_u64(fields.coll, c.code()), 0.0)),
+        ));
     }
-    if let Some(l) = parsed.lang.or(if with_filters { filters.lang } else { None }) {
-        must.push((Occur::Must, Box::new(ConstScoreQuery::new(term_u64(fields.lang, l), 0.0))));
+    if let Some(l) = parsed
+        .lang
+        .or(if with_filters { filters.lang } else { None })
+    {
+        must.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(term_u64(fields.lang, l), 0.0)),
+        ));
     }
     if let Some(e) = parsed.ext.or(if with_filters { filters.ext } else { None }) {
-        must.push((Occur::Must, Box::new(ConstScoreQuery::new(term_u64(fields.ext, e), 0.0))));
+        must.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(term_u64(fields.ext, e), 0.0)),
+        ));
     }
     let (mut lo, mut hi) = parsed.years.unwrap_or((None, None));
     if with_filters {
@@ -389,7 +471,10 @@ pub fn build(fields: &Fields, parsed: &ParsedQuery, filters: &Filters, matching:
         let lo = lo.or(Some(1));
         must.push((
             Occur::Must,
-            Box::new(ConstScoreQuery::new(Box::new(RangeQuery::new(bound(lo), bound(hi))), 0.0)),
+            Box::new(ConstScoreQuery::new(
+                Box::new(RangeQuery::new(bound(lo), bound(hi))),
+                0.0,
+            )),
         ));
     }
     if !filters.show_withdrawn {
@@ -429,7 +514,20 @@ mod tests {
     #[test]
     fn hostile_strings_parse() {
         let long = "a ".repeat(5000);
-        for q in ["\"", "(((", "title:", "*", "\0\0", "-", "--", ":", "\"unclosed phrase", long.as_str(), "year:abc", "md5:xyz"] {
+        for q in [
+            "\"",
+            "(((",
+            "title:",
+            "*",
+            "\0\0",
+            "-",
+            "--",
+            ":",
+            "\"unclosed phrase",
+            long.as_str(),
+            "year:abc",
+            "md5:xyz",
+        ] {
             let _ = parse(q);
         }
         assert!(parse(&long).clauses.len() <= MAX_CLAUSES);

@@ -141,10 +141,13 @@ impl Default for Fields {
 
 /// Registers the analyzers on an index (needed after every open).
 pub fn register_tokenizers(index: &Index) {
+    index.tokenizers().register(
+        TEXT_TOKENIZER,
+        TextAnalyzer::from(LanshelfTokenizer::new(Mode::Index)),
+    );
     index
         .tokenizers()
-        .register(TEXT_TOKENIZER, TextAnalyzer::from(LanshelfTokenizer::new(Mode::Index)));
-    index.tokenizers().register(RAW_TOKENIZER, TextAnalyzer::from(RawTokenizer::default()));
+        .register(RAW_TOKENIZER, TextAnalyzer::from(RawTokenizer::default()));
 }
 
 /// The uid of a record.

@@ -95,7 +95,7 @@ impl Ctx {
             return 0;
         }
         let h = rng::hash(self.gap_key, index);
-        if h % 100 == 0 {
+        if h.is_multiple_of(100) {
             1 + (h >> 32) % 20
         } else if h % 100_003 == 1 {
             1000 + (h >> 40) % 9000
@@ -234,7 +234,7 @@ impl Ctx {
                     }
                 } else if initials {
                     initial(buf, first);
-                    if form % 2 == 0 {
+                    if form.is_multiple_of(2) {
                         buf.push(b' ');
                         initial(buf, second);
                     }
@@ -242,7 +242,7 @@ impl Ctx {
                     write_last(buf, last, female);
                 } else {
                     buf.extend_from_slice(first.as_bytes());
-                    if form % 7 == 0 {
+                    if form.is_multiple_of(7) {
                         buf.push(b' ');
                         initial(buf, second);
                     }

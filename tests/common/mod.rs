@@ -28,7 +28,11 @@ pub fn lanshelf(dir: &Path) -> Command {
 
 /// Runs `lanshelf import FILES` in `dir`.
 pub fn import(dir: &Path, files: &[&Path]) -> Output {
-    let out = lanshelf(dir).arg("import").args(files).output().expect("run lanshelf");
+    let out = lanshelf(dir)
+        .arg("import")
+        .args(files)
+        .output()
+        .expect("run lanshelf");
     out
 }
 
@@ -49,7 +53,12 @@ pub fn snapshot(db: &Path) -> BTreeMap<String, Vec<Vec<Cell>>> {
     let mut out = BTreeMap::new();
     for spec in TABLES {
         let cols: Vec<&str> = spec.columns.iter().map(|c| c.column).collect();
-        let sql = format!("SELECT {} FROM {} ORDER BY {}", cols.join(", "), spec.table, spec.key);
+        let sql = format!(
+            "SELECT {} FROM {} ORDER BY {}",
+            cols.join(", "),
+            spec.table,
+            spec.key
+        );
         let mut stmt = conn.prepare(&sql).unwrap();
         let rows = stmt
             .query_map([], |r| {
@@ -57,9 +66,12 @@ pub fn snapshot(db: &Path) -> BTreeMap<String, Vec<Vec<Cell>>> {
                     .map(|i| {
                         Ok(match r.get_ref(i)? {
                             rusqlite::types::ValueRef::Null => None,
-                            rusqlite::types::ValueRef::Integer(n) => Some(n.to_string().into_bytes()),
+                            rusqlite::types::ValueRef::Integer(n) => {
+                                Some(n.to_string().into_bytes())
+                            }
                             rusqlite::types::ValueRef::Real(f) => Some(f.to_string().into_bytes()),
-                            rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => Some(t.to_vec()),
+                            rusqlite::types::ValueRef::Text(t)
+                            | rusqlite::types::ValueRef::Blob(t) => Some(t.to_vec()),
                         })
                     })
                     .collect::<rusqlite::Result<Vec<Cell>>>()
@@ -74,7 +86,10 @@ pub fn snapshot(db: &Path) -> BTreeMap<String, Vec<Vec<Cell>>> {
 
 /// Row counts per catalog table.
 pub fn counts(db: &Path) -> BTreeMap<String, usize> {
-    snapshot(db).into_iter().map(|(t, rows)| (t, rows.len())).collect()
+    snapshot(db)
+        .into_iter()
+        .map(|(t, rows)| (t, rows.len()))
+        .collect()
 }
 
 /// Decodes upper- or lower-case hex.
