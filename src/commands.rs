@@ -10,6 +10,7 @@ use include_dir::{include_dir, Dir};
 
 use crate::cli::{
     CheckArgs, Cli, Command, DemoArgs, GenDumpArgs, ImportArgs, IndexArgs, Paths, SearchArgs,
+    ServeArgs,
 };
 use crate::import::{self, ImportOptions, ImportReport};
 use crate::search::{self, IndexOptions, IndexReport, SearchEngine, SearchRequest};
@@ -42,7 +43,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Command::Check(args) => check_command(args),
             Command::Index(args) => index_command(&cli.paths, args).await,
             Command::Search(args) => search_command(&cli.paths, args).await,
-            Command::Serve(_) => anyhow::bail!("not implemented yet"),
+            Command::Serve(args) => serve_command(&cli.paths, args).await,
         }
     })
 }
@@ -355,10 +356,51 @@ async fn demo(args: DemoArgs) -> Result<()> {
     let report = import_into(&db, files, ImportOptions::default()).await?;
     print_report(&mut std::io::stdout().lock(), &report)?;
     println!("demo catalog: {}", db.display());
+    let index = dir.path().join("index");
+    update_index(&db, &index, IndexOptions::default()).await?;
     if args.no_serve {
         return Ok(());
     }
-    println!("(the portal is not built yet; the demo stops after the import)");
+    let paths = Paths { db, index };
+    let serve = ServeArgs {
+        addr: args.addr,
+        repository: None,
+        torrents: None,
+    };
+    serve_command(&paths, serve).await
+}
+
+/// Serves the portal on `args.addr` until SIGTERM or Ctrl-C. A missing catalog is created empty
+/// (the home page then explains how to import), so a fresh install starts.
+async fn serve_command(paths: &Paths, args: ServeArgs) -> Result<()> {
+    if !paths.db.exists() {
+        tracing::warn!(db = %paths.db.display(), "no catalog yet: creating an empty one");
+        db::prepare(&paths.db)
+            .await
+            .with_context(|| format!("creating the catalog {}", paths.db.display()))?;
+    }
+    let config = crate::web::Config::new(
+        &paths.db,
+        &paths.index,
+        args.repository.as_deref(),
+        args.torrents.as_deref(),
+    );
+    let state = crate::web::AppState::open(&config).await.with_context(|| {
+        format!(
+            "opening the catalog {} and the index {}",
+            paths.db.display(),
+            paths.index.display()
+        )
+    })?;
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("listening on {}", args.addr))?;
+    let addr = listener.local_addr().unwrap_or(args.addr);
+    tracing::info!(%addr, "serving the portal");
+    println!("Lanshelf is serving on http://{addr}/ (Ctrl-C stops it)");
+    crate::web::serve(state, listener)
+        .await
+        .context("serving")?;
     Ok(())
 }
 

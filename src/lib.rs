@@ -10,11 +10,15 @@ pub mod commands;
 pub mod db;
 /// The MySQL dump reader and input decompression.
 pub mod dump;
+/// Where a record's file is: repository path, zip entry, torrent and magnet link.
+pub mod files;
 /// Maps dump rows to catalog rows and writes them in one transaction.
 pub mod import;
 /// Full-text search: index, analyzers, queries.
 pub mod search;
 /// Synthetic dump generator for benchmarks and scale tests.
 pub mod synth;
+/// The web portal: state, router, pages, downloads.
+pub mod web;
 
 pub use collection::Collection;

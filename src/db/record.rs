@@ -1,0 +1,293 @@
+//! Reading one record in full for its page: every column of its row, its description (joined by
+//! MD5), topic, hashes, journal and publisher, and the records related to it (the better version
+//! named by `generic`, the versions that name it, other records of the same file). Also the
+//! look-ups of identifier links (by MD5). Read-only.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Column, Row, SqlitePool, TypeInfo, ValueRef};
+
+use super::records::{summary_select, Summary};
+use super::DbError;
+use crate::Collection;
+
+/// Related records listed on a page are capped at this many.
+const MAX_RELATED: i64 = 50;
+
+/// Every column of one row, in table order, as text (`""` for NULL, integers in decimal).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Columns(pub Vec<(String, String)>);
+
+impl Columns {
+    fn from_row(row: &SqliteRow) -> Result<Columns, sqlx::Error> {
+        let mut out = Vec::with_capacity(row.columns().len());
+        for (i, column) in row.columns().iter().enumerate() {
+            let kind = {
+                let raw = row.try_get_raw(i)?;
+                if raw.is_null() {
+                    None
+                } else {
+                    Some(raw.type_info().name().to_string())
+                }
+            };
+            let value = match kind.as_deref() {
+                None => String::new(),
+                Some("INTEGER") => row.try_get_unchecked::<i64, _>(i)?.to_string(),
+                Some("REAL") => row.try_get_unchecked::<f64, _>(i)?.to_string(),
+                Some("BLOB") => {
+                    String::from_utf8_lossy(&row.try_get_unchecked::<Vec<u8>, _>(i)?).into_owned()
+                }
+                Some(_) => row.try_get_unchecked::<String, _>(i)?,
+            };
+            out.push((column.name().to_string(), value));
+        }
+        Ok(Columns(out))
+    }
+
+    /// The value of a column (`""` if NULL or absent).
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The value of a column, trimmed, if not empty (and not a bare `0`, which the dumps use for
+    /// unknown numbers).
+    pub fn known(&self, name: &str) -> Option<&str> {
+        let v = self.get(name).trim();
+        (!v.is_empty() && v != "0").then_some(v)
+    }
+
+    /// The value as an integer (0 if not a number).
+    pub fn int(&self, name: &str) -> i64 {
+        self.get(name).trim().parse().unwrap_or(0)
+    }
+
+    /// Every column and value.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+}
+
+/// One record with everything its page shows.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FullRecord {
+    /// Its collection.
+    pub collection: Collection,
+    /// Every column of its row.
+    pub row: Columns,
+    /// Its description row (sci-tech and fiction), joined by MD5.
+    pub description: Option<Columns>,
+    /// Its topic in each language (sci-tech).
+    pub topics: Vec<Columns>,
+    /// Its hashes row (sci-tech and fiction).
+    pub hashes: Option<Columns>,
+    /// Its journal (papers).
+    pub magazine: Option<Columns>,
+    /// The publisher of its DOI prefix (papers).
+    pub publisher: Option<String>,
+    /// The better version its `generic` names.
+    pub better: Vec<Summary>,
+    /// The versions whose `generic` names this one.
+    pub superseded: Vec<Summary>,
+    /// Other records of the same collection with the same MD5.
+    pub same_file: Vec<Summary>,
+}
+
+fn table(collection: Collection) -> &'static str {
+    match collection {
+        Collection::Libgen => "libgen",
+        Collection::Fiction => "fiction",
+        Collection::Scimag => "scimag",
+    }
+}
+
+async fn summaries_where(
+    pool: &SqlitePool,
+    collection: Collection,
+    condition: &'static str,
+    value: &str,
+    except: i64,
+) -> Result<Vec<Summary>, DbError> {
+    let id = if collection == Collection::Scimag {
+        "s.id"
+    } else {
+        "id"
+    };
+    // Built from fixed parts only; the values are bound.
+    let sql = format!(
+        "{} WHERE {condition} AND {id} <> ? ORDER BY {id} LIMIT {MAX_RELATED}",
+        summary_select(collection)
+    );
+    Ok(sqlx::query_as::<_, Summary>(sqlx::AssertSqlSafe(sql))
+        .bind(value)
+        .bind(except)
+        .fetch_all(pool)
+        .await?)
+}
+
+/// Reads a record and everything related to it; `None` if there is no such record.
+pub async fn full_record(
+    pool: &SqlitePool,
+    collection: Collection,
+    id: i64,
+) -> Result<Option<FullRecord>, DbError> {
+    let sql = format!("SELECT * FROM {} WHERE id = ?", table(collection));
+    let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let row = Columns::from_row(&row)?;
+    let md5 = row.get("md5").trim().to_ascii_lowercase();
+    let generic = row.get("generic").trim().to_ascii_lowercase();
+    let mut record = FullRecord {
+        collection,
+        row,
+        description: None,
+        topics: Vec::new(),
+        hashes: None,
+        magazine: None,
+        publisher: None,
+        better: Vec::new(),
+        superseded: Vec::new(),
+        same_file: Vec::new(),
+    };
+    let one = |sql: &'static str, key: String| async move {
+        match sqlx::query(sql).bind(key).fetch_optional(pool).await? {
+            Some(r) => Ok::<_, DbError>(Some(Columns::from_row(&r)?)),
+            None => Ok(None),
+        }
+    };
+    match collection {
+        Collection::Libgen => {
+            if !md5.is_empty() {
+                record.description = one(
+                    "SELECT * FROM libgen_description WHERE md5 = ?",
+                    md5.clone(),
+                )
+                .await?;
+                record.hashes =
+                    one("SELECT * FROM libgen_hashes WHERE md5 = ?", md5.clone()).await?;
+            }
+            let topic = record.row.int("topic");
+            if topic > 0 {
+                for r in sqlx::query(
+                    "SELECT * FROM libgen_topics WHERE topic_id = ? ORDER BY lang <> 'en', lang",
+                )
+                .bind(topic)
+                .fetch_all(pool)
+                .await?
+                {
+                    record.topics.push(Columns::from_row(&r)?);
+                }
+            }
+        }
+        Collection::Fiction => {
+            if !md5.is_empty() {
+                record.description = one(
+                    "SELECT * FROM fiction_description WHERE md5 = ?",
+                    md5.clone(),
+                )
+                .await?;
+                record.hashes =
+                    one("SELECT * FROM fiction_hashes WHERE md5 = ?", md5.clone()).await?;
+            }
+        }
+        Collection::Scimag => {
+            let journal_id = record.row.get("journal_id").trim().to_string();
+            if !journal_id.is_empty() {
+                record.magazine = one(
+                    "SELECT * FROM scimag_magazines WHERE journal_id = ? LIMIT 1",
+                    journal_id.clone(),
+                )
+                .await?;
+                if record.magazine.is_none() {
+                    record.magazine = one(
+                        "SELECT * FROM scimag_magazines WHERE CAST(id AS TEXT) = ? LIMIT 1",
+                        journal_id,
+                    )
+                    .await?;
+                }
+            }
+            for issn in ["issnp", "issne"] {
+                let value = record.row.get(issn).trim().to_string();
+                if record.magazine.is_none() && !value.is_empty() {
+                    record.magazine = one(
+                        "SELECT * FROM scimag_magazines WHERE issnp = ?1 OR issne = ?1 LIMIT 1",
+                        value,
+                    )
+                    .await?;
+                }
+            }
+            let doi = record.row.get("doi").trim().to_ascii_lowercase();
+            if let Some((prefix, _)) = doi.split_once('/') {
+                record.publisher = sqlx::query_scalar::<_, Option<String>>(
+                    "SELECT publisher FROM scimag_publishers WHERE lower(doi_code) = ? LIMIT 1",
+                )
+                .bind(prefix.to_string())
+                .fetch_optional(pool)
+                .await?
+                .flatten();
+            }
+        }
+    }
+    if !generic.is_empty() && collection != Collection::Scimag {
+        record.better = summaries_where(pool, collection, "md5 = ?", &generic, id).await?;
+    }
+    if !md5.is_empty() {
+        if collection != Collection::Scimag {
+            record.superseded = summaries_where(pool, collection, "generic = ?", &md5, id).await?;
+        }
+        let md5_col = if collection == Collection::Scimag {
+            "s.md5 = ?"
+        } else {
+            "md5 = ?"
+        };
+        record.same_file = summaries_where(pool, collection, md5_col, &md5, id).await?;
+    }
+    Ok(Some(record))
+}
+
+/// The summary of one record (what downloads and citations need).
+pub async fn summary(
+    pool: &SqlitePool,
+    collection: Collection,
+    id: i64,
+) -> Result<Option<Summary>, DbError> {
+    let id_col = if collection == Collection::Scimag {
+        "s.id"
+    } else {
+        "id"
+    };
+    let sql = format!("{} WHERE {id_col} = ?", summary_select(collection));
+    Ok(sqlx::query_as::<_, Summary>(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?)
+}
+
+/// Every record (of any collection) whose file has this MD5 (lower case).
+pub async fn by_md5(pool: &SqlitePool, md5: &str) -> Result<Vec<Summary>, DbError> {
+    let mut out = Vec::new();
+    for collection in Collection::ALL {
+        let col = if collection == Collection::Scimag {
+            "s.md5"
+        } else {
+            "md5"
+        };
+        let sql = format!(
+            "{} WHERE {col} = ? ORDER BY 2 LIMIT {MAX_RELATED}",
+            summary_select(collection)
+        );
+        out.extend(
+            sqlx::query_as::<_, Summary>(sqlx::AssertSqlSafe(sql))
+                .bind(md5.to_ascii_lowercase())
+                .fetch_all(pool)
+                .await?,
+        );
+    }
+    Ok(out)
+}

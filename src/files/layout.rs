@@ -1,0 +1,291 @@
+//! The repository and torrent layout of each collection (see LIBGEN-DUMPS.md §4):
+//!
+//! | collection | repository path | torrent | path in the torrent |
+//! |---|---|---|---|
+//! | libgen | `{bucket}/{md5}` | `r_{bucket:03}.torrent` | `{bucket}/{md5}` |
+//! | fiction | `{bucket}/{md5}.{ext}` | `f_{bucket}.torrent` | `{bucket}/{md5}.{ext}` |
+//! | scimag | `{block:08}/libgen.scimag{bucket:08}-{bucket+999:08}.zip` | `sm_{block:08}-{block+99999:08}.torrent` | the same as the repository path |
+//!
+//! with `bucket = id - id % 1000` and `block = id - id % 100000`.
+
+use std::path::{Path, PathBuf};
+
+use super::FilesError;
+use crate::Collection;
+
+/// What a record's location is computed from.
+#[derive(Debug, Clone, Copy)]
+pub struct FileRef<'a> {
+    /// Its collection.
+    pub collection: Collection,
+    /// Its id.
+    pub id: u64,
+    /// Its MD5 as stored (checked before use).
+    pub md5: &'a str,
+    /// Its file extension as stored (checked before use; fiction only).
+    pub extension: &'a str,
+    /// Its DOI (papers).
+    pub doi: &'a str,
+}
+
+/// The torrent that carries a record's file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TorrentRef {
+    /// The `.torrent` file's name (`r_1000.torrent`).
+    pub file_name: String,
+    /// The file's path inside the torrent, `/`-separated.
+    pub path_in_torrent: String,
+}
+
+/// Where a record's file belongs: in the repository and in its torrent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    /// Path relative to the collection's repository folder, `/`-separated (for papers: the zip).
+    pub repository_path: String,
+    /// For papers: the entry inside the zip, as the archives name it (percent-encoded DOI suffix).
+    pub zip_entry: Option<String>,
+    /// The torrent.
+    pub torrent: TorrentRef,
+}
+
+fn is_md5(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A file extension safe to put in a path: dot-separated runs of ASCII letters and digits.
+fn safe_extension(ext: &str) -> Option<String> {
+    let ext = ext.trim().trim_start_matches('.').to_ascii_lowercase();
+    let ok = !ext.is_empty()
+        && ext.len() <= 16
+        && ext
+            .split('.')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric()));
+    ok.then_some(ext)
+}
+
+/// The name of a paper's entry inside its zip: `<DOI prefix>/<suffix, percent-encoded>.pdf`,
+/// keeping `A-Z a-z 0-9 - . _` and writing every other byte as `%XX` (upper-case hex).
+pub fn scimag_entry_name(doi: &str) -> Option<String> {
+    let doi = doi.trim();
+    let (prefix, suffix) = doi.split_once('/')?;
+    if prefix.is_empty() || suffix.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(doi.len() * 2);
+    out.push_str(prefix);
+    out.push('/');
+    for b in suffix.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out.push_str(".pdf");
+    Some(out)
+}
+
+impl Layout {
+    /// Computes where a record's file belongs. Fails when the record lacks what that needs.
+    pub fn of(file: &FileRef<'_>) -> Result<Layout, FilesError> {
+        let bucket = file.id - file.id % 1000;
+        match file.collection {
+            Collection::Libgen => {
+                let md5 = file.md5.trim();
+                if !is_md5(md5) {
+                    return Err(FilesError::Unlocatable("MD5"));
+                }
+                let rel = format!("{bucket}/{}", md5.to_ascii_lowercase());
+                Ok(Layout {
+                    repository_path: rel.clone(),
+                    zip_entry: None,
+                    torrent: TorrentRef {
+                        file_name: format!("r_{bucket:03}.torrent"),
+                        path_in_torrent: rel,
+                    },
+                })
+            }
+            Collection::Fiction => {
+                let md5 = file.md5.trim();
+                if !is_md5(md5) {
+                    return Err(FilesError::Unlocatable("MD5"));
+                }
+                let ext = safe_extension(file.extension)
+                    .ok_or(FilesError::Unlocatable("file extension"))?;
+                let rel = format!("{bucket}/{}.{ext}", md5.to_ascii_lowercase());
+                Ok(Layout {
+                    repository_path: rel.clone(),
+                    zip_entry: None,
+                    torrent: TorrentRef {
+                        file_name: format!("f_{bucket}.torrent"),
+                        path_in_torrent: rel,
+                    },
+                })
+            }
+            Collection::Scimag => {
+                let block = file.id - file.id % 100_000;
+                let entry = scimag_entry_name(file.doi).ok_or(FilesError::Unlocatable("DOI"))?;
+                let rel = format!(
+                    "{block:08}/libgen.scimag{bucket:08}-{:08}.zip",
+                    bucket + 999
+                );
+                Ok(Layout {
+                    repository_path: rel.clone(),
+                    zip_entry: Some(entry),
+                    torrent: TorrentRef {
+                        file_name: format!("sm_{block:08}-{:08}.torrent", block + 99_999),
+                        path_in_torrent: rel,
+                    },
+                })
+            }
+        }
+    }
+}
+
+/// The local repository: one folder per collection, filled by a BitTorrent client.
+#[derive(Debug, Clone, Default)]
+pub struct Repository {
+    roots: [Option<PathBuf>; 3],
+}
+
+impl Repository {
+    /// A repository with the collections in `root/libgen`, `root/fiction` and `root/scimag`
+    /// (none when `root` is `None`).
+    pub fn new(root: Option<&Path>) -> Self {
+        let mut repo = Repository::default();
+        if let Some(root) = root {
+            for c in Collection::ALL {
+                repo.roots[c.code() as usize] = Some(root.join(c.slug()));
+            }
+        }
+        repo
+    }
+
+    /// Puts one collection's files in `dir` instead.
+    pub fn with_collection(mut self, collection: Collection, dir: PathBuf) -> Self {
+        self.roots[collection.code() as usize] = Some(dir);
+        self
+    }
+
+    /// The folder of a collection, if configured.
+    pub fn root(&self, collection: Collection) -> Option<&Path> {
+        self.roots[collection.code() as usize].as_deref()
+    }
+
+    /// The absolute path of a relative repository path (as computed by [`Layout::of`]).
+    pub fn path(&self, collection: Collection, relative: &str) -> Option<PathBuf> {
+        let mut path = self.root(collection)?.to_path_buf();
+        for part in relative.split('/') {
+            // Computed paths never hold these; refuse them all the same.
+            if part.is_empty() || part == "." || part == ".." || part.contains('\\') {
+                return None;
+            }
+            path.push(part);
+        }
+        Some(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file<'a>(
+        collection: Collection,
+        id: u64,
+        md5: &'a str,
+        extension: &'a str,
+        doi: &'a str,
+    ) -> FileRef<'a> {
+        FileRef {
+            collection,
+            id,
+            md5,
+            extension,
+            doi,
+        }
+    }
+
+    #[test]
+    fn worked_examples() {
+        let md5 = "7B2A4D53FDE834E801C26A2BAB7E0240";
+        let l = Layout::of(&file(Collection::Libgen, 1, md5, "pdf", "")).unwrap();
+        assert_eq!(l.repository_path, "0/7b2a4d53fde834e801c26a2bab7e0240");
+        assert_eq!(l.torrent.file_name, "r_000.torrent");
+        let l = Layout::of(&file(Collection::Libgen, 23434, md5, "", "")).unwrap();
+        assert_eq!(l.repository_path, "23000/7b2a4d53fde834e801c26a2bab7e0240");
+        assert_eq!(l.torrent.file_name, "r_23000.torrent");
+
+        let l = Layout::of(&file(Collection::Fiction, 1, md5, "PDF", "")).unwrap();
+        assert_eq!(l.repository_path, "0/7b2a4d53fde834e801c26a2bab7e0240.pdf");
+        assert_eq!(l.torrent.file_name, "f_0.torrent");
+
+        let l = Layout::of(&file(
+            Collection::Scimag,
+            66761051,
+            "",
+            "",
+            "10.5822/978-1-61091-843-5_15",
+        ))
+        .unwrap();
+        assert_eq!(l.torrent.file_name, "sm_66700000-66799999.torrent");
+        assert_eq!(
+            l.repository_path,
+            "66700000/libgen.scimag66761000-66761999.zip"
+        );
+        assert_eq!(
+            l.zip_entry.as_deref(),
+            Some("10.5822/978-1-61091-843-5_15.pdf")
+        );
+
+        let l = Layout::of(&file(
+            Collection::Scimag,
+            1,
+            "",
+            "",
+            "10.1002/(sici)(1997)5:1<1::aid-nt1>3.0.co;2-8",
+        ))
+        .unwrap();
+        assert_eq!(l.torrent.file_name, "sm_00000000-00099999.torrent");
+        assert_eq!(
+            l.repository_path,
+            "00000000/libgen.scimag00000000-00000999.zip"
+        );
+        assert_eq!(
+            l.zip_entry.as_deref(),
+            Some("10.1002/%28sici%29%281997%295%3A1%3C1%3A%3Aaid-nt1%3E3.0.co%3B2-8.pdf")
+        );
+    }
+
+    #[test]
+    fn refuses_unsafe_values() {
+        assert!(Layout::of(&file(Collection::Libgen, 1, "../../etc/passwd", "", "")).is_err());
+        assert!(Layout::of(&file(
+            Collection::Fiction,
+            1,
+            "7b2a4d53fde834e801c26a2bab7e0240",
+            "../x",
+            ""
+        ))
+        .is_err());
+        assert!(Layout::of(&file(
+            Collection::Fiction,
+            1,
+            "7b2a4d53fde834e801c26a2bab7e0240",
+            "",
+            ""
+        ))
+        .is_err());
+        assert!(Layout::of(&file(Collection::Scimag, 1, "", "", "nodoi")).is_err());
+        let repo = Repository::new(Some(Path::new("/repo")));
+        assert_eq!(
+            repo.path(Collection::Libgen, "0/abc"),
+            Some(PathBuf::from("/repo/libgen/0/abc"))
+        );
+        assert_eq!(repo.path(Collection::Libgen, "../abc"), None);
+        assert_eq!(
+            Repository::new(None).path(Collection::Libgen, "0/abc"),
+            None
+        );
+    }
+}

@@ -1,0 +1,80 @@
+//! Where a record's file is: its path in the local repository (the folders a BitTorrent client
+//! filled), the zip and entry that hold a paper, the torrent that carries it and the path inside
+//! that torrent, and a magnet link for just that file built from a real `.torrent` file.
+//!
+//! Every path here is computed from catalog values (collection, id, MD5, extension, DOI), checked
+//! first, and never from anything a request sent. This module reads files; it never writes, and it
+//! knows nothing of HTTP or the catalog database.
+
+mod layout;
+mod torrent;
+mod zipentry;
+
+pub use layout::{scimag_entry_name, FileRef, Layout, Repository, TorrentRef};
+pub use torrent::{coverage_of_name, Torrent, TorrentFile, TorrentShelf, TorrentSummary};
+pub use zipentry::{extract_entry, find_entry, ZipEntry};
+
+use std::path::PathBuf;
+
+/// What can go wrong when locating or reading a file.
+#[derive(Debug, thiserror::Error)]
+pub enum FilesError {
+    /// The record lacks what its location is computed from (an MD5, a DOI).
+    #[error("the record has no valid {0}, so its file cannot be located")]
+    Unlocatable(&'static str),
+    /// Reading a file or folder failed.
+    #[error("{0}: {1}")]
+    Io(PathBuf, #[source] std::io::Error),
+    /// A zip archive could not be read.
+    #[error("{0}: {1}")]
+    Zip(PathBuf, #[source] zip::result::ZipError),
+    /// A `.torrent` file is not valid bencode or lacks required keys.
+    #[error("{0}: not a valid .torrent file: {1}")]
+    Torrent(PathBuf, String),
+}
+
+/// Where a record's file was found on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// A whole file of its own.
+    Plain {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes.
+        size: u64,
+    },
+    /// An entry inside a zip archive.
+    Zipped(ZipEntry),
+}
+
+impl Found {
+    /// The size of the record's file in bytes.
+    pub fn size(&self) -> u64 {
+        match self {
+            Found::Plain { size, .. } => *size,
+            Found::Zipped(e) => e.size,
+        }
+    }
+}
+
+/// Looks for a record's file in the repository. Blocking (file system and zip reads).
+/// `Ok(None)`: not there (or no repository configured for its collection).
+pub fn locate(repository: &Repository, file: &FileRef<'_>) -> Result<Option<Found>, FilesError> {
+    let layout = Layout::of(file)?;
+    let Some(path) = repository.path(file.collection, &layout.repository_path) else {
+        return Ok(None);
+    };
+    let meta = match std::fs::metadata(&path) {
+        Ok(m) if m.is_file() => m,
+        Ok(_) => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(FilesError::Io(path, e)),
+    };
+    match &layout.zip_entry {
+        None => Ok(Some(Found::Plain {
+            path,
+            size: meta.len(),
+        })),
+        Some(_) => Ok(find_entry(&path, file.doi)?.map(Found::Zipped)),
+    }
+}

@@ -1,0 +1,155 @@
+//! The location panel of record pages and of the missing-file page: is the file in the local
+//! repository, and if not, which torrent carries it, where inside it, and a magnet link for just
+//! that file when the `.torrent` file is at hand.
+
+use crate::db::records::Summary;
+use crate::files::{self, FileRef, FilesError, Found, Layout, Torrent};
+use crate::web::error::WebError;
+use crate::web::render::human_size;
+use crate::web::state::AppState;
+use crate::Collection;
+
+/// What the panel shows.
+#[derive(Debug, Clone, Default)]
+pub struct Location {
+    /// Why the file cannot be located at all (no MD5, no DOI), if so.
+    pub unlocatable: Option<String>,
+    /// A repository folder is configured for this collection.
+    pub repository_configured: bool,
+    /// The file is in the repository.
+    pub present: bool,
+    /// Its size on disk.
+    pub size: String,
+    /// The download link.
+    pub download: String,
+    /// Where it belongs in the repository (`libgen/1000/<md5>`).
+    pub repository_path: String,
+    /// For papers: the zip's file name.
+    pub zip: String,
+    /// For papers: the entry inside the zip (as found, or as computed).
+    pub entry: String,
+    /// The `.torrent` file's name.
+    pub torrent: String,
+    /// The path inside the torrent.
+    pub path_in_torrent: String,
+    /// A `.torrent` folder is configured.
+    pub torrents_configured: bool,
+    /// The link to the `.torrent` file, when it is in the folder.
+    pub torrent_href: Option<String>,
+    /// The magnet link.
+    pub magnet: Option<String>,
+    /// The file's index in the torrent (`so=`).
+    pub file_index: Option<usize>,
+    /// The torrent's info-hash.
+    pub info_hash: String,
+    /// A warning about the torrent (does not list this file, unreadable).
+    pub torrent_note: Option<String>,
+}
+
+/// The catalog values a file's location is computed from.
+pub fn file_ref(summary: &Summary) -> FileRef<'_> {
+    FileRef {
+        collection: summary.collection(),
+        id: summary.id.max(0) as u64,
+        md5: &summary.md5,
+        extension: &summary.extension,
+        doi: &summary.doi,
+    }
+}
+
+/// Locates a record's file and its torrent. Blocking work runs on the blocking pool.
+pub async fn locate(
+    state: &AppState,
+    summary: &Summary,
+) -> Result<(Location, Option<Found>), WebError> {
+    let collection = summary.collection();
+    let mut loc = Location {
+        repository_configured: state.repository.root(collection).is_some(),
+        download: format!("/download/{}/{}", collection.slug(), summary.id),
+        ..Default::default()
+    };
+    let coverage = state.coverage();
+    loc.torrents_configured = coverage.shelf.dir().is_some();
+    let file = file_ref(summary);
+    let layout = match Layout::of(&file) {
+        Ok(l) => l,
+        Err(FilesError::Unlocatable(what)) => {
+            loc.unlocatable = Some(format!(
+                "The record has no valid {what}, so where its file is cannot be worked out."
+            ));
+            return Ok((loc, None));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    loc.repository_path = format!("{}/{}", collection.slug(), layout.repository_path);
+    loc.torrent = layout.torrent.file_name.clone();
+    loc.path_in_torrent = layout.torrent.path_in_torrent.clone();
+    if collection == Collection::Scimag {
+        loc.zip = layout
+            .repository_path
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        loc.entry = layout.zip_entry.clone().unwrap_or_default();
+    }
+
+    let repository = state.repository.clone();
+    let owned = (
+        collection,
+        summary.id.max(0) as u64,
+        summary.md5.clone(),
+        summary.extension.clone(),
+        summary.doi.clone(),
+    );
+    let torrent_path = coverage.shelf.path(&layout.torrent.file_name);
+    let (found, torrent) = tokio::task::spawn_blocking(move || {
+        let (collection, id, md5, extension, doi) = owned;
+        let file = FileRef {
+            collection,
+            id,
+            md5: &md5,
+            extension: &extension,
+            doi: &doi,
+        };
+        let found = files::locate(&repository, &file);
+        let torrent = torrent_path.map(|p| Torrent::read(&p));
+        (found, torrent)
+    })
+    .await?;
+    let found = match found {
+        Ok(f) => f,
+        Err(e) => {
+            // An unreadable zip or folder: log it, show the file as absent.
+            tracing::warn!(error = %e, "cannot read the repository");
+            None
+        }
+    };
+    if let Some(f) = &found {
+        loc.present = true;
+        loc.size = human_size(f.size() as i64);
+        if let Found::Zipped(entry) = f {
+            loc.entry = entry.name.clone();
+        }
+    }
+    match torrent {
+        None => {}
+        Some(Ok(t)) => {
+            loc.torrent_href = Some(format!("/torrents/{}", layout.torrent.file_name));
+            loc.info_hash = t.info_hash_hex();
+            loc.file_index = t.find_file(&layout.torrent.path_in_torrent);
+            if loc.file_index.is_none() {
+                loc.torrent_note = Some(
+                    "This .torrent file does not list the file (another torrent with the same name?). The magnet link fetches the whole torrent."
+                        .into(),
+                );
+            }
+            loc.magnet = Some(t.magnet(loc.file_index));
+        }
+        Some(Err(e)) => {
+            tracing::warn!(error = %e, "cannot read a torrent file");
+            loc.torrent_note = Some("The .torrent file could not be read.".into());
+        }
+    }
+    Ok((loc, found))
+}

@@ -1,0 +1,470 @@
+//! The home page and the search page (one page: the home page is the search page before a
+//! search). For htmx requests the same URL answers with just the results fragment.
+
+use std::time::Instant;
+
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+
+use super::{is_fragment_request, with_vary};
+use crate::db::records::Summary;
+use crate::search::{SearchError, SearchResults, MAX_OFFSET};
+use crate::web::error::WebError;
+use crate::web::params::{SearchParams, PER_PAGE, SORTS};
+use crate::web::render::{self, count, highlight, human_size, plain, Markup};
+use crate::web::state::{AppState, Stats};
+use crate::Collection;
+
+/// A tab or facet value: a link that narrows (or widens) the search.
+pub struct Choice {
+    /// What it shows.
+    pub label: String,
+    /// How many results it has (empty when unknown).
+    pub count: String,
+    /// Where it leads.
+    pub href: String,
+    /// Whether it is the current choice.
+    pub current: bool,
+}
+
+/// A group of facet values.
+pub struct FacetGroup {
+    /// Its heading.
+    pub name: &'static str,
+    /// Its values.
+    pub choices: Vec<Choice>,
+}
+
+/// One result.
+pub struct Row {
+    /// The record page.
+    pub href: String,
+    /// Collection slug (for the badge's style) and label.
+    pub collection: &'static str,
+    /// Collection label.
+    pub collection_label: &'static str,
+    /// Title, highlighted.
+    pub title: Markup,
+    /// Authors, highlighted.
+    pub authors: Markup,
+    /// Journal, volume, issue, pages (papers) or series/publisher (books).
+    pub source: Markup,
+    /// Year.
+    pub year: String,
+    /// Language.
+    pub language: String,
+    /// File format.
+    pub format: String,
+    /// File size.
+    pub size: String,
+    /// Withdrawn (shown only when asked for).
+    pub withdrawn: bool,
+    /// The better version's link, when this one is superseded.
+    pub better: Option<String>,
+}
+
+/// The results part of the page (the htmx fragment).
+pub struct Results {
+    /// The collection tabs.
+    pub tabs: Vec<Choice>,
+    /// The search as typed, for the fragment's hidden inputs and messages.
+    pub params: SearchParams,
+    /// Welcome text instead of results (no search yet).
+    pub welcome: Option<Welcome>,
+    /// A message instead of results (no index yet, nothing found).
+    pub message: Option<String>,
+    /// `n results in x ms`.
+    pub summary: String,
+    /// A notice about how the results were found (fuzzy, partial).
+    pub notice: Option<String>,
+    /// The results.
+    pub rows: Vec<Row>,
+    /// Facets.
+    pub facets: Vec<FacetGroup>,
+    /// Active filters with the link that removes each.
+    pub active: Vec<Choice>,
+    /// Sort choices: value, label, selected.
+    pub sorts: Vec<(&'static str, &'static str, bool)>,
+    /// Page-size choices: value, selected.
+    pub per_pages: Vec<(usize, bool)>,
+    /// Pagination links.
+    pub pages: Vec<Choice>,
+    /// Previous page.
+    pub prev: Option<String>,
+    /// Next page.
+    pub next: Option<String>,
+    /// The page's title.
+    pub title: String,
+}
+
+/// The home page figures.
+pub struct Welcome {
+    /// Per collection: label, records.
+    pub collections: Vec<(&'static str, String)>,
+    /// Records in all.
+    pub total: String,
+    /// The last import's date.
+    pub last_import: String,
+    /// The catalog is empty.
+    pub empty: bool,
+    /// No index was found.
+    pub no_index: bool,
+}
+
+/// The full page.
+#[derive(Template)]
+#[template(path = "pages/search.html")]
+pub struct SearchPage {
+    /// The results part.
+    pub results: Results,
+}
+
+/// Just the results (for htmx).
+#[derive(Template)]
+#[template(path = "partials/fragment.html")]
+pub struct ResultsFragment {
+    /// The results part.
+    pub results: Results,
+}
+
+fn tabs(params: &SearchParams, counts: Option<&[(Collection, u64)]>) -> Vec<Choice> {
+    let total: Option<u64> = counts.map(|c| c.iter().map(|(_, n)| n).sum());
+    let mut out = vec![Choice {
+        label: "All".into(),
+        count: total.map(count).unwrap_or_default(),
+        href: params.with(|p| p.collection = None),
+        current: params.collection.is_none(),
+    }];
+    for c in Collection::ALL {
+        let n = counts.map(|cs| cs.iter().find(|(x, _)| *x == c).map_or(0, |(_, n)| *n));
+        out.push(Choice {
+            label: c.label().into(),
+            count: n.map(count).unwrap_or_default(),
+            href: params.with(|p| p.collection = Some(c)),
+            current: params.collection == Some(c),
+        });
+    }
+    out
+}
+
+fn welcome(stats: &Stats, no_index: bool) -> Welcome {
+    Welcome {
+        collections: Collection::ALL
+            .iter()
+            .map(|c| (c.label(), count(stats.records(*c))))
+            .collect(),
+        total: count(stats.total()),
+        last_import: stats.catalog.last_import.clone().unwrap_or_default(),
+        empty: stats.total() == 0,
+        no_index,
+    }
+}
+
+fn empty_results(params: SearchParams) -> Results {
+    Results {
+        tabs: tabs(&params, None),
+        title: if params.q.is_empty() {
+            "Lanshelf".into()
+        } else {
+            format!("{} – Lanshelf", params.q)
+        },
+        params,
+        welcome: None,
+        message: None,
+        summary: String::new(),
+        notice: None,
+        rows: Vec::new(),
+        facets: Vec::new(),
+        active: Vec::new(),
+        sorts: Vec::new(),
+        per_pages: Vec::new(),
+        pages: Vec::new(),
+        prev: None,
+        next: None,
+    }
+}
+
+fn source_line(s: &Summary, terms: &[String]) -> Markup {
+    let mut parts: Vec<String> = Vec::new();
+    if s.collection() == Collection::Scimag {
+        if !s.journal.trim().is_empty() {
+            parts.push(plain(&s.journal));
+        }
+        if !s.volume.trim().is_empty() {
+            parts.push(format!("vol. {}", s.volume.trim()));
+        }
+        if !s.issue.trim().is_empty() {
+            parts.push(format!("no. {}", s.issue.trim()));
+        }
+        if !s.pages.trim().is_empty() {
+            parts.push(format!("pp. {}", s.pages.trim()));
+        }
+    } else {
+        if !s.series.trim().is_empty() {
+            parts.push(s.series.trim().to_string());
+        }
+        if !s.publisher.trim().is_empty() {
+            parts.push(s.publisher.trim().to_string());
+        }
+    }
+    highlight(&parts.join(" · "), terms)
+}
+
+fn row(s: &Summary, terms: &[String]) -> Row {
+    let c = s.collection();
+    let title = plain(&s.title);
+    let title = if title.is_empty() {
+        "(untitled)".to_string()
+    } else {
+        title
+    };
+    Row {
+        href: s.url(),
+        collection: c.slug(),
+        collection_label: c.label(),
+        title: highlight(&title, terms),
+        authors: highlight(&render::authors(&s.author).join("; "), terms),
+        source: source_line(s, terms),
+        year: s.year.trim().to_string(),
+        language: s.language.trim().to_string(),
+        format: s.extension.trim().to_ascii_lowercase(),
+        size: human_size(s.filesize),
+        withdrawn: !s.visible.trim().is_empty(),
+        better: (!s.generic.trim().is_empty())
+            .then(|| format!("/md5/{}", s.generic.trim().to_ascii_lowercase())),
+    }
+}
+
+fn facets(params: &SearchParams, found: &SearchResults) -> Vec<FacetGroup> {
+    let Some(f) = &found.facets else {
+        return Vec::new();
+    };
+    let mut groups = Vec::new();
+    let lang: Vec<Choice> = f
+        .language
+        .iter()
+        .take(12)
+        .map(|(name, n)| Choice {
+            label: name.clone(),
+            count: count(*n),
+            href: params.with(|p| p.lang = Some(name.clone())),
+            current: params.lang.as_deref() == Some(name.as_str()),
+        })
+        .collect();
+    if !lang.is_empty() {
+        groups.push(FacetGroup {
+            name: "Language",
+            choices: lang,
+        });
+    }
+    let ext: Vec<Choice> = f
+        .extension
+        .iter()
+        .filter(|(e, _)| e != "other")
+        .take(12)
+        .map(|(e, n)| Choice {
+            label: e.clone(),
+            count: count(*n),
+            href: params.with(|p| p.ext = Some(e.clone())),
+            current: params.ext.as_deref() == Some(e.as_str()),
+        })
+        .collect();
+    if !ext.is_empty() {
+        groups.push(FacetGroup {
+            name: "Format",
+            choices: ext,
+        });
+    }
+    let decades: Vec<Choice> = f
+        .decade
+        .iter()
+        .take(16)
+        .map(|(d, n)| Choice {
+            label: format!("{d}s"),
+            count: count(*n),
+            href: params.with(|p| {
+                p.year_min = Some(*d);
+                p.year_max = Some(d + 9);
+            }),
+            current: params.year_min == Some(*d) && params.year_max == Some(d + 9),
+        })
+        .collect();
+    if !decades.is_empty() {
+        groups.push(FacetGroup {
+            name: "Decade",
+            choices: decades,
+        });
+    }
+    groups
+}
+
+fn active_filters(params: &SearchParams) -> Vec<Choice> {
+    let mut out = Vec::new();
+    let mut add = |label: String, href: String| {
+        out.push(Choice {
+            label,
+            count: String::new(),
+            href,
+            current: true,
+        })
+    };
+    if let Some(l) = &params.lang {
+        add(format!("Language: {l}"), params.with(|p| p.lang = None));
+    }
+    if let Some(e) = &params.ext {
+        add(format!("Format: {e}"), params.with(|p| p.ext = None));
+    }
+    match (params.year_min, params.year_max) {
+        (None, None) => {}
+        (a, b) => add(
+            format!(
+                "Years: {}–{}",
+                a.map(|y| y.to_string()).unwrap_or_default(),
+                b.map(|y| y.to_string()).unwrap_or_default()
+            ),
+            params.with(|p| {
+                p.year_min = None;
+                p.year_max = None;
+            }),
+        ),
+    }
+    if params.withdrawn {
+        add(
+            "Including withdrawn".into(),
+            params.with(|p| p.withdrawn = false),
+        );
+    }
+    out
+}
+
+fn pagination(
+    params: &SearchParams,
+    total: usize,
+) -> (Vec<Choice>, Option<String>, Option<String>) {
+    let last_reachable = (MAX_OFFSET / params.per_page) + 1;
+    let pages = total.div_ceil(params.per_page).clamp(1, last_reachable);
+    let current = params.page.min(pages);
+    let mut numbers: Vec<usize> = vec![1, pages];
+    numbers.extend(current.saturating_sub(2).max(1)..=(current + 2).min(pages));
+    numbers.sort_unstable();
+    numbers.dedup();
+    let link = |n: usize| {
+        params.with(|p| {
+            p.page = n;
+        })
+    };
+    let mut out = Vec::new();
+    let mut previous = 0;
+    for n in numbers {
+        if n > previous + 1 {
+            out.push(Choice {
+                label: "…".into(),
+                count: String::new(),
+                href: String::new(),
+                current: false,
+            });
+        }
+        out.push(Choice {
+            label: n.to_string(),
+            count: String::new(),
+            href: link(n),
+            current: n == current,
+        });
+        previous = n;
+    }
+    let prev = (current > 1).then(|| link(current - 1));
+    let next = (current < pages).then(|| link(current + 1));
+    if pages <= 1 {
+        return (Vec::new(), None, None);
+    }
+    (out, prev, next)
+}
+
+/// Runs the search of `params` and builds the results part.
+pub async fn results(state: &AppState, params: SearchParams) -> Result<Results, WebError> {
+    let mut out = empty_results(params.clone());
+    if !params.is_search() {
+        let stats = state.stats();
+        out.welcome = Some(welcome(&stats, stats.generation.is_none()));
+        return Ok(out);
+    }
+    let started = Instant::now();
+    let engine = state.engine.clone();
+    let request = params.request();
+    let found = match tokio::task::spawn_blocking(move || engine.search(&request)).await? {
+        Ok(found) => found,
+        Err(SearchError::NoIndex(_)) => {
+            out.message = Some(
+                "There is no search index yet: build it with `lanshelf index` (or import a dump)."
+                    .into(),
+            );
+            return Ok(out);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let summaries = crate::db::records::summaries(&state.pool, &found.hits).await?;
+    let elapsed = started.elapsed();
+
+    out.tabs = tabs(
+        &params,
+        found.facets.as_ref().map(|f| f.collection.as_slice()),
+    );
+    out.rows = summaries.iter().map(|s| row(s, &found.highlight)).collect();
+    out.facets = facets(&params, &found);
+    out.active = active_filters(&params);
+    out.sorts = SORTS
+        .iter()
+        .map(|(v, l)| (*v, *l, params.sort == *v))
+        .collect();
+    out.per_pages = PER_PAGE
+        .iter()
+        .map(|n| (*n, params.per_page == *n))
+        .collect();
+    let (pages, prev, next) = pagination(&params, found.total);
+    out.pages = pages;
+    out.prev = prev;
+    out.next = next;
+    let noun = if found.total == 1 {
+        "result"
+    } else {
+        "results"
+    };
+    out.summary = format!(
+        "{} {noun} in {:.0} ms",
+        count(found.total as u64),
+        (elapsed.as_secs_f64() * 1e3).max(1.0)
+    );
+    if found.fuzzy {
+        out.notice = Some("No exact match: showing similar spellings.".into());
+    } else if found.partial {
+        out.notice = Some("No record has every word: showing records with some of them.".into());
+    }
+    if found.total == 0 {
+        out.message = Some(if params.collection.is_some() || !out.active.is_empty() {
+            "Nothing found. Try fewer words, another collection, or remove a filter.".into()
+        } else {
+            "Nothing found. Try fewer or other words.".into()
+        });
+    } else if out.rows.is_empty() {
+        out.message = Some("This page is past the last result.".into());
+    }
+    Ok(out)
+}
+
+/// `GET /` and `GET /search`: the full page, or for htmx just the results.
+pub async fn search(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let params = SearchParams::parse(query.as_deref());
+    let results = results(&state, params).await?;
+    let response = if is_fragment_request(&headers) {
+        render::html(&ResultsFragment { results })
+    } else {
+        render::html(&SearchPage { results })
+    };
+    Ok(with_vary(response))
+}

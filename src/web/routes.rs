@@ -1,0 +1,208 @@
+//! The whole URL table in one place, and the layers every request goes through.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::predicate::{Predicate, SizeAbove};
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use super::assets;
+use super::error::{error_page, WebError};
+use super::handlers::{citation, download, health, ident, record, search, torrents};
+use super::state::AppState;
+use crate::Collection;
+
+/// The longest URL accepted (path and query), in bytes.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// The most header bytes accepted (names and values together).
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// The largest request body accepted (the portal takes no uploads).
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// How long a handler may take before the request fails (downloads stream past this).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The Content-Security-Policy: scripts and styles only from the portal itself, nothing inline.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
+                       connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// The router with every route and layer.
+pub fn router(state: AppState) -> Router {
+    let mut routes = Router::new()
+        .route("/", get(search::search))
+        .route("/search", get(search::search));
+    for c in Collection::ALL {
+        let slug = c.slug();
+        routes = routes
+            .route(
+                &format!("/{slug}/{{id}}"),
+                get(move |State(s): State<AppState>, Path(id): Path<String>| {
+                    record::show(s, c, id)
+                }),
+            )
+            .route(
+                &format!("/{slug}/{{id}}/bibtex"),
+                get(move |State(s): State<AppState>, Path(id): Path<String>| {
+                    citation::bibtex(s, c, id)
+                }),
+            )
+            .route(
+                &format!("/{slug}/{{id}}/ris"),
+                get(move |State(s): State<AppState>, Path(id): Path<String>| {
+                    citation::ris(s, c, id)
+                }),
+            );
+    }
+    let routes = routes
+        .route("/md5/{md5}", get(ident::md5))
+        .route("/doi/{*doi}", get(ident::doi))
+        .route("/isbn/{isbn}", get(ident::isbn))
+        .route("/download/{collection}/{id}", get(download::download))
+        .route("/torrents", get(torrents::page))
+        .route("/torrents/{name}", get(torrents::file))
+        .route("/healthz", get(health::healthz))
+        .route("/static/{*path}", get(assets::asset))
+        .route("/favicon.ico", get(assets::favicon))
+        .route("/search.php", get(ident::legacy_search))
+        .route("/book/index.php", get(ident::legacy_book))
+        .fallback(ident::fallback)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state);
+
+    let layers = ServiceBuilder::new()
+        .layer(CatchPanicLayer::custom(panic_page))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<Body>| {
+                    let path = req.uri().path();
+                    let path = &path[..path.floor_char_boundary(200)];
+                    tracing::info_span!("request", method = %req.method(), path = %path)
+                })
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(tower_http::LatencyUnit::Micros),
+                ),
+        )
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(CompressionLayer::new().compress_when(SizeAbove::new(512).and(compressible)))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ));
+    routes.layer(middleware::from_fn(guard)).layer(layers)
+}
+
+/// Only text is worth compressing; files, ranges and already-compressed formats are not.
+fn compressible(
+    _: StatusCode,
+    _: axum::http::Version,
+    headers: &axum::http::HeaderMap,
+    _: &axum::http::Extensions,
+) -> bool {
+    if headers.contains_key(header::CONTENT_RANGE) {
+        return false;
+    }
+    let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    ct.starts_with("text/")
+        || ct.starts_with("application/json")
+        || ct.starts_with("image/svg+xml")
+        || ct.starts_with("application/x-bibtex")
+        || ct.starts_with("application/x-research-info-systems")
+}
+
+/// Rejects what no page needs before any handler runs: over-long URLs, oversized headers,
+/// request bodies on a read-only site.
+async fn guard(request: Request, next: Next) -> Response {
+    let uri_len = request.uri().path().len() + request.uri().query().map_or(0, |q| q.len() + 1);
+    if uri_len > MAX_URI_BYTES {
+        return WebError::UriTooLong.into_response();
+    }
+    let mut header_bytes = 0;
+    for (name, value) in request.headers() {
+        header_bytes += name.as_str().len() + value.len() + 4;
+    }
+    if header_bytes > MAX_HEADER_BYTES {
+        return WebError::HeadersTooLarge.into_response();
+    }
+    let is_html_page = matches!(
+        request.method(),
+        &axum::http::Method::GET | &axum::http::Method::HEAD
+    );
+    let mut response = next.run(request).await;
+    if is_html_page
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
+        && !response
+            .headers()
+            .get_all(header::VARY)
+            .iter()
+            .any(|v| v == "HX-Request")
+    {
+        // Every page may differ for htmx requests (the search pages do); caches must know.
+        response
+            .headers_mut()
+            .append(header::VARY, HeaderValue::from_static("HX-Request"));
+    }
+    response
+}
+
+async fn method_not_allowed() -> Response {
+    let mut response = error_page(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "This address can only be read (GET).",
+        "",
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+    response
+}
+
+fn panic_page(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    error_page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side. The details are in the server log.",
+        "",
+    )
+}

@@ -1,0 +1,373 @@
+//! The portal's shared state: the read-only catalog pool, the one search engine of the program,
+//! the repository and torrent folders, and cached figures (catalog counts, torrent coverage)
+//! that background tasks refresh, so no page counts rows per request.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use sqlx::SqlitePool;
+
+use super::error::WebError;
+use crate::db::{self, CatalogStats};
+use crate::files::{Repository, TorrentShelf};
+use crate::search::SearchEngine;
+use crate::Collection;
+
+/// How often the index is checked for a new generation.
+const INDEX_REFRESH: Duration = Duration::from_secs(2);
+/// How often the catalog counts are refreshed.
+const STATS_REFRESH: Duration = Duration::from_secs(30);
+/// How often the torrent folder and the repository folders are scanned again.
+const COVERAGE_REFRESH: Duration = Duration::from_secs(120);
+
+/// Where the portal finds its data.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The SQLite catalog (opened read-only).
+    pub db: PathBuf,
+    /// The index folder.
+    pub index: PathBuf,
+    /// The local repository of files.
+    pub repository: Repository,
+    /// A folder of `.torrent` files.
+    pub torrents: Option<PathBuf>,
+    /// Catalog connections.
+    pub connections: u32,
+}
+
+impl Config {
+    /// A configuration with the default pool size.
+    pub fn new(
+        db: &Path,
+        index: &Path,
+        repository: Option<&Path>,
+        torrents: Option<&Path>,
+    ) -> Self {
+        Config {
+            db: db.to_path_buf(),
+            index: index.to_path_buf(),
+            repository: Repository::new(repository),
+            torrents: torrents.map(Path::to_path_buf),
+            connections: 4,
+        }
+    }
+}
+
+/// The catalog figures shown on the home page and `/healthz`.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Stats {
+    /// Counts per collection and last import.
+    pub catalog: CatalogStats,
+    /// Whether the last refresh could read the catalog.
+    pub catalog_ok: bool,
+    /// The index generation served.
+    pub generation: Option<String>,
+    /// Documents in the index.
+    pub documents: u64,
+}
+
+impl Stats {
+    /// Records in a collection.
+    pub fn records(&self, c: Collection) -> u64 {
+        let n = match c {
+            Collection::Libgen => self.catalog.libgen,
+            Collection::Fiction => self.catalog.fiction,
+            Collection::Scimag => self.catalog.scimag,
+        };
+        n.max(0) as u64
+    }
+
+    /// Records in the catalog.
+    pub fn total(&self) -> u64 {
+        Collection::ALL.iter().map(|c| self.records(*c)).sum()
+    }
+}
+
+/// Records per bucket of 1000 ids, per collection (for the torrents page).
+#[derive(Debug, Clone, Default)]
+pub struct Buckets {
+    /// The `last_import` these counts were made at.
+    pub stamp: Option<String>,
+    /// Bucket (id / 1000) → records, per collection code.
+    pub counts: [BTreeMap<u64, u64>; 3],
+}
+
+impl Buckets {
+    /// Records with ids in `first..=last`.
+    pub fn records(&self, c: Collection, first: u64, last: u64) -> u64 {
+        self.counts[c.code() as usize]
+            .range(first / 1000..=last / 1000)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Buckets that hold records.
+    pub fn buckets(&self, c: Collection) -> usize {
+        self.counts[c.code() as usize].len()
+    }
+}
+
+/// What the repository folders hold: per collection, the buckets (id / 1000) with a data
+/// folder (sci-tech, fiction) or zip (papers), and the files in them.
+#[derive(Debug, Clone, Default)]
+pub struct LocalData {
+    /// Bucket → files present, per collection code.
+    pub buckets: [BTreeMap<u64, u64>; 3],
+}
+
+/// The figures of the torrents page.
+#[derive(Debug, Clone, Default)]
+pub struct Coverage {
+    /// The `.torrent` files.
+    pub shelf: TorrentShelf,
+    /// Records per bucket.
+    pub buckets: Buckets,
+    /// Data present in the repository.
+    pub local: LocalData,
+    /// When this was computed.
+    pub scanned: Option<Instant>,
+}
+
+/// Everything handlers share. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+/// The shared parts.
+pub struct Inner {
+    /// The catalog, read-only.
+    pub pool: SqlitePool,
+    /// The search engine.
+    pub engine: Arc<SearchEngine>,
+    /// The repository of files.
+    pub repository: Repository,
+    stats: RwLock<Arc<Stats>>,
+    coverage: RwLock<Arc<Coverage>>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Opens the catalog (read-only) and the index, and computes the first figures.
+    pub async fn open(config: &Config) -> Result<AppState, WebError> {
+        let pool = db::open_read_only(&config.db, config.connections.max(1)).await?;
+        let index = config.index.clone();
+        let engine = tokio::task::spawn_blocking(move || SearchEngine::open(&index)).await??;
+        let coverage = Coverage {
+            shelf: TorrentShelf::new(config.torrents.clone()),
+            ..Default::default()
+        };
+        let state = AppState(Arc::new(Inner {
+            pool,
+            engine: Arc::new(engine),
+            repository: config.repository.clone(),
+            stats: RwLock::new(Arc::new(Stats::default())),
+            coverage: RwLock::new(Arc::new(coverage)),
+        }));
+        state.refresh_stats().await;
+        state.refresh_coverage().await;
+        Ok(state)
+    }
+
+    /// The cached catalog figures.
+    pub fn stats(&self) -> Arc<Stats> {
+        self.stats.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// The cached torrent and repository figures.
+    pub fn coverage(&self) -> Arc<Coverage> {
+        self.coverage.read().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    /// Counts the catalog's records again.
+    pub async fn refresh_stats(&self) {
+        let (catalog, ok) = match db::stats(&self.pool).await {
+            Ok(s) => (s, true),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the catalog figures");
+                (self.stats().catalog.clone(), false)
+            }
+        };
+        let engine = self.engine.clone();
+        let (generation, documents) =
+            tokio::task::spawn_blocking(move || (engine.generation(), engine.documents()))
+                .await
+                .unwrap_or((None, 0));
+        let stats = Stats {
+            catalog,
+            catalog_ok: ok,
+            generation,
+            documents,
+        };
+        if let Ok(mut s) = self.stats.write() {
+            *s = Arc::new(stats);
+        }
+    }
+
+    /// Scans the torrent folder and the repository again, and counts records per bucket when the
+    /// catalog changed since the last count.
+    pub async fn refresh_coverage(&self) {
+        let old = self.coverage();
+        let last_import = self.stats().catalog.last_import.clone();
+        let buckets = if old.scanned.is_some() && old.buckets.stamp == last_import {
+            old.buckets.clone()
+        } else {
+            match count_buckets(&self.pool).await {
+                Ok(counts) => Buckets {
+                    stamp: last_import,
+                    counts,
+                },
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot count records per bucket");
+                    old.buckets.clone()
+                }
+            }
+        };
+        let shelf = old.shelf.clone();
+        let repository = self.repository.clone();
+        let scanned = tokio::task::spawn_blocking(move || {
+            let shelf = shelf.rescan().unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "cannot read the torrent folder");
+                shelf
+            });
+            (shelf, scan_repository(&repository))
+        })
+        .await;
+        let Ok((shelf, local)) = scanned else { return };
+        if let Ok(mut c) = self.coverage.write() {
+            *c = Arc::new(Coverage {
+                shelf,
+                buckets,
+                local,
+                scanned: Some(Instant::now()),
+            });
+        }
+    }
+
+    /// Starts the background refreshes: the index generation every 2 s, the catalog figures
+    /// every 30 s, the torrent and repository scan every 2 min. They stop with the runtime.
+    pub fn spawn_refreshers(&self) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(INDEX_REFRESH);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let engine = state.engine.clone();
+                match tokio::task::spawn_blocking(move || engine.refresh()).await {
+                    Ok(Ok(true)) => {
+                        tracing::info!(generation = ?state.engine.generation(), "serving a new index generation");
+                        state.refresh_stats().await;
+                    }
+                    Ok(Ok(false)) | Ok(Err(crate::search::SearchError::NoIndex(_))) => {}
+                    Ok(Err(e)) => {
+                        tracing::warn!(error = %e, "cannot switch to the new index generation")
+                    }
+                    Err(e) => tracing::warn!(error = %e, "index refresh task failed"),
+                }
+            }
+        });
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(STATS_REFRESH);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                state.refresh_stats().await;
+            }
+        });
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(COVERAGE_REFRESH);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                state.refresh_coverage().await;
+            }
+        });
+    }
+}
+
+async fn count_buckets(pool: &SqlitePool) -> Result<[BTreeMap<u64, u64>; 3], sqlx::Error> {
+    let mut out: [BTreeMap<u64, u64>; 3] = Default::default();
+    for c in Collection::ALL {
+        let sql = match c {
+            Collection::Libgen => "SELECT id / 1000, count(*) FROM libgen GROUP BY 1",
+            Collection::Fiction => "SELECT id / 1000, count(*) FROM fiction GROUP BY 1",
+            Collection::Scimag => "SELECT id / 1000, count(*) FROM scimag GROUP BY 1",
+        };
+        let rows: Vec<(i64, i64)> = sqlx::query_as(sql).fetch_all(pool).await?;
+        out[c.code() as usize] = rows
+            .into_iter()
+            .map(|(b, n)| (b.max(0) as u64, n.max(0) as u64))
+            .collect();
+    }
+    Ok(out)
+}
+
+fn numeric_dirs(dir: &Path) -> Vec<(u64, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let n =
+                (!name.is_empty() && name.len() <= 12 && name.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| name.parse::<u64>().ok())
+                    .flatten()?;
+            Some((n, e.path()))
+        })
+        .collect()
+}
+
+/// Which buckets have data in the repository, and how many files each holds. Blocking.
+fn scan_repository(repository: &Repository) -> LocalData {
+    let mut local = LocalData::default();
+    for c in [Collection::Libgen, Collection::Fiction] {
+        let Some(root) = repository.root(c) else {
+            continue;
+        };
+        for (bucket, path) in numeric_dirs(root) {
+            let files = std::fs::read_dir(&path)
+                .map(|d| {
+                    d.flatten()
+                        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                        .count() as u64
+                })
+                .unwrap_or(0);
+            if bucket % 1000 == 0 && files > 0 {
+                local.buckets[c.code() as usize].insert(bucket / 1000, files);
+            }
+        }
+    }
+    if let Some(root) = repository.root(Collection::Scimag) {
+        for (_, path) in numeric_dirs(root) {
+            let Ok(entries) = std::fs::read_dir(&path) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let Ok(name) = e.file_name().into_string() else {
+                    continue;
+                };
+                let first = name
+                    .strip_prefix("libgen.scimag")
+                    .and_then(|r| r.strip_suffix(".zip"))
+                    .and_then(|r| r.split_once('-'))
+                    .and_then(|(a, _)| a.parse::<u64>().ok());
+                if let Some(first) = first {
+                    local.buckets[Collection::Scimag.code() as usize].insert(first / 1000, 1);
+                }
+            }
+        }
+    }
+    local
+}
