@@ -298,7 +298,9 @@ impl<R: Read> DumpReader<R> {
                     }
                     return Ok(true);
                 }
-                Err(Stop::Bad(at, message) | Stop::Foreign(at, message)) => return Err(self.syntax(at, message)),
+                Err(Stop::Bad(at, message) | Stop::Foreign(at, message)) => {
+                    return Err(self.syntax(at, message))
+                }
                 Err(Stop::More) => {
                     if !self.fill()? {
                         return Err(self.truncated(format!("the data of table `{}`", self.table)));
