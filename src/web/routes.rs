@@ -87,7 +87,11 @@ pub fn router(state: AppState) -> Router {
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<Body>| {
                     let path = req.uri().path();
-                    let path = &path[..path.floor_char_boundary(200)];
+                    let cut = (0..=path.len().min(200))
+                        .rev()
+                        .find(|i| path.is_char_boundary(*i))
+                        .unwrap_or(0);
+                    let path = &path[..cut];
                     tracing::info_span!("request", method = %req.method(), path = %path)
                 })
                 .on_response(

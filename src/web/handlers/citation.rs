@@ -70,10 +70,12 @@ impl Citation {
     /// Builds the citation of a record.
     pub fn of(record: &FullRecord) -> Citation {
         let r = &record.row;
-        let get = |name: &str| r.known(name).map(plain).unwrap_or_default();
+        // Titles and journals may hold HTML (papers); the other fields are plain text.
+        let html = |name: &str| r.known(name).map(plain).unwrap_or_default();
+        let get = |name: &str| r.known(name).map(str::to_string).unwrap_or_default();
         let mut c = Citation {
             key: format!("{}{}", record.collection.slug(), r.get("id")),
-            title: get("title"),
+            title: html("title"),
             authors: authors(r.get("author")),
             year: year_of(r.get("year")),
             doi: get("doi"),
@@ -84,7 +86,7 @@ impl Citation {
                 c.publisher = get("publisher");
                 c.city = get("city");
                 c.edition = get("edition");
-                c.series = get("series");
+                c.series = html("series");
                 c.volume = get("volume_info");
                 c.language = get("language");
                 c.first_page = get("pages");
@@ -108,7 +110,7 @@ impl Citation {
                 c.issue = get("issue");
                 c.first_page = get("first_page");
                 c.last_page = get("last_page");
-                c.journal = get("journal");
+                c.journal = html("journal");
                 if c.journal.is_empty() {
                     c.journal = record
                         .magazine

@@ -97,7 +97,7 @@ fn clean_part(text: &str, max_chars: usize) -> String {
         }
         out.push_str(w);
     }
-    out.trim_matches(['.', ' ']).to_string()
+    out
 }
 
 /// A human file name: `Author - Title (Year).ext`, without characters file systems refuse.
@@ -120,6 +120,8 @@ pub fn file_name(s: &Summary) -> String {
     if year > 0 {
         name.push_str(&format!(" ({year})"));
     }
+    // No hidden files.
+    let mut name = name.trim_start_matches(['.', ' ']).to_string();
     let ext = if s.collection() == Collection::Scimag {
         "pdf".to_string()
     } else {

@@ -132,6 +132,19 @@ impl<'a> Fields<'a> {
         if let Some(v) = self.row.known(column) {
             self.out.push(Field {
                 label,
+                text: v.to_string(),
+                href: None,
+                mono: false,
+            });
+        }
+        self
+    }
+
+    /// A column that may hold HTML (journal data): shown as its text.
+    fn html_text(mut self, label: &'static str, column: &str) -> Self {
+        if let Some(v) = self.row.known(column) {
+            self.out.push(Field {
+                label,
                 text: plain(v),
                 href: None,
                 mono: false,
@@ -386,16 +399,16 @@ fn sections(record: &FullRecord) -> Vec<Section> {
             if let Some(m) = &record.magazine {
                 let site = m.get("site_url").trim().to_string();
                 Fields::new(m)
-                    .text("Title", "magazine")
+                    .html_text("Title", "magazine")
                     .text("Abbreviation", "abbr")
                     .text("Publisher", "publisher")
                     .mono("ISSN (print)", "issnp")
                     .mono("ISSN (electronic)", "issne")
-                    .text("Previous title", "previous_title")
+                    .html_text("Previous title", "previous_title")
                     .text("Category", "category")
                     .text("Years", "years")
                     .text("Volumes", "volumes")
-                    .text("About", "description")
+                    .html_text("About", "description")
                     .value("Web site", site.clone(), external(&site), false)
                     .done("Journal", &mut out);
             }
