@@ -25,7 +25,7 @@
     var summary = document.getElementById("summary");
     if (summary) {
       summary.setAttribute("tabindex", "-1");
-      summary.focus({ preventScroll: false });
+      summary.focus({ preventScroll: true });
     }
   });
 })();

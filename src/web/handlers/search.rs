@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 
 use super::{is_fragment_request, with_vary};
@@ -460,9 +460,15 @@ pub async fn search(
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
     let params = SearchParams::parse(query.as_deref());
+    let canonical = params.href();
     let results = results(&state, params).await?;
     let response = if is_fragment_request(&headers) {
-        render::html(&ResultsFragment { results })
+        let mut response = render::html(&ResultsFragment { results });
+        // The form sends its empty fields too; the address bar gets the short, shareable URL.
+        if let Ok(v) = HeaderValue::from_str(&canonical) {
+            response.headers_mut().insert("hx-push-url", v);
+        }
+        response
     } else {
         render::html(&SearchPage { results })
     };

@@ -1,0 +1,278 @@
+//! The portal in a real browser: Debian's headless Chromium, driven through chromedriver with
+//! fantoccini, against a real `lanshelf serve` on a loopback port. Types a query and sees the
+//! results update in place (htmx), applies a filter, opens a record and follows its download
+//! link, and saves screenshots under `target/browser-artifacts/`.
+//!
+//! Without Chromium or chromedriver the test fails under CI (`CI=true`, where `.ci/run` installs
+//! them) and is skipped with a loud message elsewhere.
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CLRS_MD5: &str = "c668b424cee13e5994c85c7ee8f18827";
+
+/// Kills the processes this test started when it ends, even on a panic.
+struct Started(Vec<Child>);
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|dir| Path::new(dir).join(name))
+        .find(|p| p.is_file())
+}
+
+/// Waits until something listens on `port`.
+fn wait_for_port(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "{what} did not start listening on {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Polls `check` until it gives `Some`, for up to 10 s.
+async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn texts(client: &Client, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in client.find_all(Locator::Css(css)).await.unwrap_or_default() {
+        out.push(e.text().await.unwrap_or_default());
+    }
+    out
+}
+
+async fn hrefs(client: &Client, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in client.find_all(Locator::Css(css)).await.unwrap_or_default() {
+        if let Ok(Some(h)) = e.attr("href").await {
+            out.push(h);
+        }
+    }
+    out
+}
+
+fn artifacts() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn screenshot(client: &Client, name: &str) {
+    let png = client.screenshot().await.expect("screenshot");
+    std::fs::write(artifacts().join(name), png).unwrap();
+}
+
+/// The browser session: search, filter, record, download.
+async fn walk_through(client: &Client, base: &str, downloads: &Path, file: &[u8]) {
+    client.goto(&format!("{base}/")).await.unwrap();
+    let figures = texts(client, ".figures dd").await;
+    assert_eq!(figures, ["9", "4", "8"], "the home page shows the catalog");
+    // A marker that a full page load would wipe out: htmx must update the page in place.
+    client.execute("window.lanshelfMarker = 42; return true;", vec![]).await.unwrap();
+
+    let q = client.find(Locator::Css("#q")).await.unwrap();
+    q.send_keys("algorithms").await.unwrap();
+    let links = eventually("results while typing", || async {
+        let links = hrefs(client, "ol.results li.hit h3 a").await;
+        (!links.is_empty()).then_some(links)
+    })
+    .await;
+    assert_eq!(links, ["/libgen/7"]);
+    let marks = texts(client, "li.hit h3 mark").await;
+    assert_eq!(marks, ["Algorithms"]);
+    let url = client.current_url().await.unwrap();
+    assert!(url.as_str().ends_with("/search?q=algorithms"), "the URL follows the search: {url}");
+    let marker = client.execute("return window.lanshelfMarker || null;", vec![]).await.unwrap();
+    assert_eq!(marker, json!(42), "the results were swapped in, not loaded as a new page");
+    screenshot(client, "search.png").await;
+
+    // Another query, then a facet: the results narrow without a page load, the URL keeps up.
+    q.clear().await.unwrap();
+    q.send_keys("the").await.unwrap();
+    eventually("results for `the`", || async {
+        let summary = texts(client, "#summary").await.join("");
+        (!summary.is_empty() && !summary.starts_with("1 result")).then_some(())
+    })
+    .await;
+    let url = client.current_url().await.unwrap();
+    assert!(url.as_str().ends_with("/search?q=the"), "the URL follows the search: {url}");
+    let before = hrefs(client, "ol.results li.hit h3 a").await.len();
+    let english = client
+        .find(Locator::XPath("//ul[@class='facet']//a[contains(., 'English')]"))
+        .await
+        .expect("an English facet");
+    english.click().await.unwrap();
+    eventually("the language filter", || async {
+        let url = client.current_url().await.ok()?;
+        let active = texts(client, "ul.active a").await.join(" ");
+        (url.as_str().contains("lang=English") && active.contains("Language: English")).then_some(())
+    })
+    .await;
+    let after = texts(client, "li.hit .lang").await;
+    assert!(!after.is_empty() && after.len() <= before, "{after:?}");
+    assert!(after.iter().all(|l| l == "English"), "{after:?}");
+    let marker = client.execute("return window.lanshelfMarker || null;", vec![]).await.unwrap();
+    assert_eq!(marker, json!(42), "the filter applied without a page load");
+    screenshot(client, "filtered.png").await;
+
+    // Back to the first search; open the record.
+    q.clear().await.unwrap();
+    q.send_keys("introduction algorithms").await.unwrap();
+    let link = eventually("the record link", || async {
+        let links = client.find_all(Locator::Css("ol.results li.hit h3 a")).await.ok()?;
+        let first = links.into_iter().next()?;
+        (first.attr("href").await.ok()?? == "/libgen/7").then_some(first)
+    })
+    .await;
+    link.click().await.unwrap();
+    let title = eventually("the record page", || async {
+        let h1 = client.find(Locator::Css("article.record h1")).await.ok()?;
+        h1.text().await.ok()
+    })
+    .await;
+    assert_eq!(title, "Introduction to Algorithms");
+    assert!(client.current_url().await.unwrap().as_str().ends_with("/libgen/7"));
+    screenshot(client, "record.png").await;
+
+    // Follow the download link: the browser saves the file under its human name.
+    client.find(Locator::Css("a#download")).await.unwrap().click().await.unwrap();
+    let name = "Thomas H. Cormen et al - Introduction to Algorithms (2009).pdf";
+    let saved = eventually("the downloaded file", || async {
+        let bytes = std::fs::read(downloads.join(name)).ok()?;
+        (bytes.len() == file.len()).then_some(bytes)
+    })
+    .await;
+    assert!(saved == file, "the downloaded bytes are the repository file");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_filter_open_and_download_in_chromium() {
+    let chromedriver = which("chromedriver");
+    if !Path::new(CHROMIUM).is_file() || chromedriver.is_none() {
+        let message = "headless Chromium and chromedriver are needed (apt-get install chromium chromium-driver)";
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("browser test: {message}");
+        }
+        eprintln!("\n\n!!!!! SKIPPED the browser test: {message} !!!!!\n");
+        return;
+    }
+    let chromedriver = chromedriver.unwrap();
+
+    // A real catalog and index, and a repository holding one book.
+    let dir = tempfile::Builder::new().prefix("lanshelf-browser-").tempdir().unwrap();
+    let dumps = ["libgen.sql", "fiction.sql", "scimag.sql", "scimag-edge.sql"].map(common::dump);
+    let files: Vec<&Path> = dumps.iter().map(|p| p.as_path()).collect();
+    common::import_ok(dir.path(), &files);
+    let repository = dir.path().join("repository");
+    let book: Vec<u8> = (0..150_000u32).map(|i| (i % 253) as u8).collect();
+    std::fs::create_dir_all(repository.join("libgen/0")).unwrap();
+    std::fs::write(repository.join("libgen/0").join(CLRS_MD5), &book).unwrap();
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+
+    let mut started = Started(Vec::new());
+    let port = free_port();
+    let log = std::fs::File::create(dir.path().join("serve.log")).unwrap();
+    started.0.push(
+        common::lanshelf(dir.path())
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .arg("--repository")
+            .arg(&repository)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start lanshelf serve"),
+    );
+    let driver_port = free_port();
+    started.0.push(
+        Command::new(&chromedriver)
+            .arg(format!("--port={driver_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    wait_for_port(port, "lanshelf serve");
+    wait_for_port(driver_port, "chromedriver");
+
+    let profile = dir.path().join("chromium-profile");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1280,1000",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+            "prefs": {
+                "download.default_directory": downloads.to_string_lossy(),
+                "download.prompt_for_download": false,
+                "download.directory_upgrade": true,
+                "safebrowsing.enabled": false,
+            },
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{driver_port}"))
+        .await
+        .expect("a Chromium session through chromedriver");
+    let base = format!("http://127.0.0.1:{port}");
+    let outcome = tokio::spawn({
+        let client = client.clone();
+        let downloads = downloads.clone();
+        async move { walk_through(&client, &base, &downloads, &book).await }
+    })
+    .await;
+    if outcome.is_err() {
+        let _ = screenshot(&client, "failure.png").await;
+    }
+    let _ = client.close().await;
+    drop(started);
+    if let Err(e) = outcome {
+        let log = std::fs::read_to_string(dir.path().join("serve.log")).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(30).collect();
+        eprintln!("server log (last lines, newest first):\n{}", tail.join("\n"));
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
