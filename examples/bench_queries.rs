@@ -231,7 +231,7 @@ fn main() {
         fts_bytes as f64 / docs as f64
     );
 
-    let engine = SearchEngine::open(&index).expect("index");
+    let engine = SearchEngine::open_with_catalog(&index, &db).expect("index");
     let mut ours: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
     let mut ours_facets: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
     let mut theirs: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();

@@ -236,8 +236,8 @@ async fn index_command(paths: &Paths, args: IndexArgs) -> Result<()> {
 }
 
 async fn search_command(paths: &Paths, args: SearchArgs) -> Result<()> {
-    let engine = SearchEngine::open(&paths.index)?;
     let pool = db::open_read_only(&paths.db, 2).await?;
+    let engine = SearchEngine::open_with_catalog(&paths.index, &paths.db)?;
     let mut req = SearchRequest::new(args.query.join(" "));
     req.filters.collection = args.collection;
     req.per_page = args.limit;

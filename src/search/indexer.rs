@@ -260,10 +260,6 @@ fn for_each_document(
             tags.push_str(t);
         }
         idents.clear();
-        let md5 = s(r, 10)?;
-        if !md5.is_empty() {
-            idents.push(format!("md5:{}", md5.to_ascii_lowercase()));
-        }
         let doi = s(r, 11)?;
         if !doi.trim().is_empty() {
             idents.push(format!("doi:{}", doi.trim().to_lowercase()));

@@ -183,6 +183,8 @@ pub struct SearchEngine {
     root: PathBuf,
     fields: Fields,
     loaded: RwLock<Option<Arc<Loaded>>>,
+    /// The catalog, read-only, for MD5 look-ups (MD5s are not in the index).
+    catalog: Option<std::sync::Mutex<rusqlite::Connection>>,
 }
 
 impl SearchEngine {
@@ -192,11 +194,52 @@ impl SearchEngine {
             root: root.to_path_buf(),
             fields: Fields::new(),
             loaded: RwLock::new(None),
+            catalog: None,
         };
         match engine.refresh() {
             Ok(_) | Err(SearchError::NoIndex(_)) => Ok(engine),
             Err(e) => Err(e),
         }
+    }
+
+    /// Opens the index and the catalog beside it (needed to find records by MD5).
+    pub fn open_with_catalog(root: &Path, db: &Path) -> Result<Self, SearchError> {
+        let mut engine = Self::open(root)?;
+        let conn = rusqlite::Connection::open_with_flags(
+            db,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        engine.catalog = Some(std::sync::Mutex::new(conn));
+        Ok(engine)
+    }
+
+    /// Records with this MD5, from the catalog's MD5 indexes.
+    fn md5_hits(&self, md5: &str, filters: &Filters) -> Result<Vec<Hit>, SearchError> {
+        let Some(catalog) = &self.catalog else {
+            return Ok(Vec::new());
+        };
+        let conn = catalog.lock().unwrap_or_else(|e| e.into_inner());
+        let mut hits = Vec::new();
+        for collection in Collection::ALL {
+            if filters.collection.is_some_and(|c| c != collection) {
+                continue;
+            }
+            let sql = format!("SELECT id, coalesce(visible, '') FROM {collection} WHERE md5 = ?1 ORDER BY id");
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map([md5], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (id, visible) = row?;
+                if visible.trim().is_empty() || filters.show_withdrawn {
+                    hits.push(Hit {
+                        collection,
+                        id: id as u64,
+                        score: 1.0,
+                    });
+                }
+            }
+        }
+        Ok(hits)
     }
 
     /// Switches to the current generation if it changed. Returns whether it switched.
@@ -250,9 +293,22 @@ impl SearchEngine {
     /// Runs a search. Blocking: call it from a blocking thread in async code.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
         let started = Instant::now();
-        let searcher = self.searcher()?;
         let parsed = query::parse(&req.query);
         let identifier = normalize::detect_identifier(&req.query);
+        if let Some(md5) = parsed.identifiers.iter().find_map(|t| t.strip_prefix("md5:")) {
+            let hits = self.md5_hits(md5, &req.filters)?;
+            return Ok(SearchResults {
+                total: hits.len(),
+                hits,
+                facets: req.facets.then(Facets::default),
+                fuzzy: false,
+                partial: false,
+                identifier,
+                highlight: Vec::new(),
+                elapsed: started.elapsed(),
+            });
+        }
+        let searcher = self.searcher()?;
         let per_page = req.per_page.clamp(1, 100);
         let offset = (req.page.max(1) - 1)
             .saturating_mul(per_page)
@@ -283,7 +339,8 @@ impl SearchEngine {
             } else {
                 Matching::Exact
             };
-            let q = query::build(&self.fields, &parsed, &req.filters, matching, false);
+            let common = self.common_words(&searcher);
+            let q = query::build(&self.fields, &parsed, &req.filters, matching, false, &common);
             Some(searcher.search(&q, &FacetCollector)?)
         } else {
             None
@@ -300,6 +357,19 @@ impl SearchEngine {
         })
     }
 
+    /// A predicate telling whether a one-word clause is very common in titles (in more than 2 %
+    /// of the documents of a catalog of more than 50 000).
+    fn common_words<'a>(&'a self, searcher: &'a Searcher) -> impl Fn(&query::Clause) -> bool + 'a {
+        let docs = searcher.num_docs();
+        move |clause: &query::Clause| {
+            if docs < 50_000 || clause.tokens.len() != 1 {
+                return false;
+            }
+            let term = tantivy::Term::from_field_text(self.fields.title, &clause.tokens[0].1);
+            searcher.doc_freq(&term).is_ok_and(|n| n * 50 > docs)
+        }
+    }
+
     fn run(
         &self,
         searcher: &Searcher,
@@ -309,7 +379,8 @@ impl SearchEngine {
         offset: usize,
         limit: usize,
     ) -> Result<(usize, Vec<Hit>), SearchError> {
-        let q = query::build(&self.fields, parsed, &req.filters, matching, true);
+        let common = self.common_words(searcher);
+        let q = query::build(&self.fields, parsed, &req.filters, matching, true, &common);
         let top = TopDocs::with_limit(limit).and_offset(offset);
         let (count, addrs): (usize, Vec<(f32, DocAddress)>) = match req.sort {
             Sort::Relevance => {

@@ -307,7 +307,18 @@ fn clause_in_field(
         }
         return Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
     }
-    let _ = fields;
+    if !fields.has_positions(field) {
+        // No positions here: every word of the phrase, anywhere in the field.
+        let terms: Vec<(Occur, Box<dyn Query>)> = clause
+            .tokens
+            .iter()
+            .map(|(_, t)| {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs));
+                (Occur::Must, q)
+            })
+            .collect();
+        return Box::new(BooleanQuery::new(terms));
+    }
     let terms: Vec<(usize, Term)> = clause
         .tokens
         .iter()
@@ -320,9 +331,13 @@ fn clause_query(fields: &Fields, clause: &Clause, matching: Matching) -> Box<dyn
     match clause.field {
         Some(f) => clause_in_field(fields, f.field(fields), clause, matching),
         None => {
+            // Typo tolerance looks at titles and authors only: fuzzy terms cost a walk of each
+            // field's dictionary.
+            let searched = if matching == Matching::Fuzzy { 2 } else { 6 };
             let subs: Vec<(Occur, Box<dyn Query>)> = fields
                 .text_fields()
                 .iter()
+                .take(searched)
                 .map(|(field, boost)| {
                     let q = clause_in_field(fields, *field, clause, matching);
                     (
@@ -368,16 +383,31 @@ pub fn build(
     filters: &Filters,
     matching: Matching,
     with_filters: bool,
+    is_common: &dyn Fn(&Clause) -> bool,
 ) -> Box<dyn Query> {
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut text: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let occur = if matching == Matching::Any {
-        Occur::Should
-    } else {
-        Occur::Must
-    };
-    for clause in &parsed.clauses {
-        text.push((occur, clause_query(fields, clause, matching)));
+    // Very common words ("the", "of") are what makes conjunctions slow on a large catalog: when
+    // the query has rarer words, the common ones only add to the score (and to the phrase
+    // bonus); when every word is common, they are required in the title only.
+    let common: Vec<bool> = parsed
+        .clauses
+        .iter()
+        .map(|c| c.field.is_none() && !c.phrase && is_common(c))
+        .collect();
+    let all_common = !common.is_empty() && common.iter().all(|c| *c);
+    for (clause, common) in parsed.clauses.iter().zip(&common) {
+        let occur = match matching {
+            Matching::Any => Occur::Should,
+            _ if *common && !all_common => Occur::Should,
+            _ => Occur::Must,
+        };
+        let q = if *common && all_common {
+            clause_in_field(fields, fields.title, clause, matching)
+        } else {
+            clause_query(fields, clause, matching)
+        };
+        text.push((occur, q));
     }
     // Phrase bonus: the words together, in order, in the title or author rank first.
     let plain: Vec<&Clause> = parsed

@@ -4,7 +4,7 @@
 //! the catalog, which keeps the index small (no document store).
 
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED,
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST,
 };
 use tantivy::tokenizer::{RawTokenizer, TextAnalyzer};
 use tantivy::Index;
@@ -12,7 +12,7 @@ use tantivy::Index;
 use super::analyzer::{LanshelfTokenizer, Mode};
 
 /// Bumped whenever the schema or the analyzers change in a way an old index cannot serve.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The tokenizer name for text fields.
 pub const TEXT_TOKENIZER: &str = "lanshelf";
@@ -56,7 +56,8 @@ pub struct Fields {
     pub journal: Field,
     /// Tags, topics and edition.
     pub tags: Field,
-    /// Identifiers as `md5:…`, `doi:…`, `isbn:…`, `issn:…`, `pmid:…`.
+    /// Identifiers as `doi:…`, `isbn:…`, `issn:…`, `pmid:…` (MD5s are looked up in the catalog,
+    /// whose MD5 indexes exist anyway: unique 32-digit terms would double the index).
     pub ident: Field,
     /// The schema itself.
     pub schema: Schema,
@@ -66,10 +67,16 @@ impl Fields {
     /// Builds the schema.
     pub fn new() -> Self {
         let mut b = Schema::builder();
+        // Positions (for phrases) only where phrases are asked for: title, authors, series.
         let text = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(TEXT_TOKENIZER)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let words = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TEXT_TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqs),
         );
         let ident = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
@@ -77,9 +84,10 @@ impl Fields {
                 .set_index_option(IndexRecordOption::Basic)
                 .set_fieldnorms(false),
         );
-        let filter: NumericOptions = NumericOptions::from(INDEXED) | FAST;
+        // Numbers need no field norms (they are never scored).
+        let filter = NumericOptions::default().set_indexed().set_fast();
         let fast: NumericOptions = FAST.into();
-        let uid = b.add_u64_field("uid", INDEXED);
+        let uid = b.add_u64_field("uid", NumericOptions::default().set_indexed());
         let coll = b.add_u64_field("coll", filter.clone());
         let id = b.add_u64_field("id", fast.clone());
         let lang = b.add_u64_field("lang", filter.clone());
@@ -92,10 +100,10 @@ impl Fields {
         let title_key = b.add_u64_field("title_key", fast);
         let title = b.add_text_field("title", text.clone());
         let author = b.add_text_field("author", text.clone());
-        let series = b.add_text_field("series", text.clone());
-        let publisher = b.add_text_field("publisher", text.clone());
-        let journal = b.add_text_field("journal", text.clone());
-        let tags = b.add_text_field("tags", text);
+        let series = b.add_text_field("series", text);
+        let publisher = b.add_text_field("publisher", words.clone());
+        let journal = b.add_text_field("journal", words.clone());
+        let tags = b.add_text_field("tags", words);
         let ident = b.add_text_field("ident", ident);
         Fields {
             uid,
@@ -118,6 +126,11 @@ impl Fields {
             ident,
             schema: b.build(),
         }
+    }
+
+    /// Whether a text field keeps positions (phrase queries need them).
+    pub fn has_positions(&self, field: Field) -> bool {
+        field == self.title || field == self.author || field == self.series
     }
 
     /// The text fields a free-text word is looked up in, with their boosts.

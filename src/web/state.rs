@@ -157,8 +157,10 @@ impl AppState {
     /// Opens the catalog (read-only) and the index, and computes the first figures.
     pub async fn open(config: &Config) -> Result<AppState, WebError> {
         let pool = db::open_read_only(&config.db, config.connections.max(1)).await?;
-        let index = config.index.clone();
-        let engine = tokio::task::spawn_blocking(move || SearchEngine::open(&index)).await??;
+        let (index, catalog) = (config.index.clone(), config.db.clone());
+        let engine =
+            tokio::task::spawn_blocking(move || SearchEngine::open_with_catalog(&index, &catalog))
+                .await??;
         let coverage = Coverage {
             shelf: TorrentShelf::new(config.torrents.clone()),
             ..Default::default()
