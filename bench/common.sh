@@ -3,7 +3,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 OUT=${OUT:-bench/out}
 mkdir -p "$OUT"
-BIN=target/release/lanshelf
+BIN=${CARGO_TARGET_DIR:-target}/release/lanshelf
 build() { cargo build --release --quiet --bin lanshelf "$@"; }
 # Runs a command under /usr/bin/time -v; sets SECS and RSS_MB.
 timed() {

@@ -21,4 +21,4 @@ MEM=${MEMORY_MIB:-256}
 timed "$BIN" --db "$DB" --index "$IDX" index --memory-mib "$MEM"
 cat "$OUT/last.out"
 echo "index build: $SECS s wall, peak $RSS_MB MB (writer budget $MEM MiB)"
-target/release/examples/bench_queries "$DB" "$IDX" "${ROUNDS:-3}"
+"${CARGO_TARGET_DIR:-target}"/release/examples/bench_queries "$DB" "$IDX" "${ROUNDS:-3}"
