@@ -32,7 +32,11 @@ impl Drop for Started {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn which(name: &str) -> Option<PathBuf> {
@@ -47,7 +51,10 @@ fn which(name: &str) -> Option<PathBuf> {
 fn wait_for_port(port: u16, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "{what} did not start listening on {port}");
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not start listening on {port}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -103,7 +110,10 @@ async fn walk_through(client: &Client, base: &str, downloads: &Path, file: &[u8]
     let figures = texts(client, ".figures dd").await;
     assert_eq!(figures, ["9", "4", "8"], "the home page shows the catalog");
     // A marker that a full page load would wipe out: htmx must update the page in place.
-    client.execute("window.lanshelfMarker = 42; return true;", vec![]).await.unwrap();
+    client
+        .execute("window.lanshelfMarker = 42; return true;", vec![])
+        .await
+        .unwrap();
 
     let q = client.find(Locator::Css("#q")).await.unwrap();
     q.send_keys("algorithms").await.unwrap();
@@ -116,9 +126,19 @@ async fn walk_through(client: &Client, base: &str, downloads: &Path, file: &[u8]
     let marks = texts(client, "li.hit h3 mark").await;
     assert_eq!(marks, ["Algorithms"]);
     let url = client.current_url().await.unwrap();
-    assert!(url.as_str().ends_with("/search?q=algorithms"), "the URL follows the search: {url}");
-    let marker = client.execute("return window.lanshelfMarker || null;", vec![]).await.unwrap();
-    assert_eq!(marker, json!(42), "the results were swapped in, not loaded as a new page");
+    assert!(
+        url.as_str().ends_with("/search?q=algorithms"),
+        "the URL follows the search: {url}"
+    );
+    let marker = client
+        .execute("return window.lanshelfMarker || null;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        marker,
+        json!(42),
+        "the results were swapped in, not loaded as a new page"
+    );
     screenshot(client, "search.png").await;
 
     // Another query, then a facet: the results narrow without a page load, the URL keeps up.
@@ -130,23 +150,32 @@ async fn walk_through(client: &Client, base: &str, downloads: &Path, file: &[u8]
     })
     .await;
     let url = client.current_url().await.unwrap();
-    assert!(url.as_str().ends_with("/search?q=the"), "the URL follows the search: {url}");
+    assert!(
+        url.as_str().ends_with("/search?q=the"),
+        "the URL follows the search: {url}"
+    );
     let before = hrefs(client, "ol.results li.hit h3 a").await.len();
     let english = client
-        .find(Locator::XPath("//ul[@class='facet']//a[contains(., 'English')]"))
+        .find(Locator::XPath(
+            "//ul[@class='facet']//a[contains(., 'English')]",
+        ))
         .await
         .expect("an English facet");
     english.click().await.unwrap();
     eventually("the language filter", || async {
         let url = client.current_url().await.ok()?;
         let active = texts(client, "ul.active a").await.join(" ");
-        (url.as_str().contains("lang=English") && active.contains("Language: English")).then_some(())
+        (url.as_str().contains("lang=English") && active.contains("Language: English"))
+            .then_some(())
     })
     .await;
     let after = texts(client, "li.hit .lang").await;
     assert!(!after.is_empty() && after.len() <= before, "{after:?}");
     assert!(after.iter().all(|l| l == "English"), "{after:?}");
-    let marker = client.execute("return window.lanshelfMarker || null;", vec![]).await.unwrap();
+    let marker = client
+        .execute("return window.lanshelfMarker || null;", vec![])
+        .await
+        .unwrap();
     assert_eq!(marker, json!(42), "the filter applied without a page load");
     screenshot(client, "filtered.png").await;
 
@@ -154,7 +183,10 @@ async fn walk_through(client: &Client, base: &str, downloads: &Path, file: &[u8]
     q.clear().await.unwrap();
     q.send_keys("introduction algorithms").await.unwrap();
     let link = eventually("the record link", || async {
-        let links = client.find_all(Locator::Css("ol.results li.hit h3 a")).await.ok()?;
+        let links = client
+            .find_all(Locator::Css("ol.results li.hit h3 a"))
+            .await
+            .ok()?;
         let first = links.into_iter().next()?;
         (first.attr("href").await.ok()?? == "/libgen/7").then_some(first)
     })
@@ -166,18 +198,32 @@ async fn walk_through(client: &Client, base: &str, downloads: &Path, file: &[u8]
     })
     .await;
     assert_eq!(title, "Introduction to Algorithms");
-    assert!(client.current_url().await.unwrap().as_str().ends_with("/libgen/7"));
+    assert!(client
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .ends_with("/libgen/7"));
     screenshot(client, "record.png").await;
 
     // Follow the download link: the browser saves the file under its human name.
-    client.find(Locator::Css("a#download")).await.unwrap().click().await.unwrap();
+    client
+        .find(Locator::Css("a#download"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let name = "Thomas H. Cormen et al - Introduction to Algorithms (2009).pdf";
     let saved = eventually("the downloaded file", || async {
         let bytes = std::fs::read(downloads.join(name)).ok()?;
         (bytes.len() == file.len()).then_some(bytes)
     })
     .await;
-    assert!(saved == file, "the downloaded bytes are the repository file");
+    assert!(
+        saved == file,
+        "the downloaded bytes are the repository file"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -194,7 +240,10 @@ async fn search_filter_open_and_download_in_chromium() {
     let chromedriver = chromedriver.unwrap();
 
     // A real catalog and index, and a repository holding one book.
-    let dir = tempfile::Builder::new().prefix("lanshelf-browser-").tempdir().unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("lanshelf-browser-")
+        .tempdir()
+        .unwrap();
     let dumps = ["libgen.sql", "fiction.sql", "scimag.sql", "scimag-edge.sql"].map(common::dump);
     let files: Vec<&Path> = dumps.iter().map(|p| p.as_path()).collect();
     common::import_ok(dir.path(), &files);
@@ -272,7 +321,10 @@ async fn search_filter_open_and_download_in_chromium() {
     if let Err(e) = outcome {
         let log = std::fs::read_to_string(dir.path().join("serve.log")).unwrap_or_default();
         let tail: Vec<&str> = log.lines().rev().take(30).collect();
-        eprintln!("server log (last lines, newest first):\n{}", tail.join("\n"));
+        eprintln!(
+            "server log (last lines, newest first):\n{}",
+            tail.join("\n")
+        );
         std::panic::resume_unwind(e.into_panic());
     }
 }

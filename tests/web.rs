@@ -1285,3 +1285,61 @@ async fn a_rebuilt_index_is_served_without_a_restart() {
         ["/libgen/7"]
     );
 }
+
+#[test]
+fn lanshelf_serve_answers_and_stops_cleanly_on_sigterm() {
+    use std::io::{Read, Write};
+    let f = fixture();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = common::lanshelf(&f.dir)
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .arg("--repository")
+        .arg(f.dir.join("repository"))
+        .arg("--torrents")
+        .arg(f.dir.join("torrents"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let response = loop {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            s.write_all(b"GET /download/libgen/7 HTTP/1.1\r\nHost: x\r\nRange: bytes=0-99\r\nConnection: close\r\n\r\n").unwrap();
+            let mut out = Vec::new();
+            s.read_to_end(&mut out).unwrap();
+            break out;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "lanshelf serve did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let head = String::from_utf8_lossy(&response[..response.len().min(600)]).to_string();
+    assert!(head.starts_with("HTTP/1.1 206"), "{head}");
+    assert!(
+        response.ends_with(&f.clrs[..100]),
+        "the first 100 bytes of the file"
+    );
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("lanshelf serve did not stop on SIGTERM");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status after SIGTERM: {status}");
+}

@@ -474,3 +474,28 @@ pub async fn search(
     };
     Ok(with_vary(response))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pagination_keeps_the_search_and_elides_far_pages() {
+        let mut params = SearchParams::parse(Some("q=x&lang=English&page=7"));
+        let (pages, prev, next) = pagination(&params, 25 * 20);
+        let labels: Vec<&str> = pages.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(labels, ["1", "…", "5", "6", "7", "8", "9", "…", "20"]);
+        assert!(pages
+            .iter()
+            .find(|p| p.current)
+            .is_some_and(|p| p.label == "7"));
+        assert_eq!(prev.as_deref(), Some("/search?q=x&lang=English&page=6"));
+        assert_eq!(next.as_deref(), Some("/search?q=x&lang=English&page=8"));
+        params.page = 1;
+        let (pages, prev, next) = pagination(&params, 10);
+        assert!(pages.is_empty() && prev.is_none() && next.is_none());
+        // Never past what the engine serves.
+        let (pages, _, _) = pagination(&params, 10_000_000);
+        assert_eq!(pages.last().map(|p| p.label.as_str()), Some("401"));
+    }
+}
