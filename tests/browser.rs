@@ -139,6 +139,15 @@ async fn walk_through(client: &Client, base: &str, downloads: &Path, file: &[u8]
         json!(42),
         "the results were swapped in, not loaded as a new page"
     );
+    let title = client
+        .execute("return document.title;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        title,
+        json!("algorithms – Lanshelf"),
+        "the fragment's title is applied"
+    );
     screenshot(client, "search.png").await;
 
     // Another query, then a facet: the results narrow without a page load, the URL keeps up.
