@@ -10,6 +10,7 @@ use axum::response::Response;
 
 use super::{is_fragment_request, with_vary};
 use crate::db::records::Summary;
+use crate::search::normalize::{language_code, language_name};
 use crate::search::{SearchError, SearchResults, MAX_OFFSET};
 use crate::web::error::WebError;
 use crate::web::params::{SearchParams, PER_PAGE, SORTS};
@@ -227,8 +228,14 @@ fn row(s: &Summary, terms: &[String]) -> Row {
         title: highlight(&title, terms),
         authors: highlight(&render::authors(&s.author).join("; "), terms),
         source: source_line(s, terms),
-        year: s.year.trim().to_string(),
-        language: s.language.trim().to_string(),
+        year: match s.year.trim() {
+            "0" | "0000" => String::new(),
+            y => y.to_string(),
+        },
+        language: match language_code(&s.language) {
+            0 => s.language.trim().to_string(),
+            code => language_name(code).to_string(),
+        },
         format: s.extension.trim().to_ascii_lowercase(),
         size: human_size(s.filesize),
         withdrawn: !s.visible.trim().is_empty(),
