@@ -142,6 +142,9 @@ pub struct Inner {
     pub engine: Arc<SearchEngine>,
     /// The repository of files.
     pub repository: Repository,
+    /// Searches running at once are capped (twice the cores): past that, requests queue here
+    /// instead of crowding the blocking pool, which keeps latency steady under load.
+    pub search_permits: tokio::sync::Semaphore,
     stats: RwLock<Arc<Stats>>,
     coverage: RwLock<Arc<Coverage>>,
 }
@@ -169,6 +172,9 @@ impl AppState {
             pool,
             engine: Arc::new(engine),
             repository: config.repository.clone(),
+            search_permits: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()) * 2,
+            ),
             stats: RwLock::new(Arc::new(Stats::default())),
             coverage: RwLock::new(Arc::new(coverage)),
         }));

@@ -39,6 +39,7 @@ fn not_found(what: &str, query: &str) -> Response {
 /// first, the withdrawn ones only when nothing else matches.
 async fn lookup(state: &AppState, query: String) -> Result<(Vec<Hit>, usize, bool), WebError> {
     let engine = state.engine.clone();
+    let _permit = state.search_permits.acquire().await;
     let found = tokio::task::spawn_blocking(move || {
         let mut req = SearchRequest::new(query);
         req.facets = false;

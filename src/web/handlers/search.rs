@@ -400,7 +400,10 @@ pub async fn results(state: &AppState, params: SearchParams) -> Result<Results, 
     let started = Instant::now();
     let engine = state.engine.clone();
     let request = params.request();
-    let found = match tokio::task::spawn_blocking(move || engine.search(&request)).await? {
+    let permit = state.search_permits.acquire().await;
+    let found = tokio::task::spawn_blocking(move || engine.search(&request)).await?;
+    drop(permit);
+    let found = match found {
         Ok(found) => found,
         Err(SearchError::NoIndex(_)) => {
             out.message = Some(
