@@ -92,6 +92,8 @@ pub struct Buckets {
     pub stamp: Option<String>,
     /// Bucket (id / 1000) → records, per collection code.
     pub counts: [BTreeMap<u64, u64>; 3],
+    /// Whether the counts were made (they are made in the background after start).
+    pub counted: bool,
 }
 
 impl Buckets {
@@ -179,7 +181,7 @@ impl AppState {
             coverage: RwLock::new(Arc::new(coverage)),
         }));
         state.refresh_stats().await;
-        state.refresh_coverage().await;
+        state.refresh_files().await;
         Ok(state)
     }
 
@@ -194,12 +196,28 @@ impl AppState {
     }
 
     /// Counts the catalog's records again.
+    /// Only an import changes the catalog, and every import is logged in `imports`: the counts
+    /// (a scan of each table) are made again only when the last import changed.
     pub async fn refresh_stats(&self) {
-        let (catalog, ok) = match db::stats(&self.pool).await {
-            Ok(s) => (s, true),
+        let old = self.stats();
+        let last_import =
+            sqlx::query_scalar::<_, Option<String>>("SELECT max(finished_at) FROM imports")
+                .fetch_one(&self.pool)
+                .await;
+        let (catalog, ok) = match last_import {
+            Ok(last) if old.catalog_ok && old.catalog.last_import == last => {
+                (old.catalog.clone(), true)
+            }
+            Ok(_) => match db::stats(&self.pool).await {
+                Ok(s) => (s, true),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the catalog figures");
+                    (old.catalog.clone(), false)
+                }
+            },
             Err(e) => {
-                tracing::warn!(error = %e, "cannot read the catalog figures");
-                (self.stats().catalog.clone(), false)
+                tracing::warn!(error = %e, "cannot read the catalog");
+                (old.catalog.clone(), false)
             }
         };
         let engine = self.engine.clone();
@@ -221,15 +239,26 @@ impl AppState {
     /// Scans the torrent folder and the repository again, and counts records per bucket when the
     /// catalog changed since the last count.
     pub async fn refresh_coverage(&self) {
+        self.refresh_coverage_with(true).await;
+    }
+
+    /// Scans the torrent folder and the repository again, keeping the bucket counts (which scan
+    /// whole tables: the background refresh makes them).
+    pub async fn refresh_files(&self) {
+        self.refresh_coverage_with(false).await;
+    }
+
+    async fn refresh_coverage_with(&self, count: bool) {
         let old = self.coverage();
         let last_import = self.stats().catalog.last_import.clone();
-        let buckets = if old.scanned.is_some() && old.buckets.stamp == last_import {
+        let buckets = if !count || (old.buckets.counted && old.buckets.stamp == last_import) {
             old.buckets.clone()
         } else {
             match count_buckets(&self.pool).await {
                 Ok(counts) => Buckets {
                     stamp: last_import,
                     counts,
+                    counted: true,
                 },
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot count records per bucket");
@@ -259,7 +288,7 @@ impl AppState {
     }
 
     /// Starts the background refreshes: the index generation every 2 s, the catalog figures
-    /// every 30 s, the torrent and repository scan every 2 min. They stop with the runtime.
+    /// every 30 s, the torrent and repository scan every 2 min (and the bucket counts at once). They stop with the runtime.
     pub fn spawn_refreshers(&self) {
         let state = self.clone();
         tokio::spawn(async move {
@@ -292,8 +321,8 @@ impl AppState {
         });
         let state = self.clone();
         tokio::spawn(async move {
+            // The first tick is at once: the bucket counts are made right after the start.
             let mut tick = tokio::time::interval(COVERAGE_REFRESH);
-            tick.tick().await;
             loop {
                 tick.tick().await;
                 state.refresh_coverage().await;

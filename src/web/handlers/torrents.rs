@@ -70,6 +70,8 @@ pub struct TorrentsPage {
     pub torrents_configured: bool,
     /// A repository is configured.
     pub repository_configured: bool,
+    /// The records per torrent are still being counted.
+    pub counting: bool,
 }
 
 fn percent(part: u64, whole: u64) -> String {
@@ -164,6 +166,7 @@ fn view(coverage: &Coverage, state: &AppState) -> TorrentsPage {
         repository_configured: Collection::ALL
             .iter()
             .any(|c| state.repository.root(*c).is_some()),
+        counting: !coverage.buckets.counted,
     }
 }
 
