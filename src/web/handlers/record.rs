@@ -2,6 +2,7 @@
 //! grouped, the description sanitised, related versions, the location panel, citation export.
 
 use askama::Template;
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::citation::Citation;
@@ -229,9 +230,25 @@ fn isbn_fields<'a>(row: &Columns, column: &str, mut f: Fields<'a>) -> Fields<'a>
     f
 }
 
+/// Characters of a DOI escaped in a link path (`/` is kept: `/doi/{*doi}` takes the rest).
+const DOI_PATH: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'|');
+
 fn doi_field<'a>(f: Fields<'a>, label: &'static str, doi: &str) -> Fields<'a> {
     let doi = doi.trim();
-    let href = parse_doi(doi).map(|d| format!("/doi/{d}"));
+    let href = parse_doi(doi).map(|d| format!("/doi/{}", utf8_percent_encode(&d, DOI_PATH)));
     f.value(label, doi.to_string(), href, true)
 }
 
