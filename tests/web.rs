@@ -684,7 +684,10 @@ async fn record_pages_show_every_useful_field() {
         "10.1002/(sici)(1997)5:1<1::aid-nt1>3.0.co;2-8"
     );
     let doi_link = attr(&html, "dd.mono a[href^='/doi/']", "href");
-    assert_eq!(doi_link, "/doi/10.1002/(sici)(1997)5:1%3C1::aid-nt1%3E3.0.co;2-8");
+    assert_eq!(
+        doi_link,
+        "/doi/10.1002/(sici)(1997)5:1%3C1::aid-nt1%3E3.0.co;2-8"
+    );
     assert_eq!(get(&app, &doi_link).await.location(), "/scimag/1");
     let html = get(&app, "/scimag/100000").await.html();
     assert_eq!(select(&html, "meta[name=citation_author]").len(), 3);

@@ -2,8 +2,8 @@
 //! grouped, the description sanitised, related versions, the location panel, citation export.
 
 use askama::Template;
-use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use axum::response::{IntoResponse, Redirect, Response};
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
 use super::citation::Citation;
 use super::location::{self, Location};
