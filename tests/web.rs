@@ -437,6 +437,14 @@ async fn htmx_gets_a_fragment_and_history_restores_get_the_page() {
     }
     assert!(full.text().starts_with("<!doctype html>"));
     assert!(restore.text().starts_with("<!doctype html>"));
+    assert_eq!(
+        fragment.header(header::HeaderName::from_static("hx-push-url")),
+        "/search?q=moby"
+    );
+    assert_eq!(
+        full.header(header::HeaderName::from_static("hx-push-url")),
+        ""
+    );
     let text = fragment.text();
     assert!(
         !text.contains("<html") && !text.contains("<header") && !text.contains("<form"),

@@ -1,6 +1,7 @@
 //! The static assets (CSS, htmx, the progressive-enhancement script, icons), embedded in the
 //! binary with include_dir and served under `/static/` with a content hash as entity tag.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use axum::extract::Path;
@@ -24,6 +25,23 @@ static VERSION: LazyLock<String> = LazyLock::new(|| {
         hasher.write(f.contents());
     }
     format!("{:08x}", hasher.0 as u32)
+});
+
+/// Each asset's entity tag: a hash of its contents, computed once.
+static ETAGS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    let mut files: Vec<&include_dir::File<'_>> = Vec::new();
+    collect(&STATIC, &mut files);
+    files
+        .into_iter()
+        .map(|f| {
+            let mut hasher = Fnv::default();
+            hasher.write(f.contents());
+            (
+                f.path().to_string_lossy().into_owned(),
+                format!("\"{:016x}\"", hasher.0),
+            )
+        })
+        .collect()
 });
 
 fn collect<'a>(dir: &'a Dir<'a>, out: &mut Vec<&'a include_dir::File<'a>>) {
@@ -85,9 +103,7 @@ pub async fn asset(Path(path): Path<String>, headers: HeaderMap) -> Result<Respo
     let Some(file) = file else {
         return Err(WebError::not_found("There is no such file."));
     };
-    let mut hasher = Fnv::default();
-    hasher.write(file.contents());
-    let etag = format!("\"{:016x}\"", hasher.0);
+    let etag = ETAGS.get(path.as_str()).map_or("\"0\"", String::as_str);
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -106,7 +122,7 @@ pub async fn asset(Path(path): Path<String>, headers: HeaderMap) -> Result<Respo
             (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
             (
                 header::ETAG,
-                HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"0\"")),
+                HeaderValue::from_str(etag).unwrap_or(HeaderValue::from_static("\"0\"")),
             ),
         ],
         file.contents(),
