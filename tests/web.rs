@@ -391,6 +391,12 @@ async fn search_results_show_the_fields_with_highlighted_matches() {
     assert_eq!(text_of(&html, "title"), "algorithms – Lanshelf");
     assert_eq!(attr(&html, "input#q", "value"), "algorithms");
 
+    // An MD5 typed in the search box finds its record.
+    let html = get(&app, "/search?q=C668B424CEE13E5994C85C7EE8F18827")
+        .await
+        .html();
+    assert_eq!(result_links(&html), ["/libgen/7"]);
+
     // Folded matching: `godel` marks `Gödel`, and text is escaped before marking.
     let html = get(&app, "/search?q=godel").await.html();
     assert_eq!(result_links(&html), ["/libgen/1999"]);
