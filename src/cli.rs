@@ -116,6 +116,15 @@ pub struct ServeArgs {
     /// Where the BitTorrent client saved each collection (`DIR/libgen`, `DIR/fiction`, `DIR/scimag`).
     #[arg(long, env = "LANSHELF_REPOSITORY")]
     pub repository: Option<PathBuf>,
+    /// Sci-tech files somewhere else than `REPOSITORY/libgen`.
+    #[arg(long, env = "LANSHELF_REPOSITORY_LIBGEN")]
+    pub repository_libgen: Option<PathBuf>,
+    /// Fiction files somewhere else than `REPOSITORY/fiction`.
+    #[arg(long, env = "LANSHELF_REPOSITORY_FICTION")]
+    pub repository_fiction: Option<PathBuf>,
+    /// Paper zips somewhere else than `REPOSITORY/scimag`.
+    #[arg(long, env = "LANSHELF_REPOSITORY_SCIMAG")]
+    pub repository_scimag: Option<PathBuf>,
     /// A folder of `.torrent` files.
     #[arg(long, env = "LANSHELF_TORRENTS")]
     pub torrents: Option<PathBuf>,

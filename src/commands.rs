@@ -48,11 +48,12 @@ pub fn run(cli: Cli) -> Result<()> {
     })
 }
 
-/// A flag raised by Ctrl-C or SIGTERM, so a long import can stop cleanly.
-fn stop_flag() -> Arc<AtomicBool> {
+/// A flag raised by Ctrl-C or SIGTERM, so a long import can stop cleanly. The listener ends when
+/// the returned guard is dropped, so later signals (a server's) are not taken for the import's.
+fn stop_flag() -> (Arc<AtomicBool>, tokio::task::AbortHandle) {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]
         {
@@ -69,7 +70,7 @@ fn stop_flag() -> Arc<AtomicBool> {
         tracing::warn!("interrupted: rolling back the import");
         flag.store(true, Ordering::Relaxed);
     });
-    stop
+    (stop, task.abort_handle())
 }
 
 fn remove_catalog(db: &Path) {
@@ -102,12 +103,14 @@ pub async fn import_into(
     db::prepare(&target)
         .await
         .with_context(|| format!("opening the catalog {}", db.display()))?;
-    let stop = stop_flag();
+    let (stop, listener) = stop_flag();
     let path = target.clone();
     let result =
         tokio::task::spawn_blocking(move || import::import_files(&path, &files, &opts, &stop))
             .await
-            .context("the import thread failed")?;
+            .context("the import thread failed");
+    listener.abort();
+    let result = result?;
     match result {
         Ok(report) => {
             if !existed {
@@ -365,6 +368,9 @@ async fn demo(args: DemoArgs) -> Result<()> {
     let serve = ServeArgs {
         addr: args.addr,
         repository: None,
+        repository_libgen: None,
+        repository_fiction: None,
+        repository_scimag: None,
         torrents: None,
     };
     serve_command(&paths, serve).await
@@ -379,12 +385,22 @@ async fn serve_command(paths: &Paths, args: ServeArgs) -> Result<()> {
             .await
             .with_context(|| format!("creating the catalog {}", paths.db.display()))?;
     }
-    let config = crate::web::Config::new(
+    let mut config = crate::web::Config::new(
         &paths.db,
         &paths.index,
         args.repository.as_deref(),
         args.torrents.as_deref(),
     );
+    for (collection, dir) in [
+        (Collection::Libgen, &args.repository_libgen),
+        (Collection::Fiction, &args.repository_fiction),
+        (Collection::Scimag, &args.repository_scimag),
+    ] {
+        if let Some(dir) = dir {
+            config.repository =
+                std::mem::take(&mut config.repository).with_collection(collection, dir.clone());
+        }
+    }
     let state = crate::web::AppState::open(&config).await.with_context(|| {
         format!(
             "opening the catalog {} and the index {}",

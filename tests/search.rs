@@ -31,7 +31,8 @@ fn fixture() -> &'static Fixture {
         let refs: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
         import_ok(dir.path(), &refs);
         let index = dir.path().join("index");
-        let engine = SearchEngine::open_with_catalog(&index, &dir.path().join("catalog.sqlite")).unwrap();
+        let engine =
+            SearchEngine::open_with_catalog(&index, &dir.path().join("catalog.sqlite")).unwrap();
         Fixture {
             _dir: dir,
             index,

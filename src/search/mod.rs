@@ -225,9 +225,12 @@ impl SearchEngine {
             if filters.collection.is_some_and(|c| c != collection) {
                 continue;
             }
-            let sql = format!("SELECT id, coalesce(visible, '') FROM {collection} WHERE md5 = ?1 ORDER BY id");
+            let sql = format!(
+                "SELECT id, coalesce(visible, '') FROM {collection} WHERE md5 = ?1 ORDER BY id"
+            );
             let mut stmt = conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map([md5], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            let rows =
+                stmt.query_map([md5], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
             for row in rows {
                 let (id, visible) = row?;
                 if visible.trim().is_empty() || filters.show_withdrawn {
@@ -295,7 +298,11 @@ impl SearchEngine {
         let started = Instant::now();
         let parsed = query::parse(&req.query);
         let identifier = normalize::detect_identifier(&req.query);
-        if let Some(md5) = parsed.identifiers.iter().find_map(|t| t.strip_prefix("md5:")) {
+        if let Some(md5) = parsed
+            .identifiers
+            .iter()
+            .find_map(|t| t.strip_prefix("md5:"))
+        {
             let hits = self.md5_hits(md5, &req.filters)?;
             return Ok(SearchResults {
                 total: hits.len(),
@@ -340,7 +347,14 @@ impl SearchEngine {
                 Matching::Exact
             };
             let common = self.common_words(&searcher);
-            let q = query::build(&self.fields, &parsed, &req.filters, matching, false, &common);
+            let q = query::build(
+                &self.fields,
+                &parsed,
+                &req.filters,
+                matching,
+                false,
+                &common,
+            );
             Some(searcher.search(&q, &FacetCollector)?)
         } else {
             None

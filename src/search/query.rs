@@ -302,7 +302,12 @@ fn clause_in_field(
             && len >= 4
             && !clause.tokens[0].1.chars().any(super::analyzer::is_cjk)
         {
-            let distance = if len >= 8 { 2 } else { 1 };
+            // Distance 2 (long words) only in titles: its automaton is the costly one.
+            let distance = if len >= 8 && field == fields.title {
+                2
+            } else {
+                1
+            };
             return Box::new(FuzzyTermQuery::new(term, distance, true));
         }
         return Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
@@ -313,7 +318,10 @@ fn clause_in_field(
             .tokens
             .iter()
             .map(|(_, t)| {
-                let q: Box<dyn Query> = Box::new(TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs));
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(field, t),
+                    IndexRecordOption::WithFreqs,
+                ));
                 (Occur::Must, q)
             })
             .collect();
