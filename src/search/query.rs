@@ -339,9 +339,9 @@ fn clause_query(fields: &Fields, clause: &Clause, matching: Matching) -> Box<dyn
     match clause.field {
         Some(f) => clause_in_field(fields, f.field(fields), clause, matching),
         None => {
-            // Typo tolerance looks at titles and authors only: fuzzy terms cost a walk of each
-            // field's dictionary.
-            let searched = if matching == Matching::Fuzzy { 2 } else { 6 };
+            // Typo tolerance looks at titles only: a fuzzy term walks the field's whole
+            // dictionary (about 2 ms per field at a million records).
+            let searched = if matching == Matching::Fuzzy { 1 } else { 6 };
             let subs: Vec<(Occur, Box<dyn Query>)> = fields
                 .text_fields()
                 .iter()
