@@ -185,7 +185,15 @@ pub struct SearchEngine {
     loaded: RwLock<Option<Arc<Loaded>>>,
     /// The catalog, read-only, for MD5 look-ups (MD5s are not in the index).
     catalog: Option<std::sync::Mutex<rusqlite::Connection>>,
+    /// Facet counts of recent queries, by index generation and query.
+    facet_cache: std::sync::Mutex<std::collections::HashMap<FacetKey, Facets>>,
 }
+
+/// Index generation, query text, withdrawn shown, matching mode.
+type FacetKey = (u64, String, bool, u8);
+
+/// Queries whose facets are kept (the cache is emptied when full).
+const FACET_CACHE: usize = 512;
 
 impl SearchEngine {
     /// Opens the index under `root` (or waits for one: searches fail with `NoIndex` until then).
@@ -195,6 +203,7 @@ impl SearchEngine {
             fields: Fields::new(),
             loaded: RwLock::new(None),
             catalog: None,
+            facet_cache: Default::default(),
         };
         match engine.refresh() {
             Ok(_) | Err(SearchError::NoIndex(_)) => Ok(engine),
@@ -346,16 +355,41 @@ impl SearchEngine {
             } else {
                 Matching::Exact
             };
-            let common = self.common_words(&searcher);
-            let q = query::build(
-                &self.fields,
-                &parsed,
-                &req.filters,
-                matching,
-                false,
-                &common,
+            // Facets ignore the form's filters, sort and page: every click on a filter or a
+            // page of the same query reuses them until the index changes.
+            let key = (
+                searcher.generation().generation_id(),
+                req.query.clone(),
+                req.filters.show_withdrawn,
+                matching as u8,
             );
-            Some(searcher.search(&q, &FacetCollector)?)
+            let cached = self
+                .facet_cache
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&key)
+                .cloned();
+            match cached {
+                Some(f) => Some(f),
+                None => {
+                    let common = self.common_words(&searcher);
+                    let q = query::build(
+                        &self.fields,
+                        &parsed,
+                        &req.filters,
+                        matching,
+                        false,
+                        &common,
+                    );
+                    let f = searcher.search(&q, &FacetCollector)?;
+                    let mut cache = self.facet_cache.lock().unwrap_or_else(|e| e.into_inner());
+                    if cache.len() >= FACET_CACHE {
+                        cache.clear();
+                    }
+                    cache.insert(key, f.clone());
+                    Some(f)
+                }
+            }
         } else {
             None
         };
