@@ -73,12 +73,17 @@ fn stop_flag() -> (Arc<AtomicBool>, tokio::task::AbortHandle) {
     (stop, task.abort_handle())
 }
 
-fn remove_catalog(db: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
+/// Removes a catalog file's companions with these suffixes (`""` is the file itself).
+fn remove_catalog_files(db: &Path, suffixes: &[&str]) {
+    for suffix in suffixes {
         let mut name = db.as_os_str().to_owned();
         name.push(suffix);
         let _ = std::fs::remove_file(PathBuf::from(name));
     }
+}
+
+fn remove_catalog(db: &Path) {
+    remove_catalog_files(db, &["", "-wal", "-shm"]);
 }
 
 /// Imports files into the catalog at `db`, creating it if needed. A new catalog is written to a
@@ -117,11 +122,7 @@ pub async fn import_into(
                 std::fs::File::open(&target)
                     .and_then(|f| f.sync_all())
                     .context("flushing the new catalog to disk")?;
-                for suffix in ["-wal", "-shm"] {
-                    let mut name = target.as_os_str().to_owned();
-                    name.push(suffix);
-                    let _ = std::fs::remove_file(PathBuf::from(name));
-                }
+                remove_catalog_files(&target, &["-wal", "-shm"]);
                 std::fs::rename(&target, db)
                     .with_context(|| format!("moving the new catalog to {}", db.display()))?;
             }

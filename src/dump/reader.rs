@@ -200,16 +200,6 @@ impl<R: Read> DumpReader<R> {
         self.base + self.pos as u64
     }
 
-    /// The columns of every `CREATE TABLE` seen so far, by lower-case table name.
-    pub fn tables(&self) -> &HashMap<String, Vec<String>> {
-        &self.tables
-    }
-
-    /// The underlying reader.
-    pub fn get_ref(&self) -> &R {
-        &self.src
-    }
-
     /// Reads more bytes; returns false at the end of the input.
     fn fill(&mut self) -> Result<bool, DumpError> {
         if self.eof {
