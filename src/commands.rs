@@ -276,10 +276,15 @@ async fn search_command(paths: &Paths, args: SearchArgs) -> Result<()> {
     } else {
         ""
     };
+    let more = if results.total_exact {
+        ""
+    } else {
+        "more than "
+    };
     writeln!(
         out,
-        "{} results in {:.1} ms{note}",
-        results.total,
+        "{more}{} results in {:.1} ms{note}",
+        results.total - usize::from(!results.total_exact),
         results.elapsed.as_secs_f64() * 1e3
     )?;
     for s in &summaries {

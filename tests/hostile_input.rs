@@ -11,7 +11,7 @@ use lanshelf::dump::{DumpError, DumpReader, Value};
 use lanshelf::search::normalize::{
     detect_identifier, is_md5, isbn_terms, parse_doi, parse_isbn, parse_issn, Identifier,
 };
-use lanshelf::search::query::{build, parse, Filters, Matching};
+use lanshelf::search::query::{build, candidates, parse, Clause, Filters, Matching, Purpose};
 use lanshelf::search::schema::Fields;
 use proptest::prelude::*;
 
@@ -279,15 +279,20 @@ fn check_query(text: &str) {
     assert!(parsed.clauses.len() + parsed.excluded.len() + parsed.identifiers.len() <= 24);
     assert!(parsed.clauses.iter().all(|c| c.tokens.len() <= 64));
     let fields = Fields::new();
+    let common = |c: &Clause| c.tokens.len().is_multiple_of(2);
     for matching in [Matching::Exact, Matching::Fuzzy, Matching::Any] {
-        let _ = build(
-            &fields,
-            &parsed,
-            &Filters::default(),
-            matching,
-            true,
-            &|c| c.tokens.len() % 2 == 0,
-        );
+        for purpose in [Purpose::Rank, Purpose::Match] {
+            let _ = build(
+                &fields,
+                &parsed,
+                &Filters::default(),
+                matching,
+                true,
+                purpose,
+                &common,
+            );
+        }
+        let _ = candidates(&fields, &parsed, &Filters::default(), matching, &common);
     }
 }
 

@@ -14,10 +14,11 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rusqlite::{Connection, OpenFlags};
 use tantivy::indexer::NoMergePolicy;
+use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{doc, Index, IndexWriter, TantivyDocument, Term};
 
 use super::normalize::{extension_code, isbn_terms, language_code, parse_issn, timestamp, year};
-use super::schema::{register_tokenizers, title_key, uid, Fields, FORMAT_VERSION};
+use super::schema::{marker, register_tokenizers, title_key, uid, Fields, Marker, FORMAT_VERSION};
 use super::SearchError;
 use crate::Collection;
 
@@ -299,12 +300,15 @@ fn for_each_document(
         }
         idents.sort();
         idents.dedup();
+        let lang = language_code(&s(r, 15)?);
+        let ext = extension_code(&s(r, 16)?);
+        let author = strip_html(&s(r, 5)?);
         let mut d = doc!(
             fields.uid => uid(collection, id),
             fields.coll => collection.code(),
             fields.id => id,
-            fields.lang => language_code(&s(r, 15)?),
-            fields.ext => extension_code(&s(r, 16)?),
+            fields.lang => lang,
+            fields.ext => ext,
             fields.year => year(&s(r, 17)?),
             fields.size => n(r, 18)?,
             fields.added => timestamp(r.get::<_, Option<String>>(19)?.as_deref()),
@@ -313,25 +317,60 @@ fn for_each_document(
             fields.title_key => title_key(&title),
         );
         d.add_text(fields.title, &title);
-        d.add_text(fields.author, strip_html(&s(r, 5)?));
+        d.add_text(fields.author, &author);
+        // The combined field: the title twice (its words weigh more), then every other field.
+        d.add_text(fields.text, &title);
+        d.add_text(fields.text, &title);
+        d.add_text(fields.text, &author);
         if !series.is_empty() {
             d.add_text(fields.series, &series);
+            d.add_text(fields.text, &series);
         }
         if !publisher.is_empty() {
             d.add_text(fields.publisher, &publisher);
+            d.add_text(fields.text, &publisher);
         }
         if !journal.is_empty() {
             d.add_text(fields.journal, &journal);
+            d.add_text(fields.text, &journal);
         }
         if !tags.trim().is_empty() {
             d.add_text(fields.tags, &tags);
+            d.add_text(fields.text, &tags);
         }
+        d.add_pre_tokenized_text(
+            fields.text,
+            markers(&[
+                Marker::Collection(collection.code()),
+                Marker::Language(lang),
+                Marker::Extension(ext),
+            ]),
+        );
         for i in &idents {
             d.add_text(fields.ident, i);
         }
         sink(id, d)?;
     }
     Ok(())
+}
+
+/// The filter markers of a document, as one pre-tokenized value of the `text` field.
+fn markers(values: &[Marker]) -> PreTokenizedString {
+    let tokens = values
+        .iter()
+        .enumerate()
+        .map(|(position, m)| Token {
+            offset_from: 0,
+            offset_to: 0,
+            position,
+            text: marker(*m),
+            position_length: 1,
+        })
+        .collect();
+    PreTokenizedString {
+        text: String::new(),
+        tokens,
+    }
 }
 
 fn open_catalog(db: &Path) -> Result<Connection, SearchError> {

@@ -4,6 +4,7 @@
 
 pub mod analyzer;
 mod facets;
+mod fuzzy;
 pub mod indexer;
 pub mod normalize;
 pub mod query;
@@ -13,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, Searcher};
 
 pub use facets::Facets;
@@ -23,7 +24,7 @@ pub use query::Filters;
 
 use crate::Collection;
 use facets::FacetCollector;
-use query::Matching;
+use query::{Matching, Purpose};
 use schema::Fields;
 
 /// What can go wrong with the index.
@@ -121,6 +122,8 @@ pub struct SearchRequest {
     pub per_page: usize,
     /// Whether to count facets.
     pub facets: bool,
+    /// Score every match instead of re-scoring the best candidates (slower; for comparisons).
+    pub exhaustive: bool,
 }
 
 impl SearchRequest {
@@ -133,6 +136,7 @@ impl SearchRequest {
             page: 1,
             per_page: 20,
             facets: true,
+            exhaustive: false,
         }
     }
 }
@@ -151,8 +155,10 @@ pub struct Hit {
 /// The answer to a search.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SearchResults {
-    /// Matching records (with the filters).
+    /// Matching records (with the filters), counted up to [`COUNT_LIMIT`].
     pub total: usize,
+    /// Whether `total` is the exact count (false: there are more, `total` is a lower bound).
+    pub total_exact: bool,
     /// This page.
     pub hits: Vec<Hit>,
     /// Counts per collection, language, extension and decade, without the form's filters.
@@ -171,6 +177,14 @@ pub struct SearchResults {
 
 /// Results deeper than this are not served (deep pages cost more than they are worth).
 pub const MAX_OFFSET: usize = 10_000;
+
+/// Matches are counted up to this many ("more than 10 000"): an exact count visits every match,
+/// which at tens of millions of records costs more than finding the best ones. No page beyond it
+/// is served anyway ([`MAX_OFFSET`]).
+pub const COUNT_LIMIT: usize = MAX_OFFSET + 1;
+
+/// The fewest candidates re-scored for a page of results (see [`SearchEngine::search`]).
+const MIN_CANDIDATES: usize = 200;
 
 struct Loaded {
     reader: IndexReader,
@@ -342,6 +356,7 @@ impl SearchEngine {
             let hits = self.md5_hits(md5, &req.filters)?;
             return Ok(SearchResults {
                 total: hits.len(),
+                total_exact: true,
                 hits,
                 facets: req.facets.then(Facets::default),
                 fuzzy: false,
@@ -373,7 +388,7 @@ impl SearchEngine {
                 }
             }
         }
-        let (total, hits) = outcome;
+        let (total, total_exact, hits) = outcome;
         let facets = if req.facets {
             let matching = if fuzzy {
                 Matching::Fuzzy
@@ -406,6 +421,7 @@ impl SearchEngine {
                         &req.filters,
                         matching,
                         false,
+                        Purpose::Match,
                         &common,
                     );
                     let f = searcher.search(&q, &FacetCollector)?;
@@ -422,6 +438,7 @@ impl SearchEngine {
         };
         Ok(SearchResults {
             total,
+            total_exact,
             hits,
             facets,
             fuzzy,
@@ -445,6 +462,15 @@ impl SearchEngine {
         }
     }
 
+    /// One search: the page of hits and the count of matches (exact below [`COUNT_LIMIT`]).
+    ///
+    /// By relevance, the page comes from a few hundred candidates: the best documents of a plain
+    /// conjunction of terms (a word is one posting list of the combined field; see
+    /// [`query::candidates`]), which tantivy finds with block-max WAND without visiting every
+    /// match, re-scored with the full query (field weights, the phrase bonus, filters, withdrawn
+    /// records, superseded versions below their better version). When too few candidates
+    /// survive, or the query has no such shape, every match is scored. Other orders and queries
+    /// without words take their page from the matching query, which never scores.
     fn run(
         &self,
         searcher: &Searcher,
@@ -453,25 +479,63 @@ impl SearchEngine {
         matching: Matching,
         offset: usize,
         limit: usize,
-    ) -> Result<(usize, Vec<Hit>), SearchError> {
+    ) -> Result<(usize, bool, Vec<Hit>), SearchError> {
         let common = self.common_words(searcher);
-        let q = query::build(&self.fields, parsed, &req.filters, matching, true, &common);
-        let top = TopDocs::with_limit(limit).and_offset(offset);
-        let (count, addrs): (usize, Vec<(f32, DocAddress)>) = match req.sort {
+        let f = &self.fields;
+        let matches = query::build(
+            f,
+            parsed,
+            &req.filters,
+            matching,
+            true,
+            Purpose::Match,
+            &common,
+        );
+        let need = offset + limit;
+        let addrs: Vec<(f32, DocAddress)> = match req.sort {
+            Sort::Relevance if parsed.clauses.is_empty() && parsed.identifiers.is_empty() => {
+                // No words: nothing to rank, so the first matches in index order, as ranking
+                // equal scores gives.
+                let (count, exact, docs) = first_matches(searcher, &*matches, offset, limit)?;
+                return Ok((count, exact, self.hits(searcher, docs)?));
+            }
             Sort::Relevance => {
-                // Superseded versions rank just below their better version.
-                let collector = top.tweak_score(move |segment: &tantivy::SegmentReader| {
-                    let column = segment
-                        .fast_fields()
-                        .u64("superseded")
-                        .ok()
-                        .map(|c| c.first_or_default_col(0));
-                    move |doc: tantivy::DocId, score: tantivy::Score| match &column {
-                        Some(c) if c.get_val(doc) == 1 => score * 0.8,
-                        _ => score,
+                let rich = query::build(
+                    f,
+                    parsed,
+                    &req.filters,
+                    matching,
+                    true,
+                    Purpose::Rank,
+                    &common,
+                );
+                let candidates = if req.exhaustive {
+                    None
+                } else {
+                    query::candidates(f, parsed, &req.filters, matching, &common)
+                };
+                let ranked = match candidates {
+                    Some(candidates) => {
+                        let k = (need * 2).max(MIN_CANDIDATES);
+                        let top = searcher
+                            .search(&candidates, &TopDocs::with_limit(k).order_by_score())?;
+                        let complete = top.len() < k;
+                        let ranked = rescore(searcher, &*rich, top)?;
+                        if complete {
+                            // Every match was a candidate: the count is exact too.
+                            let count = ranked.len();
+                            let page = ranked.into_iter().skip(offset).take(limit).collect();
+                            return Ok((count, true, self.hits(searcher, page)?));
+                        }
+                        (ranked.len() >= need).then_some(ranked)
                     }
-                });
-                searcher.search(&q, &(Count, collector))?
+                    None => None,
+                };
+                let ranked = match ranked {
+                    Some(r) => r,
+                    None => searcher.search(&rich, &top_by_score(offset, limit))?,
+                };
+                ranked.into_iter().skip(offset).take(limit).collect()
             }
             Sort::YearDesc | Sort::YearAsc | Sort::SizeDesc | Sort::SizeAsc | Sort::Title => {
                 let (field, order) = match req.sort {
@@ -481,18 +545,30 @@ impl SearchEngine {
                     Sort::SizeAsc => ("size", Order::Asc),
                     _ => ("title_key", Order::Asc),
                 };
-                let (count, docs) =
-                    searcher.search(&q, &(Count, top.order_by_fast_field::<u64>(field, order)))?;
-                (count, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
+                let top = TopDocs::with_limit(limit).and_offset(offset);
+                let docs =
+                    searcher.search(&matches, &top.order_by_fast_field::<u64>(field, order))?;
+                docs.into_iter().map(|(_, a)| (0.0, a)).collect()
             }
             Sort::Added => {
-                let (count, docs) = searcher.search(
-                    &q,
-                    &(Count, top.order_by_fast_field::<i64>("added", Order::Desc)),
+                let top = TopDocs::with_limit(limit).and_offset(offset);
+                let docs = searcher.search(
+                    &matches,
+                    &top.order_by_fast_field::<i64>("added", Order::Desc),
                 )?;
-                (count, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
+                docs.into_iter().map(|(_, a)| (0.0, a)).collect()
             }
         };
+        let (count, exact) = count_up_to(searcher, &*matches, COUNT_LIMIT)?;
+        Ok((count, exact, self.hits(searcher, addrs)?))
+    }
+
+    /// Collection and id of each document.
+    fn hits(
+        &self,
+        searcher: &Searcher,
+        addrs: Vec<(f32, DocAddress)>,
+    ) -> Result<Vec<Hit>, SearchError> {
         let mut hits = Vec::with_capacity(addrs.len());
         for (score, addr) in addrs {
             let segment = searcher.segment_reader(addr.segment_ord);
@@ -507,6 +583,130 @@ impl SearchEngine {
                 });
             }
         }
-        Ok((count, hits))
+        Ok(hits)
     }
+}
+
+/// Documents with their scores.
+type Scored = Vec<(f32, DocAddress)>;
+
+/// Superseded versions rank just below their better version.
+const SUPERSEDED_FACTOR: f32 = 0.8;
+
+/// Whether a document is a superseded version, per segment.
+fn superseded_column(
+    segment: &tantivy::SegmentReader,
+) -> Option<Arc<dyn tantivy::columnar::ColumnValues<u64>>> {
+    segment
+        .fast_fields()
+        .u64("superseded")
+        .ok()
+        .map(|c| c.first_or_default_col(0))
+}
+
+/// The top `offset + limit` of every match of `query`, scored, superseded versions lowered.
+fn top_by_score(
+    offset: usize,
+    limit: usize,
+) -> impl tantivy::collector::Collector<Fruit = Vec<(f32, DocAddress)>> {
+    TopDocs::with_limit(offset + limit).tweak_score(move |segment: &tantivy::SegmentReader| {
+        let column = superseded_column(segment);
+        move |doc: tantivy::DocId, score: tantivy::Score| match &column {
+            Some(c) if c.get_val(doc) == 1 => score * SUPERSEDED_FACTOR,
+            _ => score,
+        }
+    })
+}
+
+/// Scores `candidates` with `query`, dropping those it does not match; best first.
+fn rescore(
+    searcher: &Searcher,
+    query: &dyn tantivy::query::Query,
+    candidates: Vec<(f32, DocAddress)>,
+) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+    let weight = query.weight(tantivy::query::EnableScoring::enabled_from_searcher(
+        searcher,
+    ))?;
+    let mut docs: Vec<DocAddress> = candidates.into_iter().map(|(_, a)| a).collect();
+    docs.sort_unstable();
+    let mut ranked = Vec::with_capacity(docs.len());
+    for segment_docs in docs.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
+        let segment_ord = segment_docs[0].segment_ord;
+        let segment = searcher.segment_reader(segment_ord);
+        let superseded = superseded_column(segment);
+        let mut scorer = weight.scorer(segment, 1.0)?;
+        for addr in segment_docs {
+            let doc = if scorer.doc() < addr.doc_id {
+                scorer.seek(addr.doc_id)
+            } else {
+                scorer.doc()
+            };
+            if doc == addr.doc_id {
+                let mut score = scorer.score();
+                if superseded.as_ref().is_some_and(|c| c.get_val(doc) == 1) {
+                    score *= SUPERSEDED_FACTOR;
+                }
+                ranked.push((score, *addr));
+            }
+        }
+    }
+    // Best first; equal scores in index order, as tantivy's own top-k orders them.
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    Ok(ranked)
+}
+
+/// Iterates the live documents `query` matches, in index order, until `visit` returns false.
+fn each_match(
+    searcher: &Searcher,
+    query: &dyn tantivy::query::Query,
+    mut visit: impl FnMut(DocAddress) -> bool,
+) -> Result<(), SearchError> {
+    let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(
+        searcher,
+    ))?;
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let mut scorer = weight.scorer(segment, 1.0)?;
+        let alive = segment.alive_bitset();
+        let mut doc = scorer.doc();
+        while doc != tantivy::TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) && !visit(DocAddress::new(ord as u32, doc)) {
+                return Ok(());
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok(())
+}
+
+/// How many documents `query` matches, counting at most `limit`; whether the count is exact.
+fn count_up_to(
+    searcher: &Searcher,
+    query: &dyn tantivy::query::Query,
+    limit: usize,
+) -> Result<(usize, bool), SearchError> {
+    let mut count = 0;
+    each_match(searcher, query, |_| {
+        count += 1;
+        count < limit
+    })?;
+    Ok((count, count < limit))
+}
+
+/// The matches `offset..offset + limit` in index order, and the count (up to [`COUNT_LIMIT`]).
+fn first_matches(
+    searcher: &Searcher,
+    query: &dyn tantivy::query::Query,
+    offset: usize,
+    limit: usize,
+) -> Result<(usize, bool, Scored), SearchError> {
+    let mut count = 0;
+    let mut page = Vec::with_capacity(limit);
+    each_match(searcher, query, |addr| {
+        if count >= offset && page.len() < limit {
+            page.push((1.0, addr));
+        }
+        count += 1;
+        count < COUNT_LIMIT
+    })?;
+    Ok((count, count < COUNT_LIMIT, page))
 }

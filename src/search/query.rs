@@ -8,17 +8,18 @@
 use std::ops::Bound;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur,
-    PhraseQuery, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
+    RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use super::analyzer::query_terms;
+use super::fuzzy::FirstLetterFuzzyQuery;
 use super::normalize::{
     detect_identifier, extension_code, is_md5, language_code, parse_doi, parse_isbn, parse_issn,
 };
-use super::schema::Fields;
+use super::schema::{marker, Fields, Marker};
 use crate::Collection;
 
 /// The most words of a query that are used; the rest are ignored.
@@ -317,7 +318,11 @@ fn clause_in_field(
             } else {
                 1
             };
-            return Box::new(FuzzyTermQuery::new(term, distance, true));
+            return Box::new(FirstLetterFuzzyQuery::new(
+                field,
+                &clause.tokens[0].1,
+                distance,
+            ));
         }
         return Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
     }
@@ -344,9 +349,24 @@ fn clause_in_field(
     Box::new(PhraseQuery::new_with_offset(terms))
 }
 
-fn clause_query(fields: &Fields, clause: &Clause, matching: Matching) -> Box<dyn Query> {
+fn clause_query(
+    fields: &Fields,
+    clause: &Clause,
+    matching: Matching,
+    purpose: Purpose,
+) -> Box<dyn Query> {
     match clause.field {
         Some(f) => clause_in_field(fields, f.field(fields), clause, matching),
+        // One word in any text field is one term of the combined field: the same documents.
+        None if purpose == Purpose::Match
+            && clause.tokens.len() == 1
+            && matching != Matching::Fuzzy =>
+        {
+            Box::new(TermQuery::new(
+                Term::from_field_text(fields.text, &clause.tokens[0].1),
+                IndexRecordOption::WithFreqs,
+            ))
+        }
         None => {
             // Typo tolerance looks at titles only: a fuzzy term walks the field's whole
             // dictionary (about 2 ms per field at a million records).
@@ -392,6 +412,119 @@ fn term_u64(field: Field, value: u64) -> Box<dyn Query> {
     ))
 }
 
+/// What a query is built for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Scoring: every field with its weight, the phrase bonus.
+    Rank,
+    /// Deciding which documents match (counts, facets, sorted results): the same documents as
+    /// [`Purpose::Rank`], found with the fewest posting lists (a plain word is one term of the
+    /// combined field) and nothing that only adds to the score.
+    Match,
+}
+
+/// Which clauses are very common words ("the", "of"), and whether all of them are. When a query
+/// has rarer words the common ones only add to the score (they are what makes conjunctions slow
+/// on a large catalog); when every word is common they are required in the title only.
+fn common_clauses(parsed: &ParsedQuery, is_common: &dyn Fn(&Clause) -> bool) -> (Vec<bool>, bool) {
+    let common: Vec<bool> = parsed
+        .clauses
+        .iter()
+        .map(|c| c.field.is_none() && !c.phrase && is_common(c))
+        .collect();
+    let all_common = !common.is_empty() && common.iter().all(|c| *c);
+    (common, all_common)
+}
+
+/// The filters that apply: those named in the query text always, the form's when `with_filters`.
+fn effective_filters(parsed: &ParsedQuery, filters: &Filters, with_filters: bool) -> Filters {
+    let form = |v: Option<u64>| if with_filters { v } else { None };
+    let (mut lo, mut hi) = parsed.years.unwrap_or((None, None));
+    if with_filters {
+        lo = lo.or(filters.year_min);
+        hi = hi.or(filters.year_max);
+    }
+    Filters {
+        collection: parsed.collection.or(if with_filters {
+            filters.collection
+        } else {
+            None
+        }),
+        lang: parsed.lang.or(form(filters.lang)),
+        ext: parsed.ext.or(form(filters.ext)),
+        year_min: lo,
+        year_max: hi,
+        show_withdrawn: filters.show_withdrawn,
+    }
+}
+
+/// A query whose best-scoring documents are candidates for the best results of [`build`]: a
+/// plain conjunction (or, for [`Matching::Any`], union) of terms, which tantivy answers with
+/// block-max WAND, skipping whole blocks of documents that cannot enter the top. It matches every
+/// document the full query matches (and maybe more: withdrawn records, other years, excluded
+/// words and broken phrases are left to the full query, which re-scores the candidates).
+/// `None` when the query has no such shape (typo tolerance, identifiers, no words).
+pub fn candidates(
+    fields: &Fields,
+    parsed: &ParsedQuery,
+    filters: &Filters,
+    matching: Matching,
+    is_common: &dyn Fn(&Clause) -> bool,
+) -> Option<Box<dyn Query>> {
+    if matching == Matching::Fuzzy || !parsed.identifiers.is_empty() || parsed.clauses.is_empty() {
+        return None;
+    }
+    let (common, all_common) = common_clauses(parsed, is_common);
+    let mut terms: Vec<Term> = Vec::new();
+    for (clause, common) in parsed.clauses.iter().zip(&common) {
+        let field = match clause.field {
+            Some(f) => f.field(fields),
+            None if *common && all_common => fields.title,
+            None if *common && matching == Matching::Exact => continue,
+            None => fields.text,
+        };
+        for (_, t) in &clause.tokens {
+            let term = Term::from_field_text(field, t);
+            if !terms.contains(&term) {
+                terms.push(term);
+            }
+        }
+    }
+    let f = effective_filters(parsed, filters, true);
+    let markers: Vec<Term> = [
+        f.collection.map(|c| Marker::Collection(c.code())),
+        f.lang.map(Marker::Language),
+        f.ext.map(Marker::Extension),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|m| Term::from_field_text(fields.text, &marker(m)))
+    .collect();
+    let term_query =
+        |t: Term| -> Box<dyn Query> { Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) };
+    match matching {
+        Matching::Any if !markers.is_empty() => None,
+        Matching::Any => Some(Box::new(BooleanQuery::new(
+            terms
+                .into_iter()
+                .map(|t| (Occur::Should, term_query(t)))
+                .collect(),
+        ))),
+        _ => {
+            terms.extend(markers);
+            if terms.len() == 1 {
+                return terms.pop().map(term_query);
+            }
+            Some(Box::new(BooleanQuery::new(
+                terms
+                    .into_iter()
+                    .map(|t| (Occur::Must, term_query(t)))
+                    .collect(),
+            )))
+        }
+    }
+}
+
 /// Builds the tantivy query: text clauses, identifiers, excluded words, and filters (when
 /// `with_filters`; facet counts are computed without them).
 pub fn build(
@@ -400,29 +533,26 @@ pub fn build(
     filters: &Filters,
     matching: Matching,
     with_filters: bool,
+    purpose: Purpose,
     is_common: &dyn Fn(&Clause) -> bool,
 ) -> Box<dyn Query> {
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut text: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    // Very common words ("the", "of") are what makes conjunctions slow on a large catalog: when
-    // the query has rarer words, the common ones only add to the score (and to the phrase
-    // bonus); when every word is common, they are required in the title only.
-    let common: Vec<bool> = parsed
-        .clauses
-        .iter()
-        .map(|c| c.field.is_none() && !c.phrase && is_common(c))
-        .collect();
-    let all_common = !common.is_empty() && common.iter().all(|c| *c);
+    let (common, all_common) = common_clauses(parsed, is_common);
     for (clause, common) in parsed.clauses.iter().zip(&common) {
         let occur = match matching {
             Matching::Any => Occur::Should,
             _ if *common && !all_common => Occur::Should,
             _ => Occur::Must,
         };
+        if occur == Occur::Should && matching != Matching::Any && purpose == Purpose::Match {
+            // Only adds to the score.
+            continue;
+        }
         let q = if *common && all_common {
             clause_in_field(fields, fields.title, clause, matching)
         } else {
-            clause_query(fields, clause, matching)
+            clause_query(fields, clause, matching, purpose)
         };
         text.push((occur, q));
     }
@@ -432,7 +562,7 @@ pub fn build(
         .iter()
         .filter(|c| c.field.is_none() && !c.phrase)
         .collect();
-    if plain.len() >= 2 && matching == Matching::Exact {
+    if plain.len() >= 2 && matching == Matching::Exact && purpose == Purpose::Rank {
         let mut tokens = Vec::new();
         for c in &plain {
             for (_, t) in &c.tokens {
@@ -474,41 +604,30 @@ pub fn build(
     for clause in &parsed.excluded {
         must.push((
             Occur::MustNot,
-            clause_query(fields, clause, Matching::Exact),
+            clause_query(fields, clause, Matching::Exact, purpose),
         ));
     }
     // Filters named in the query text always apply; the form's only when asked.
-    let collection = parsed.collection.or(if with_filters {
-        filters.collection
-    } else {
-        None
-    });
-    if let Some(c) = collection {
+    let f = effective_filters(parsed, filters, with_filters);
+    if let Some(c) = f.collection {
         must.push((
             Occur::Must,
             Box::new(ConstScoreQuery::new(term_u64(fields.coll, c.code()), 0.0)),
         ));
     }
-    if let Some(l) = parsed
-        .lang
-        .or(if with_filters { filters.lang } else { None })
-    {
+    if let Some(l) = f.lang {
         must.push((
             Occur::Must,
             Box::new(ConstScoreQuery::new(term_u64(fields.lang, l), 0.0)),
         ));
     }
-    if let Some(e) = parsed.ext.or(if with_filters { filters.ext } else { None }) {
+    if let Some(e) = f.ext {
         must.push((
             Occur::Must,
             Box::new(ConstScoreQuery::new(term_u64(fields.ext, e), 0.0)),
         ));
     }
-    let (mut lo, mut hi) = parsed.years.unwrap_or((None, None));
-    if with_filters {
-        lo = lo.or(filters.year_min);
-        hi = hi.or(filters.year_max);
-    }
+    let (lo, hi) = (f.year_min, f.year_max);
     if lo.is_some() || hi.is_some() {
         let bound = |v: Option<u64>| match v {
             Some(y) => Bound::Included(Term::from_field_u64(fields.year, y)),

@@ -12,7 +12,7 @@ use tantivy::Index;
 use super::analyzer::{LanshelfTokenizer, Mode};
 
 /// Bumped whenever the schema or the analyzers change in a way an old index cannot serve.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The tokenizer name for text fields.
 pub const TEXT_TOKENIZER: &str = "lanshelf";
@@ -56,6 +56,11 @@ pub struct Fields {
     pub journal: Field,
     /// Tags, topics and edition.
     pub tags: Field,
+    /// Every text field in one (the title twice, for its weight), plus one marker term per
+    /// collection, language and extension filter ([`marker`]): a word, or a filtered word, is
+    /// then one posting list, and a query of plain words is a pure conjunction of terms that
+    /// tantivy's block-max WAND can prune (see `search::plan`).
+    pub text: Field,
     /// Identifiers as `doi:…`, `isbn:…`, `issn:…`, `pmid:…` (MD5s are looked up in the catalog,
     /// whose MD5 indexes exist anyway: unique 32-digit terms would double the index).
     pub ident: Field,
@@ -78,6 +83,7 @@ impl Fields {
                 .set_tokenizer(TEXT_TOKENIZER)
                 .set_index_option(IndexRecordOption::WithFreqs),
         );
+        let words_only = words.clone();
         let ident = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(RAW_TOKENIZER)
@@ -105,6 +111,7 @@ impl Fields {
         let journal = b.add_text_field("journal", words.clone());
         let tags = b.add_text_field("tags", words);
         let ident = b.add_text_field("ident", ident);
+        let all = b.add_text_field("text", words_only);
         Fields {
             uid,
             coll,
@@ -123,6 +130,7 @@ impl Fields {
             publisher,
             journal,
             tags,
+            text: all,
             ident,
             schema: b.build(),
         }
@@ -161,6 +169,27 @@ pub fn register_tokenizers(index: &Index) {
     index
         .tokenizers()
         .register(RAW_TOKENIZER, TextAnalyzer::from(RawTokenizer::default()));
+}
+
+/// What a marker term of the `text` field stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker {
+    /// A collection code.
+    Collection(u64),
+    /// A language code.
+    Language(u64),
+    /// An extension code.
+    Extension(u64),
+}
+
+/// The marker term for a filter value: starts with a control character, which the query analyzer
+/// never produces, so no word can match it.
+pub fn marker(m: Marker) -> String {
+    match m {
+        Marker::Collection(c) => format!("\u{1}c{c}"),
+        Marker::Language(l) => format!("\u{1}l{l}"),
+        Marker::Extension(e) => format!("\u{1}e{e}"),
+    }
 }
 
 /// The uid of a record.

@@ -348,6 +348,7 @@ pub async fn search(
     Ok(Json(json!({
         "query": query.q,
         "total": found.total,
+        "total_exact": found.total_exact,
         "page": page,
         "per_page": per_page,
         "fuzzy": found.fuzzy,

@@ -464,9 +464,13 @@ pub async fn results(state: &AppState, params: SearchParams) -> Result<Results, 
     } else {
         "results"
     };
+    let shown = if found.total_exact {
+        count(found.total as u64)
+    } else {
+        format!("More than {}", count(found.total.saturating_sub(1) as u64))
+    };
     out.summary = format!(
-        "{} {noun} in {:.0} ms",
-        count(found.total as u64),
+        "{shown} {noun} in {:.0} ms",
         (elapsed.as_secs_f64() * 1e3).max(1.0)
     );
     if found.fuzzy {
