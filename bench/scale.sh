@@ -131,7 +131,7 @@ else
   echo "| on disk | catalog $(mbs $CAT_BYTES) MiB ($(per $CAT_BYTES) B/record) + index $(mbs $IDX_BYTES) MiB ($(per $IDX_BYTES) B/record) | – | ${FTS_BYTES:+$(mbs $FTS_BYTES) MiB ($(per $FTS_BYTES) B/record) + the catalog} | |"
 fi
 awk -F'\t' -v maria="$MARIADB" '
-  $1 == "fts_build" { next }
+  $1 == "fts_build" || $1 == "exhaustive" { next }
   { key = $1 SUBSEP $2; p50[key] = $5; p95[key] = $6; p99[key] = $7; n[key] = $3; f[key] = $4; if (!($2 in seen)) { seen[$2] = 1; order[k++] = $2 } }
   END {
     for (i = 0; i < k; i++) {
@@ -145,6 +145,16 @@ awk -F'\t' -v maria="$MARIADB" '
       if ((m in p50) && p50[o] > 0) line = line sprintf(" | p50 %.2g ×, p99 %.2g × faster |", p50[m] / p50[o], p99[m] / p99[o])
       else line = line " | |"
       print line
+    }
+  }' "$QTSV"
+# Our pages against scoring every match (the path before candidates), in the same process.
+awk -F'\t' '
+  $1 == "ours" { p99[$2] = $7 }
+  $1 == "exhaustive" { line[k++] = $0 }
+  END {
+    for (i = 0; i < k; i++) {
+      split(line[i], f, "\t")
+      printf "| vs scoring every match, %s | same first hit %s/%s, page overlap %s %%; exhaustive p50 / p95 / p99 %s / %s / %s ms | | | our p99 %.2g × faster |\n", f[2], f[4], f[3], f[8], f[5], f[6], f[7], (p99[f[2]] > 0 ? f[7] / p99[f[2]] : 0)
     }
   }' "$QTSV"
 echo "| HTTP load (wrk, 2 threads, ${CONNECTIONS:-16} connections, ${DURATION:-30s}, full pages) | **${PAGES_S} pages/s**, latency p50 ${WRK_P50}, p99 ${WRK_P99}; serve RSS ${SERVE_START_MB} MB at start, **peak ${SERVE_PEAK_MB} MB** | | | |"

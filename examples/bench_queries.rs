@@ -340,6 +340,10 @@ fn main() {
     let mut theirs: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
     // class -> (queries, found by us); (baseline queries, found by FTS5)
     let mut hits: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    // class -> exhaustive times (every match scored: the path before candidates), and how the
+    // fast page agrees with it: (queries, same first hit, summed page overlap).
+    let mut exhaustive: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
+    let mut agreement: BTreeMap<&str, (usize, usize, f64)> = BTreeMap::new();
     let mut fts_hits: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     // Warm once, then measure.
     for round in 0..=rounds {
@@ -360,6 +364,23 @@ fn main() {
                 let e = hits.entry(q.class).or_default();
                 e.0 += 1;
                 e.1 += usize::from(r.total > 0);
+                let mut full_req = SearchRequest::new(q.ours.clone());
+                full_req.facets = false;
+                full_req.exhaustive = true;
+                let t = Instant::now();
+                let full = engine.search(&full_req).unwrap();
+                exhaustive.entry(q.class).or_default().push(t.elapsed());
+                let key = |h: &lanshelf::search::Hit| (h.collection, h.id);
+                let a: std::collections::HashSet<_> = r.hits.iter().map(key).collect();
+                let b: std::collections::HashSet<_> = full.hits.iter().map(key).collect();
+                let e = agreement.entry(q.class).or_default();
+                e.0 += 1;
+                e.1 += usize::from(r.hits.first().map(key) == full.hits.first().map(key));
+                e.2 += if b.is_empty() {
+                    1.0
+                } else {
+                    a.intersection(&b).count() as f64 / b.len() as f64
+                };
             }
         }
     }
@@ -565,6 +586,74 @@ fn main() {
             String::new()
         }
     );
+    // The fast page against scoring every match (the path before candidates), one warm round.
+    println!(
+        "\n{:<14} {:>5} | {:>9} {:>9} | {:>8} {:>8} | {:>7} | {:>10} {:>8}",
+        "class",
+        "n",
+        "exh. p50",
+        "exh. p99",
+        "ours p50",
+        "ours p99",
+        "p99 x",
+        "same first",
+        "overlap"
+    );
+    let mut all_exhaustive = Vec::new();
+    for (class, times) in &mut exhaustive {
+        times.sort();
+        all_exhaustive.extend(times.iter().copied());
+        let (n, same, overlap) = agreement[class];
+        let mine = &ours[class];
+        println!(
+            "{:<14} {:>5} | {:>9.3} {:>9.3} | {:>8.3} {:>8.3} | {:>6.1}x | {:>4}/{:<5} {:>7.1}%",
+            class,
+            n,
+            percentile(times, 0.5),
+            percentile(times, 0.99),
+            percentile(mine, 0.5),
+            percentile(mine, 0.99),
+            percentile(times, 0.99) / percentile(mine, 0.99),
+            same,
+            n,
+            overlap / n as f64 * 100.0
+        );
+        tsv.push_str(&format!(
+            "exhaustive\t{class}\t{n}\t{same}\t{:.3}\t{:.3}\t{:.3}\t{:.1}\n",
+            percentile(times, 0.5),
+            percentile(times, 0.95),
+            percentile(times, 0.99),
+            overlap / n as f64 * 100.0
+        ));
+    }
+    all_exhaustive.sort();
+    let (n, same, overlap) = agreement
+        .values()
+        .fold((0, 0, 0.0), |a, v| (a.0 + v.0, a.1 + v.1, a.2 + v.2));
+    println!(
+        "{:<14} {:>5} | {:>9.3} {:>9.3} | {:>8.3} {:>8.3} | {:>6.1}x | {:>4}/{:<5} {:>7.1}%",
+        "all",
+        n,
+        percentile(&all_exhaustive, 0.5),
+        percentile(&all_exhaustive, 0.99),
+        percentile(&all_ours, 0.5),
+        percentile(&all_ours, 0.99),
+        percentile(&all_exhaustive, 0.99) / percentile(&all_ours, 0.99),
+        same,
+        n,
+        overlap / n.max(1) as f64 * 100.0
+    );
+    println!(
+        "(exhaustive: every match scored, the top 20 taken; `same first` = queries whose first \
+         hit is the same, `overlap` = share of the exhaustive first page also on ours)"
+    );
+    tsv.push_str(&format!(
+        "exhaustive\tall\t{n}\t{same}\t{:.3}\t{:.3}\t{:.3}\t{:.1}\n",
+        percentile(&all_exhaustive, 0.5),
+        percentile(&all_exhaustive, 0.95),
+        percentile(&all_exhaustive, 0.99),
+        overlap / n.max(1) as f64 * 100.0
+    ));
     if let Some(path) = &o.tsv {
         tsv.push_str(&format!(
             "ours\tall\t{}\t\t{:.3}\t{:.3}\t{:.3}\n",
