@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Count, TopDocs};
 use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, Searcher};
 
 pub use facets::Facets;
@@ -577,11 +577,17 @@ impl SearchEngine {
                     }
                     None => None,
                 };
-                let ranked = match ranked {
-                    Some(r) => r,
-                    None => searcher.search(&rich, &top_by_score(&self.columns, offset, limit))?,
-                };
-                ranked.into_iter().skip(offset).take(limit).collect()
+                match ranked {
+                    Some(r) => r.into_iter().skip(offset).take(limit).collect(),
+                    None => {
+                        // Scoring every match visits them all: counting them costs nothing more.
+                        let top = top_by_score(&self.columns, offset, limit);
+                        let (count, ranked) = searcher.search(&rich, &(Count, top))?;
+                        let page = ranked.into_iter().skip(offset).take(limit).collect();
+                        let hits = self.hits(searcher, page)?;
+                        return Ok((count.min(COUNT_LIMIT), count < COUNT_LIMIT, hits));
+                    }
+                }
             }
             Sort::YearDesc | Sort::YearAsc | Sort::SizeDesc | Sort::SizeAsc | Sort::Title => {
                 let (field, order) = match req.sort {

@@ -73,17 +73,20 @@ impl Fields {
     pub fn new() -> Self {
         let mut b = Schema::builder();
         // Positions (for phrases) only where phrases are asked for: title, authors, series.
-        let text = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(TEXT_TOKENIZER)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        );
-        let words = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(TEXT_TOKENIZER)
-                .set_index_option(IndexRecordOption::WithFreqs),
-        );
-        let words_only = words.clone();
+        // Field norms (BM25's length normalisation, a byte per document and field) only where
+        // length says something: titles, authors and the combined field, not a publisher's name.
+        let indexing = |option, norms| {
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(TEXT_TOKENIZER)
+                    .set_index_option(option)
+                    .set_fieldnorms(norms),
+            )
+        };
+        let text = indexing(IndexRecordOption::WithFreqsAndPositions, true);
+        let series_options = indexing(IndexRecordOption::WithFreqsAndPositions, false);
+        let words = indexing(IndexRecordOption::WithFreqs, false);
+        let words_only = indexing(IndexRecordOption::WithFreqs, true);
         let ident = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(RAW_TOKENIZER)
@@ -106,7 +109,7 @@ impl Fields {
         let title_key = b.add_u64_field("title_key", fast);
         let title = b.add_text_field("title", text.clone());
         let author = b.add_text_field("author", text.clone());
-        let series = b.add_text_field("series", text);
+        let series = b.add_text_field("series", series_options);
         let publisher = b.add_text_field("publisher", words.clone());
         let journal = b.add_text_field("journal", words.clone());
         let tags = b.add_text_field("tags", words);
