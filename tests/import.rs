@@ -324,6 +324,23 @@ fn reimport_is_an_update() {
         .unwrap();
     assert_eq!(title, "Introduction to Algorithms, Fourth Edition");
     assert_eq!(counts(&db)["libgen"], 10);
+    // The index followed: the changed record's document was replaced, not added again.
+    let engine =
+        lanshelf::search::SearchEngine::open_with_catalog(&dir.path().join("index"), &db).unwrap();
+    assert_eq!(engine.documents(), 10, "one document per record");
+    let found = |q: &str| {
+        let r = engine
+            .search(&lanshelf::search::SearchRequest::new(q))
+            .unwrap();
+        r.hits
+            .iter()
+            .filter(|h| h.collection == lanshelf::Collection::Libgen && h.id == 7)
+            .count()
+    };
+    assert_eq!(found("introduction algorithms fourth"), 1);
+    assert_eq!(found("introduction algorithms"), 1);
+    assert_eq!(found("a new book"), 0);
+    assert_eq!(found("new author"), 0);
 }
 
 #[test]

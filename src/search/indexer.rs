@@ -7,15 +7,19 @@
 //! last import an index has seen is kept in the tantivy commit payload, so an update after an
 //! import (or after a crash) indexes exactly the rows changed since.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rusqlite::{Connection, OpenFlags};
 use tantivy::indexer::NoMergePolicy;
+use tantivy::query::{
+    BitSetDocSet, ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight,
+};
 use tantivy::tokenizer::{PreTokenizedString, Token};
-use tantivy::{doc, Index, IndexWriter, TantivyDocument, Term};
+use tantivy::{doc, BitSet, DocId, Index, IndexWriter, Score, SegmentReader, TantivyDocument};
 
 use super::normalize::{extension_code, isbn_terms, language_code, parse_issn, timestamp, year};
 use super::schema::{marker, register_tokenizers, title_key, uid, Fields, Marker, FORMAT_VERSION};
@@ -304,7 +308,6 @@ fn for_each_document(
         let ext = extension_code(&s(r, 16)?);
         let author = strip_html(&s(r, 5)?);
         let mut d = doc!(
-            fields.uid => uid(collection, id),
             fields.coll => collection.code(),
             fields.id => id,
             fields.lang => lang,
@@ -352,6 +355,39 @@ fn for_each_document(
         sink(id, d)?;
     }
     Ok(())
+}
+
+/// Changed records replaced per batch by [`catch_up`].
+const UPDATE_BATCH: usize = 20_000;
+
+/// The documents of a set of records (by [`uid`]), found through the collection and id fast
+/// fields: a query for deleting them.
+#[derive(Debug, Clone)]
+struct RecordsQuery(Arc<HashSet<u64>>);
+
+impl Query for RecordsQuery {
+    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for RecordsQuery {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let coll = reader.fast_fields().u64("coll")?.first_or_default_col(0);
+        let id = reader.fast_fields().u64("id")?.first_or_default_col(0);
+        let mut docs = BitSet::with_max_value(reader.max_doc());
+        for doc in 0..reader.max_doc() {
+            let code = coll.get_val(doc);
+            if self.0.contains(&(code << 40 | id.get_val(doc))) {
+                docs.insert(doc);
+            }
+        }
+        Ok(Box::new(ConstScorer::new(BitSetDocSet::from(docs), boost)))
+    }
+
+    fn explain(&self, _: &SegmentReader, _: DocId) -> tantivy::Result<Explanation> {
+        Ok(Explanation::new("a changed record", 1.0))
+    }
 }
 
 /// The filter markers of a document, as one pre-tokenized value of the `text` field.
@@ -574,14 +610,33 @@ pub fn catch_up(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepo
         },
     )?;
     let mut documents = 0u64;
+    // Changed records replace their documents a batch at a time: the old versions are deleted
+    // (one pass over the collection and id columns per batch and segment: no per-record key is
+    // indexed), then the new ones added, so the delete never reaches them.
+    let mut batch: Vec<TantivyDocument> = Vec::new();
+    let mut changed: HashSet<u64> = HashSet::new();
+    let flush = |batch: &mut Vec<TantivyDocument>, changed: &mut HashSet<u64>| {
+        if batch.is_empty() {
+            return Ok::<_, SearchError>(());
+        }
+        writer.delete_query(Box::new(RecordsQuery(Arc::new(std::mem::take(changed)))))?;
+        for d in batch.drain(..) {
+            writer.add_document(d)?;
+        }
+        Ok(())
+    };
     for collection in Collection::ALL {
         for_each_document(&conn, &fields, &lookups, collection, Some(seen), |id, d| {
-            writer.delete_term(Term::from_field_u64(fields.uid, uid(collection, id)));
-            writer.add_document(d)?;
+            changed.insert(uid(collection, id));
+            batch.push(d);
             documents += 1;
+            if batch.len() >= UPDATE_BATCH {
+                flush(&mut batch, &mut changed)?;
+            }
             Ok(())
         })?;
     }
+    flush(&mut batch, &mut changed)?;
     conn.execute_batch("COMMIT")?;
     let mut commit = writer.prepare_commit()?;
     commit.set_payload(&import_id.to_string());

@@ -22,8 +22,6 @@ pub const RAW_TOKENIZER: &str = "raw";
 /// Handles on every field of the schema.
 #[derive(Debug, Clone)]
 pub struct Fields {
-    /// `collection code << 40 | id`: the key used to replace a record's document.
-    pub uid: Field,
     /// Collection code (see [`crate::Collection::code`]).
     pub coll: Field,
     /// Record id within its collection.
@@ -96,7 +94,6 @@ impl Fields {
         // Numbers need no field norms (they are never scored).
         let filter = NumericOptions::default().set_indexed().set_fast();
         let fast: NumericOptions = FAST.into();
-        let uid = b.add_u64_field("uid", NumericOptions::default().set_indexed());
         let coll = b.add_u64_field("coll", filter.clone());
         let id = b.add_u64_field("id", fast.clone());
         let lang = b.add_u64_field("lang", filter.clone());
@@ -116,7 +113,6 @@ impl Fields {
         let ident = b.add_text_field("ident", ident);
         let all = b.add_text_field("text", words_only);
         Fields {
-            uid,
             coll,
             id,
             lang,
@@ -195,7 +191,7 @@ pub fn marker(m: Marker) -> String {
     }
 }
 
-/// The uid of a record.
+/// A record's key over all collections: `collection code << 40 | id`.
 pub fn uid(collection: crate::Collection, id: u64) -> u64 {
     collection.code() << 40 | id
 }
