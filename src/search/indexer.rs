@@ -270,7 +270,8 @@ fn for_each_document(
         }
         idents.clear();
         let doi = s(r, 11)?;
-        if !doi.trim().is_empty() {
+        // Papers' DOIs are found through the catalog's DOI index (see `SearchEngine::search`).
+        if !doi.trim().is_empty() && collection != Collection::Scimag {
             idents.push(format!("doi:{}", doi.trim().to_lowercase()));
         }
         isbn_terms(&s(r, 12)?, &mut idents);
@@ -481,7 +482,16 @@ pub fn rebuild(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepor
     let dir = root.join(&name);
     std::fs::create_dir_all(&dir).map_err(|e| SearchError::Io(dir.clone(), e))?;
     let fields = Fields::new();
-    let index = Index::create_in_dir(&dir, fields.schema.clone())?;
+    // No field is stored, but the document store still keeps an offset per document: zstd packs
+    // those far tighter than the default lz4 (61 → 2 MiB at 16 M documents).
+    let settings = tantivy::IndexSettings {
+        docstore_compression: tantivy::store::Compressor::Zstd(Default::default()),
+        ..Default::default()
+    };
+    let index = Index::builder()
+        .schema(fields.schema.clone())
+        .settings(settings)
+        .create_in_dir(&dir)?;
     register_tokenizers(&index);
     let mut writer = writer(&index, opts)?;
     writer.set_merge_policy(Box::new(NoMergePolicy));

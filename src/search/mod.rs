@@ -283,23 +283,32 @@ impl SearchEngine {
         Ok(engine)
     }
 
-    /// Records with this MD5, from the catalog's MD5 indexes.
-    fn md5_hits(&self, md5: &str, filters: &Filters) -> Result<Vec<Hit>, SearchError> {
+    /// Records of `collections` whose `condition` (on `?1`) holds for `value`, from the catalog's
+    /// indexes: MD5s, and papers' DOIs (unique per record: as index terms they would take a
+    /// fifth of the index).
+    fn catalog_hits(
+        &self,
+        collections: &[Collection],
+        condition: &str,
+        value: &str,
+        filters: &Filters,
+    ) -> Result<Vec<Hit>, SearchError> {
         let Some(catalog) = &self.catalog else {
             return Ok(Vec::new());
         };
         let conn = catalog.lock().unwrap_or_else(|e| e.into_inner());
         let mut hits = Vec::new();
-        for collection in Collection::ALL {
+        for &collection in collections {
             if filters.collection.is_some_and(|c| c != collection) {
                 continue;
             }
             let sql = format!(
-                "SELECT id, coalesce(visible, '') FROM {collection} WHERE md5 = ?1 ORDER BY id"
+                "SELECT id, coalesce(visible, '') FROM {collection} WHERE {condition} ORDER BY id"
             );
             let mut stmt = conn.prepare_cached(&sql)?;
-            let rows =
-                stmt.query_map([md5], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            let rows = stmt.query_map([value], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?;
             for row in rows {
                 let (id, visible) = row?;
                 if visible.trim().is_empty() || filters.show_withdrawn {
@@ -399,7 +408,7 @@ impl SearchEngine {
             .iter()
             .find_map(|t| t.strip_prefix("md5:"))
         {
-            let hits = self.md5_hits(md5, &req.filters)?;
+            let hits = self.catalog_hits(&Collection::ALL, "md5 = ?1", md5, &req.filters)?;
             return Ok(SearchResults {
                 total: hits.len(),
                 total_exact: true,
@@ -413,6 +422,36 @@ impl SearchEngine {
             });
         }
         let searcher = self.searcher()?;
+        if let Some(doi) = parsed
+            .identifiers
+            .iter()
+            .find_map(|t| t.strip_prefix("doi:"))
+        {
+            // Papers by the catalog's DOI index (case-insensitive, as DOIs are), books by their
+            // index terms.
+            let condition = "doi = ?1 COLLATE NOCASE";
+            let mut hits =
+                self.catalog_hits(&[Collection::Scimag], condition, doi, &req.filters)?;
+            if req.filters.collection != Some(Collection::Scimag) {
+                let (_, _, books) = self.run(&searcher, &parsed, req, Matching::Exact, 0, 100)?;
+                hits.extend(
+                    books
+                        .into_iter()
+                        .filter(|h| h.collection != Collection::Scimag),
+                );
+            }
+            return Ok(SearchResults {
+                total: hits.len(),
+                total_exact: true,
+                hits,
+                facets: req.facets.then(Facets::default),
+                fuzzy: false,
+                partial: false,
+                identifier,
+                highlight: Vec::new(),
+                elapsed: started.elapsed(),
+            });
+        }
         let per_page = req.per_page.clamp(1, 100);
         let offset = (req.page.max(1) - 1)
             .saturating_mul(per_page)
