@@ -314,7 +314,7 @@ fn for_each_document(
             fields.lang => lang,
             fields.ext => ext,
             fields.year => year(&s(r, 17)?),
-            fields.size => n(r, 18)?,
+            fields.size => n(r, 18)? >> 10,
             fields.added => timestamp(r.get::<_, Option<String>>(19)?.as_deref()),
             fields.withdrawn => u64::from(!s(r, 20)?.trim().is_empty()),
             fields.superseded => u64::from(!s(r, 21)?.trim().is_empty()),
@@ -482,10 +482,12 @@ pub fn rebuild(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepor
     let dir = root.join(&name);
     std::fs::create_dir_all(&dir).map_err(|e| SearchError::Io(dir.clone(), e))?;
     let fields = Fields::new();
-    // No field is stored, but the document store still keeps an offset per document: zstd packs
-    // those far tighter than the default lz4 (61 → 2 MiB at 16 M documents).
+    // No field is stored, but the document store still keeps an offset per document: zstd in
+    // large blocks packs those tighter than the default lz4 in 16 KiB blocks (61 → 31 MiB at
+    // 16 M documents with zstd alone). Documents are never read back.
     let settings = tantivy::IndexSettings {
         docstore_compression: tantivy::store::Compressor::Zstd(Default::default()),
+        docstore_blocksize: 1 << 20,
         ..Default::default()
     };
     let index = Index::builder()

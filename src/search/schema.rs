@@ -32,7 +32,7 @@ pub struct Fields {
     pub ext: Field,
     /// Year (0 when unknown).
     pub year: Field,
-    /// File size in bytes.
+    /// File size in KiB (only for sorting: pages show the catalog's bytes; a third fewer bits).
     pub size: Field,
     /// Time added, seconds since the epoch.
     pub added: Field,
