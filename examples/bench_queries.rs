@@ -343,8 +343,12 @@ fn main() {
     // class -> exhaustive times (every match scored: the path before candidates), and how the
     // fast page agrees with it: (queries, same first hit, summed page overlap).
     let mut exhaustive: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
-    let mut agreement: BTreeMap<&str, (usize, usize, f64)> = BTreeMap::new();
+    // (queries, same first hit, summed page overlap, summed score share: our page's scores over
+    // the exhaustive page's, which is 1 when the pages differ only among equal scores).
+    let mut agreement: BTreeMap<&str, (usize, usize, f64, f64)> = BTreeMap::new();
     let mut fts_hits: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    // SLOW_MS=20 lists the measured queries slower than that.
+    let slow_ms: Option<f64> = std::env::var("SLOW_MS").ok().and_then(|v| v.parse().ok());
     // Warm once, then measure.
     for round in 0..=rounds {
         for q in &queries {
@@ -358,6 +362,14 @@ fn main() {
             let _ = engine.search(&req).unwrap();
             let facets_t = t.elapsed();
             if round > 0 {
+                if slow_ms.is_some_and(|ms| ours_t.as_secs_f64() * 1e3 > ms) {
+                    eprintln!(
+                        "slow: {:.1} ms {} `{}`",
+                        ours_t.as_secs_f64() * 1e3,
+                        q.class,
+                        q.ours
+                    );
+                }
                 ours.entry(q.class).or_default().push(ours_t);
                 ours_facets.entry(q.class).or_default().push(facets_t);
             } else {
@@ -380,6 +392,15 @@ fn main() {
                     1.0
                 } else {
                     a.intersection(&b).count() as f64 / b.len() as f64
+                };
+                let sum = |hits: &[lanshelf::search::Hit]| {
+                    hits.iter().map(|h| h.score as f64).sum::<f64>()
+                };
+                let best = sum(&full.hits);
+                e.3 += if best > 0.0 {
+                    (sum(&r.hits) / best).min(1.0)
+                } else {
+                    1.0
                 };
             }
         }
@@ -588,7 +609,7 @@ fn main() {
     );
     // The fast page against scoring every match (the path before candidates), one warm round.
     println!(
-        "\n{:<14} {:>5} | {:>9} {:>9} | {:>8} {:>8} | {:>7} | {:>10} {:>8}",
+        "\n{:<14} {:>5} | {:>9} {:>9} | {:>8} {:>8} | {:>7} | {:>10} {:>8} {:>7}",
         "class",
         "n",
         "exh. p50",
@@ -597,16 +618,17 @@ fn main() {
         "ours p99",
         "p99 x",
         "same first",
-        "overlap"
+        "overlap",
+        "score"
     );
     let mut all_exhaustive = Vec::new();
     for (class, times) in &mut exhaustive {
         times.sort();
         all_exhaustive.extend(times.iter().copied());
-        let (n, same, overlap) = agreement[class];
+        let (n, same, overlap, score) = agreement[class];
         let mine = &ours[class];
         println!(
-            "{:<14} {:>5} | {:>9.3} {:>9.3} | {:>8.3} {:>8.3} | {:>6.1}x | {:>4}/{:<5} {:>7.1}%",
+            "{:<14} {:>5} | {:>9.3} {:>9.3} | {:>8.3} {:>8.3} | {:>6.1}x | {:>4}/{:<5} {:>7.1}% {:>6.1}%",
             class,
             n,
             percentile(times, 0.5),
@@ -616,22 +638,24 @@ fn main() {
             percentile(times, 0.99) / percentile(mine, 0.99),
             same,
             n,
-            overlap / n as f64 * 100.0
+            overlap / n as f64 * 100.0,
+            score / n as f64 * 100.0
         );
         tsv.push_str(&format!(
-            "exhaustive\t{class}\t{n}\t{same}\t{:.3}\t{:.3}\t{:.3}\t{:.1}\n",
+            "exhaustive\t{class}\t{n}\t{same}\t{:.3}\t{:.3}\t{:.3}\t{:.1}\t{:.1}\n",
             percentile(times, 0.5),
             percentile(times, 0.95),
             percentile(times, 0.99),
-            overlap / n as f64 * 100.0
+            overlap / n as f64 * 100.0,
+            score / n as f64 * 100.0
         ));
     }
     all_exhaustive.sort();
-    let (n, same, overlap) = agreement
-        .values()
-        .fold((0, 0, 0.0), |a, v| (a.0 + v.0, a.1 + v.1, a.2 + v.2));
+    let (n, same, overlap, score) = agreement.values().fold((0, 0, 0.0, 0.0), |a, v| {
+        (a.0 + v.0, a.1 + v.1, a.2 + v.2, a.3 + v.3)
+    });
     println!(
-        "{:<14} {:>5} | {:>9.3} {:>9.3} | {:>8.3} {:>8.3} | {:>6.1}x | {:>4}/{:<5} {:>7.1}%",
+        "{:<14} {:>5} | {:>9.3} {:>9.3} | {:>8.3} {:>8.3} | {:>6.1}x | {:>4}/{:<5} {:>7.1}% {:>6.1}%",
         "all",
         n,
         percentile(&all_exhaustive, 0.5),
@@ -641,18 +665,22 @@ fn main() {
         percentile(&all_exhaustive, 0.99) / percentile(&all_ours, 0.99),
         same,
         n,
-        overlap / n.max(1) as f64 * 100.0
+        overlap / n.max(1) as f64 * 100.0,
+        score / n.max(1) as f64 * 100.0
     );
     println!(
         "(exhaustive: every match scored, the top 20 taken; `same first` = queries whose first \
-         hit is the same, `overlap` = share of the exhaustive first page also on ours)"
+         hit is the same, `overlap` = share of the exhaustive first page also on ours, `score` = \
+         our page's summed scores over the exhaustive page's: 100 % when the pages differ only \
+         among equal scores)"
     );
     tsv.push_str(&format!(
-        "exhaustive\tall\t{n}\t{same}\t{:.3}\t{:.3}\t{:.3}\t{:.1}\n",
+        "exhaustive\tall\t{n}\t{same}\t{:.3}\t{:.3}\t{:.3}\t{:.1}\t{:.1}\n",
         percentile(&all_exhaustive, 0.5),
         percentile(&all_exhaustive, 0.95),
         percentile(&all_exhaustive, 0.99),
-        overlap / n.max(1) as f64 * 100.0
+        overlap / n.max(1) as f64 * 100.0,
+        score / n.max(1) as f64 * 100.0
     ));
     if let Some(path) = &o.tsv {
         tsv.push_str(&format!(

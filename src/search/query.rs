@@ -458,38 +458,27 @@ fn effective_filters(parsed: &ParsedQuery, filters: &Filters, with_filters: bool
     }
 }
 
-/// A query whose best-scoring documents are candidates for the best results of [`build`]: a
-/// plain conjunction (or, for [`Matching::Any`], union) of terms, which tantivy answers with
-/// block-max WAND, skipping whole blocks of documents that cannot enter the top. It matches every
-/// document the full query matches (and maybe more: withdrawn records, other years, excluded
-/// words and broken phrases are left to the full query, which re-scores the candidates).
-/// `None` when the query has no such shape (typo tolerance, identifiers, no words).
+/// Queries whose best-scoring documents are candidates for the best results of [`build`]: plain
+/// conjunctions (or, for [`Matching::Any`], a union) of terms, which tantivy answers with
+/// block-max WAND, skipping whole blocks of documents that cannot enter the top k.
+///
+/// The first matches every document the full query matches (and maybe more: withdrawn records,
+/// other years, excluded words and broken phrases are left to the full query, which re-scores
+/// the candidates); its words are terms of the combined field. The second, when the query has
+/// plain words, asks for them in the title: the full query weighs titles (and the words as a
+/// phrase in the title) most, which the combined field alone does not see. Empty when the query
+/// has no such shape (typo tolerance, identifiers, no words).
 pub fn candidates(
     fields: &Fields,
     parsed: &ParsedQuery,
     filters: &Filters,
     matching: Matching,
     is_common: &dyn Fn(&Clause) -> bool,
-) -> Option<Box<dyn Query>> {
+) -> Vec<Box<dyn Query>> {
     if matching == Matching::Fuzzy || !parsed.identifiers.is_empty() || parsed.clauses.is_empty() {
-        return None;
+        return Vec::new();
     }
     let (common, all_common) = common_clauses(parsed, is_common);
-    let mut terms: Vec<Term> = Vec::new();
-    for (clause, common) in parsed.clauses.iter().zip(&common) {
-        let field = match clause.field {
-            Some(f) => f.field(fields),
-            None if *common && all_common => fields.title,
-            None if *common && matching == Matching::Exact => continue,
-            None => fields.text,
-        };
-        for (_, t) in &clause.tokens {
-            let term = Term::from_field_text(field, t);
-            if !terms.contains(&term) {
-                terms.push(term);
-            }
-        }
-    }
     let f = effective_filters(parsed, filters, true);
     let markers: Vec<Term> = [
         f.collection.map(|c| Marker::Collection(c.code())),
@@ -500,29 +489,54 @@ pub fn candidates(
     .flatten()
     .map(|m| Term::from_field_text(fields.text, &marker(m)))
     .collect();
+    if matching == Matching::Any && !markers.is_empty() {
+        return Vec::new();
+    }
+    // The terms, with plain words looked up in `words`; whether any plain word was.
+    let terms_in = |words: tantivy::schema::Field| -> (Vec<Term>, bool) {
+        let mut terms: Vec<Term> = Vec::new();
+        let mut plain = false;
+        for (clause, common) in parsed.clauses.iter().zip(&common) {
+            let field = match clause.field {
+                Some(f) => f.field(fields),
+                None if *common && all_common => fields.title,
+                None if *common && matching == Matching::Exact => continue,
+                None => {
+                    plain = true;
+                    words
+                }
+            };
+            for (_, t) in &clause.tokens {
+                let term = Term::from_field_text(field, t);
+                if !terms.contains(&term) {
+                    terms.push(term);
+                }
+            }
+        }
+        (terms, plain)
+    };
     let term_query =
         |t: Term| -> Box<dyn Query> { Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) };
-    match matching {
-        Matching::Any if !markers.is_empty() => None,
-        Matching::Any => Some(Box::new(BooleanQuery::new(
-            terms
-                .into_iter()
-                .map(|t| (Occur::Should, term_query(t)))
-                .collect(),
-        ))),
-        _ => {
-            terms.extend(markers);
-            if terms.len() == 1 {
-                return terms.pop().map(term_query);
-            }
-            Some(Box::new(BooleanQuery::new(
-                terms
-                    .into_iter()
-                    .map(|t| (Occur::Must, term_query(t)))
-                    .collect(),
-            )))
+    let query = |terms: Vec<Term>, occur: Occur| -> Box<dyn Query> {
+        if terms.len() == 1 {
+            return term_query(terms.into_iter().next().expect("one term"));
         }
+        Box::new(BooleanQuery::new(
+            terms.into_iter().map(|t| (occur, term_query(t))).collect(),
+        ))
+    };
+    let (mut terms, plain) = terms_in(fields.text);
+    if matching == Matching::Any {
+        return vec![query(terms, Occur::Should)];
     }
+    terms.extend(markers.iter().cloned());
+    let mut queries = vec![query(terms, Occur::Must)];
+    if plain {
+        let (mut titles, _) = terms_in(fields.title);
+        titles.extend(markers);
+        queries.push(query(titles, Occur::Must));
+    }
+    queries
 }
 
 /// Builds the tantivy query: text clauses, identifiers, excluded words, and filters (when
