@@ -190,6 +190,16 @@ fn counts_stop_past_the_deepest_page() {
     assert!(!r.total_exact);
     assert_eq!(r.total, COUNT_LIMIT);
     assert_eq!(r.hits.len(), 20);
+    // The deepest page served (results 10 001 to 10 100) of a query without words is full.
+    for q in ["collection:libgen", "ext:pdf"] {
+        let mut req = SearchRequest::new(q);
+        req.facets = false;
+        req.per_page = 100;
+        req.page = 101;
+        let r = fixture().engine.search(&req).unwrap();
+        assert_eq!(r.hits.len(), 100, "`{q}`");
+        assert_eq!((r.total, r.total_exact), (COUNT_LIMIT, false), "`{q}`");
+    }
     // A rarer word is counted exactly: the same as the exhaustive count.
     let words = title_words();
     let (word, _) = words

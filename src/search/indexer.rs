@@ -315,7 +315,7 @@ fn for_each_document(
             fields.ext => ext,
             fields.year => year(&s(r, 17)?),
             fields.size => n(r, 18)? >> 10,
-            fields.added => timestamp(r.get::<_, Option<String>>(19)?.as_deref()),
+            fields.added => timestamp(r.get::<_, Option<String>>(19)?.as_deref()) / 86_400,
             fields.withdrawn => u64::from(!s(r, 20)?.trim().is_empty()),
             fields.superseded => u64::from(!s(r, 21)?.trim().is_empty()),
             fields.title_key => title_key(&title),

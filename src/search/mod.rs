@@ -822,7 +822,8 @@ fn first_matches(
             page.push((1.0, addr));
         }
         count += 1;
-        count < COUNT_LIMIT
+        // Counted far enough, and the page is full (the deepest page ends past the limit).
+        count < COUNT_LIMIT.max(offset + limit)
     })?;
-    Ok((count, count < COUNT_LIMIT, page))
+    Ok((count.min(COUNT_LIMIT), count < COUNT_LIMIT, page))
 }

@@ -156,11 +156,9 @@ pub fn isbn_terms(list: &str, out: &mut Vec<String>) {
         if part.is_empty() {
             continue;
         }
-        if let Some((i13, i10)) = parse_isbn(part) {
+        if let Some((i13, _)) = parse_isbn(part) {
+            // Queries ask for the ISBN-13 form of a valid ISBN-10 too (see `parse`).
             out.push(format!("isbn:{i13}"));
-            if let Some(i10) = i10 {
-                out.push(format!("isbn:{i10}"));
-            }
         } else {
             let digits: String = part.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
             if (digits.len() == 10 || digits.len() == 13)
@@ -431,15 +429,8 @@ mod tests {
         assert!(parse_isbn("978-0-262-03384-9").is_none());
         let mut terms = Vec::new();
         isbn_terms("978-0-262-03384-8,0262033844", &mut terms);
-        assert_eq!(
-            terms,
-            [
-                "isbn:9780262033848",
-                "isbn:0262033844",
-                "isbn:9780262033848",
-                "isbn:0262033844"
-            ]
-        );
+        // Both forms of one ISBN are the same term: the ISBN-13 form, which queries ask for.
+        assert_eq!(terms, ["isbn:9780262033848", "isbn:9780262033848"]);
     }
 
     #[test]

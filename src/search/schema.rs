@@ -34,7 +34,7 @@ pub struct Fields {
     pub year: Field,
     /// File size in KiB (only for sorting: pages show the catalog's bytes; a third fewer bits).
     pub size: Field,
-    /// Time added, seconds since the epoch.
+    /// Day added, days since the epoch (only sorting reads it: within a day, index order).
     pub added: Field,
     /// 1 when withdrawn (`Visible` not empty).
     pub withdrawn: Field,
