@@ -112,7 +112,7 @@ FTS_LINE=$(awk -F'\t' '$1 == "fts_build"' "$QTSV")
 {
 echo
 echo "Scale benchmark, fraction $FRACTION: $NL sci-tech + $NF fiction + $NS scimag = $MAIN records"
-echo "($ALL_ROWS rows in all tables), $(date -u +%Y-%m-%d), $(nproc) cores, shared machine"
+echo "($ALL_ROWS rows in all tables), $(date -u +%Y-%m-%d), $(nproc) cores, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| figure | Lanshelf | MariaDB 10.11 (MyISAM FULLTEXT) | SQLite FTS5 | Lanshelf vs MariaDB |"
 echo "|---|---|---|---|---|"
@@ -154,7 +154,7 @@ awk -F'\t' '
   END {
     for (i = 0; i < k; i++) {
       split(line[i], f, "\t")
-      printf "| vs scoring every match, %s | same first hit %s/%s, page overlap %s %%; exhaustive p50 / p95 / p99 %s / %s / %s ms | | | our p99 %.2g × faster |\n", f[2], f[4], f[3], f[8], f[5], f[6], f[7], (p99[f[2]] > 0 ? f[7] / p99[f[2]] : 0)
+      printf "| vs scoring every match, %s | same first hit %s/%s, page overlap %s %%, score share %s %%; exhaustive p50 / p95 / p99 %s / %s / %s ms | | | our p99 %.2g × faster |\n", f[2], f[4], f[3], f[8], f[9], f[5], f[6], f[7], (p99[f[2]] > 0 ? f[7] / p99[f[2]] : 0)
     }
   }' "$QTSV"
 echo "| HTTP load (wrk, 2 threads, ${CONNECTIONS:-16} connections, ${DURATION:-30s}, full pages) | **${PAGES_S} pages/s**, latency p50 ${WRK_P50}, p99 ${WRK_P99}; serve RSS ${SERVE_START_MB} MB at start, **peak ${SERVE_PEAK_MB} MB** | | | |"
