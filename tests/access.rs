@@ -6,19 +6,19 @@
 
 mod common;
 
+use common::get_with;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use argon2::password_hash::PasswordHasher;
-use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::Router;
 use base64::Engine;
 use lanshelf::web::access::{parse_net, AccessSettings, Policy};
 use lanshelf::web::{self, AppState, Config};
-use tower::ServiceExt;
 
 /// A catalog and index of the sci-tech fixture, a repository holding one of its files, a torrent
 /// folder, and an htpasswd file with a bcrypt user and an argon2 user.
@@ -86,24 +86,16 @@ fn basic(user: &str, password: &str) -> String {
     format!("Basic {token}")
 }
 
+/// The status, and the `WWW-Authenticate` or `Retry-After` header if any.
 async fn status(app: &Router, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, String) {
-    let mut request = Request::get(uri);
-    for (k, v) in headers {
-        request = request.header(*k, *v);
-    }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let extra = response
-        .headers()
+    let reply = get_with(app, uri, headers).await;
+    let extra = reply
+        .headers
         .get(header::WWW_AUTHENTICATE)
-        .or_else(|| response.headers().get(header::RETRY_AFTER))
+        .or_else(|| reply.headers.get(header::RETRY_AFTER))
         .map(|v| v.to_str().unwrap_or("").to_string())
         .unwrap_or_default();
-    (status, extra)
+    (reply.status, extra)
 }
 
 const PAGES: [&str; 5] = [
