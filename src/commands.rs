@@ -276,15 +276,13 @@ async fn search_command(paths: &Paths, args: SearchArgs) -> Result<()> {
     } else {
         ""
     };
-    let more = if results.total_exact {
-        ""
-    } else {
-        "more than "
+    let (more, shown) = match results.more_than() {
+        None => ("", results.total),
+        Some(n) => ("more than ", n),
     };
     writeln!(
         out,
-        "{more}{} results in {:.1} ms{note}",
-        results.total - usize::from(!results.total_exact),
+        "{more}{shown} results in {:.1} ms{note}",
         results.elapsed.as_secs_f64() * 1e3
     )?;
     for s in &summaries {

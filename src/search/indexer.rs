@@ -378,8 +378,7 @@ impl Weight for RecordsQuery {
         let id = reader.fast_fields().u64("id")?.first_or_default_col(0);
         let mut docs = BitSet::with_max_value(reader.max_doc());
         for doc in 0..reader.max_doc() {
-            let code = coll.get_val(doc);
-            if self.0.contains(&(code << 40 | id.get_val(doc))) {
+            if self.0.contains(&uid(coll.get_val(doc), id.get_val(doc))) {
                 docs.insert(doc);
             }
         }
@@ -639,7 +638,7 @@ pub fn catch_up(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepo
     };
     for collection in Collection::ALL {
         for_each_document(&conn, &fields, &lookups, collection, Some(seen), |id, d| {
-            changed.insert(uid(collection, id));
+            changed.insert(uid(collection.code(), id));
             batch.push(d);
             documents += 1;
             if batch.len() >= UPDATE_BATCH {

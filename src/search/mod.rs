@@ -175,6 +175,13 @@ pub struct SearchResults {
     pub elapsed: Duration,
 }
 
+impl SearchResults {
+    /// When counting stopped at [`COUNT_LIMIT`]: how many matches there are more than.
+    pub fn more_than(&self) -> Option<usize> {
+        (!self.total_exact).then(|| self.total.saturating_sub(1))
+    }
+}
+
 /// Results deeper than this are not served (deep pages cost more than they are worth).
 pub const MAX_OFFSET: usize = 10_000;
 
@@ -409,12 +416,33 @@ impl SearchEngine {
         let started = Instant::now();
         let parsed = query::parse(&req.query);
         let identifier = normalize::detect_identifier(&req.query);
-        if let Some(md5) = parsed
+        let md5 = parsed
             .identifiers
             .iter()
-            .find_map(|t| t.strip_prefix("md5:"))
-        {
-            let hits = self.catalog_hits(&Collection::ALL, "md5 = ?1", md5, &req.filters)?;
+            .find_map(|t| t.strip_prefix("md5:"));
+        let doi = parsed
+            .identifiers
+            .iter()
+            .find_map(|t| t.strip_prefix("doi:"));
+        // Identifiers unique to a record are looked up in the catalog's indexes.
+        let looked_up = if let Some(md5) = md5 {
+            Some(self.catalog_hits(&Collection::ALL, "md5 = ?1", md5, &req.filters)?)
+        } else if let Some(doi) = doi {
+            // Papers by the catalog's DOI index (case-insensitive, as DOIs are), books by their
+            // index terms (papers' DOIs are not index terms).
+            let condition = "doi = ?1 COLLATE NOCASE";
+            let mut hits =
+                self.catalog_hits(&[Collection::Scimag], condition, doi, &req.filters)?;
+            if req.filters.collection != Some(Collection::Scimag) {
+                let searcher = self.searcher()?;
+                let (_, _, books) = self.run(&searcher, &parsed, req, Matching::Exact, 0, 100)?;
+                hits.extend(books);
+            }
+            Some(hits)
+        } else {
+            None
+        };
+        if let Some(hits) = looked_up {
             return Ok(SearchResults {
                 total: hits.len(),
                 total_exact: true,
@@ -428,36 +456,6 @@ impl SearchEngine {
             });
         }
         let searcher = self.searcher()?;
-        if let Some(doi) = parsed
-            .identifiers
-            .iter()
-            .find_map(|t| t.strip_prefix("doi:"))
-        {
-            // Papers by the catalog's DOI index (case-insensitive, as DOIs are), books by their
-            // index terms.
-            let condition = "doi = ?1 COLLATE NOCASE";
-            let mut hits =
-                self.catalog_hits(&[Collection::Scimag], condition, doi, &req.filters)?;
-            if req.filters.collection != Some(Collection::Scimag) {
-                let (_, _, books) = self.run(&searcher, &parsed, req, Matching::Exact, 0, 100)?;
-                hits.extend(
-                    books
-                        .into_iter()
-                        .filter(|h| h.collection != Collection::Scimag),
-                );
-            }
-            return Ok(SearchResults {
-                total: hits.len(),
-                total_exact: true,
-                hits,
-                facets: req.facets.then(Facets::default),
-                fuzzy: false,
-                partial: false,
-                identifier,
-                highlight: Vec::new(),
-                elapsed: started.elapsed(),
-            });
-        }
         let per_page = req.per_page.clamp(1, 100);
         let offset = (req.page.max(1) - 1)
             .saturating_mul(per_page)

@@ -84,7 +84,7 @@ impl Fields {
         let text = indexing(IndexRecordOption::WithFreqsAndPositions, true);
         let series_options = indexing(IndexRecordOption::WithFreqsAndPositions, false);
         let words = indexing(IndexRecordOption::WithFreqs, false);
-        let words_only = indexing(IndexRecordOption::WithFreqs, true);
+        let combined = indexing(IndexRecordOption::WithFreqs, true);
         let ident = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(RAW_TOKENIZER)
@@ -111,7 +111,7 @@ impl Fields {
         let journal = b.add_text_field("journal", words.clone());
         let tags = b.add_text_field("tags", words);
         let ident = b.add_text_field("ident", ident);
-        let all = b.add_text_field("text", words_only);
+        let all = b.add_text_field("text", combined);
         Fields {
             coll,
             id,
@@ -191,9 +191,9 @@ pub fn marker(m: Marker) -> String {
     }
 }
 
-/// A record's key over all collections: `collection code << 40 | id`.
-pub fn uid(collection: crate::Collection, id: u64) -> u64 {
-    collection.code() << 40 | id
+/// A record's key over all collections, from its collection code and id.
+pub fn uid(collection_code: u64, id: u64) -> u64 {
+    collection_code << 40 | id
 }
 
 /// Packs the first eight bytes of a folded title into a number that sorts like the title.

@@ -464,10 +464,9 @@ pub async fn results(state: &AppState, params: SearchParams) -> Result<Results, 
     } else {
         "results"
     };
-    let shown = if found.total_exact {
-        count(found.total as u64)
-    } else {
-        format!("More than {}", count(found.total.saturating_sub(1) as u64))
+    let shown = match found.more_than() {
+        None => count(found.total as u64),
+        Some(n) => format!("More than {}", count(n as u64)),
     };
     out.summary = format!(
         "{shown} {noun} in {:.0} ms",
