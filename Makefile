@@ -16,6 +16,9 @@ test-deps:
 test: test-deps lint-docker
 	cargo fmt --all -- --check
 	cargo clippy --all-targets --locked -- -D warnings
+	# The fuzz targets are their own workspace: compile them (stable is enough), else an API
+	# change breaks them unseen until someone fuzzes.
+	cargo check --manifest-path fuzz/Cargo.toml --bins --locked
 	cargo test --locked
 
 fmt:
