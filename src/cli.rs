@@ -82,6 +82,9 @@ pub struct ImportArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Password of encrypted RAR archives.
+    #[arg(long, env = "LANSHELF_RAR_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
 }
 
 /// `lanshelf check`.
@@ -90,6 +93,9 @@ pub struct CheckArgs {
     /// Dump files; `-` reads standard input.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    /// Password of encrypted RAR archives.
+    #[arg(long, env = "LANSHELF_RAR_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
 }
 
 /// `lanshelf index`.
@@ -183,6 +189,9 @@ pub struct StartArgs {
     /// SQLite page cache for the import, in MiB.
     #[arg(long, env = "LANSHELF_IMPORT_CACHE_MIB", default_value_t = 64)]
     pub import_cache_mib: u32,
+    /// Password of encrypted RAR archives in the dumps folder.
+    #[arg(long, env = "LANSHELF_RAR_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
     /// Memory budget of the index writer, in MiB.
     #[arg(long, env = "LANSHELF_INDEX_MEMORY_MIB", default_value_t = 256)]
     pub index_memory_mib: usize,

@@ -152,6 +152,7 @@ async fn import_command(paths: &Paths, args: ImportArgs) -> Result<()> {
     let opts = ImportOptions {
         cache_mib: args.cache_mib,
         progress: std::io::stderr().is_terminal(),
+        password: args.password.map(crate::import::Password),
         ..ImportOptions::default()
     };
     let report = import_into(&paths.db, args.files, opts).await?;
@@ -188,30 +189,43 @@ pub async fn update_index(db: &Path, index: &Path, opts: IndexOptions) -> Result
 
 /// Reads each dump to its end without writing anything, and prints its tables, rows and speed.
 fn check_command(args: CheckArgs) -> Result<()> {
+    let password = args.password.as_deref().map(str::as_bytes);
     for file in &args.files {
         let started = std::time::Instant::now();
-        let input = crate::dump::open(file)?;
-        let name = input.name.clone();
-        let mut reader = crate::dump::DumpReader::new(input.reader);
+        let mut dumps = crate::dump::open(file, password)?;
+        let name = dumps.name.clone();
         let mut rows: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-        loop {
-            match reader.next_row() {
-                Ok(Some(row)) => {
-                    if let Some(n) = rows.get_mut(row.table) {
-                        *n += 1;
-                    } else {
-                        rows.insert(row.table.to_string(), 1);
+        let mut bytes = 0;
+        let mut count = 0;
+        while let Some(input) = dumps.next_dump() {
+            let input = input?;
+            count += 1;
+            let dump_name = input.name.clone();
+            let mut reader = crate::dump::DumpReader::new(input.reader);
+            loop {
+                match reader.next_row() {
+                    Ok(Some(row)) => {
+                        if let Some(n) = rows.get_mut(row.table) {
+                            *n += 1;
+                        } else {
+                            rows.insert(row.table.to_string(), 1);
+                        }
                     }
+                    Ok(None) => break,
+                    Err(e) => anyhow::bail!("{dump_name}: {e}"),
                 }
-                Ok(None) => break,
-                Err(e) => anyhow::bail!("{name}: {e}"),
             }
+            bytes += reader.offset();
         }
         let seconds = started.elapsed().as_secs_f64();
-        let bytes = reader.offset();
         let total: u64 = rows.values().sum();
+        let dumps_note = if count > 1 {
+            format!(" in {count} dumps")
+        } else {
+            String::new()
+        };
         println!(
-            "{name}: complete, {:.1} MB of SQL, {total} rows in {seconds:.2} s ({:.0} MB/s, {:.0} rows/s)",
+            "{name}: complete, {:.1} MB of SQL{dumps_note}, {total} rows in {seconds:.2} s ({:.0} MB/s, {:.0} rows/s)",
             bytes as f64 / 1e6,
             bytes as f64 / 1e6 / seconds.max(1e-9),
             total as f64 / seconds.max(1e-9)

@@ -49,6 +49,7 @@ pub async fn start(paths: &Paths, args: StartArgs) -> Result<()> {
         db: paths.db.clone(),
         index: paths.index.clone(),
         import_cache_mib: args.import_cache_mib,
+        password: args.password.clone().map(crate::import::Password),
         index_options: index_options.clone(),
     });
     ensure_index(paths, &index_options).await?;
@@ -59,11 +60,16 @@ pub async fn start(paths: &Paths, args: StartArgs) -> Result<()> {
         if let Some(w) = watcher {
             let pass = w.pass(&activity, &stop).await?;
             println!(
-                "dumps folder: {} imported, {} unchanged, {} failed, {} still being written",
+                "dumps folder: {} imported, {} unchanged, {} failed, {} still being written{}",
                 pass.imported.len(),
                 pass.unchanged,
                 pass.failed.len(),
-                pass.settling
+                pass.settling,
+                if pass.waiting.is_empty() {
+                    String::new()
+                } else {
+                    format!(", waiting for {}", pass.waiting.join(", "))
+                }
             );
             anyhow::ensure!(
                 pass.failed.is_empty(),

@@ -12,7 +12,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::import::{self, ImportOptions, ImportProgress};
+use crate::dump::{self, InputError};
+use crate::import::{self, ImportOptions, ImportProgress, Password};
 use crate::search::{self, IndexOptions};
 
 /// A file modified more recently than this may still be being copied or downloaded: it waits.
@@ -24,8 +25,9 @@ pub const SETTLE: Duration = Duration::from_secs(30);
 /// (docs/performance.md, NAS profile).
 pub const REBUILD_ROWS: u64 = 100_000;
 
-/// File name endings of the dumps the importer reads.
-const DUMP_ENDINGS: &[&str] = &[".sql", ".gz", ".bz2", ".xz", ".zst", ".zip", ".7z"];
+/// File name endings of the dumps the importer reads (RAR volumes also as `.r00`…, see
+/// [`dump::rar::is_rar_name`]).
+const DUMP_ENDINGS: &[&str] = &[".sql", ".gz", ".bz2", ".xz", ".zst", ".zip", ".7z", ".rar"];
 
 /// What can go wrong while looking at the dumps folder.
 #[derive(Debug, thiserror::Error)]
@@ -57,39 +59,44 @@ pub enum WatchError {
     Task(#[from] tokio::task::JoinError),
 }
 
-/// A dump file as found in the folder.
+/// A dump file as found in the folder: one file, or all the volumes of a RAR set present.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DumpFile {
-    /// Its path.
+    /// Its path (a RAR set's first volume).
     pub path: PathBuf,
     /// Its file name (what `imports` is matched on, so a folder mounted elsewhere still matches).
     pub name: String,
-    /// Its size in bytes.
+    /// Its size in bytes (all volumes present of a set).
     pub size: i64,
-    /// Its modification time, in seconds since 1970.
+    /// Its modification time, in seconds since 1970 (the latest of a set's volumes).
     pub mtime: i64,
+    /// How many files it is (a RAR set's volumes present; 1 otherwise).
+    pub volumes: usize,
 }
 
 /// Whether a file name is a dump the importer reads (not hidden, not a partial download).
 pub fn is_dump_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    !lower.starts_with('.') && DUMP_ENDINGS.iter().any(|e| lower.ends_with(e))
+    !lower.starts_with('.')
+        && (DUMP_ENDINGS.iter().any(|e| lower.ends_with(e)) || dump::rar::is_rar_name(&lower))
 }
 
-/// The dumps in a folder (not its subfolders), and the names of RAR archives it holds (which
-/// the importer cannot read: they need `unrar` first).
-pub fn scan(dir: &Path) -> Result<(Vec<DumpFile>, Vec<String>), WatchError> {
+/// The dumps in a folder (not its subfolders), the volumes of each RAR set gathered under its
+/// first volume's name (whether or not that one has arrived yet).
+pub fn scan(dir: &Path) -> Result<Vec<DumpFile>, WatchError> {
     let folder_err = |source| WatchError::Folder {
         path: dir.to_path_buf(),
         source,
     };
-    let mut dumps = Vec::new();
-    let mut rars = Vec::new();
+    let mut dumps: Vec<DumpFile> = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(folder_err)? {
         let entry = entry.map_err(folder_err)?;
         let Ok(name) = entry.file_name().into_string() else {
             continue;
         };
+        if !is_dump_name(&name) {
+            continue;
+        }
         // Follows symbolic links: a dump may be linked in from elsewhere.
         let Ok(meta) = std::fs::metadata(entry.path()) else {
             continue;
@@ -97,23 +104,29 @@ pub fn scan(dir: &Path) -> Result<(Vec<DumpFile>, Vec<String>), WatchError> {
         if !meta.is_file() {
             continue;
         }
-        if name.to_ascii_lowercase().ends_with(".rar") {
-            rars.push(name);
-            continue;
+        let path = dump::rar::first_volume(&entry.path());
+        let set_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or(name);
+        let (size, mtime) = (meta.len() as i64, mtime(&meta));
+        match dumps.iter_mut().find(|d| d.path == path) {
+            Some(set) => {
+                set.size += size;
+                set.mtime = set.mtime.max(mtime);
+                set.volumes += 1;
+            }
+            None => dumps.push(DumpFile {
+                path,
+                name: set_name,
+                size,
+                mtime,
+                volumes: 1,
+            }),
         }
-        if !is_dump_name(&name) {
-            continue;
-        }
-        dumps.push(DumpFile {
-            path: entry.path(),
-            name,
-            size: meta.len() as i64,
-            mtime: mtime(&meta),
-        });
     }
     dumps.sort_by(|a, b| a.name.cmp(&b.name));
-    rars.sort();
-    Ok((dumps, rars))
+    Ok(dumps)
 }
 
 fn mtime(meta: &std::fs::Metadata) -> i64 {
@@ -179,6 +192,27 @@ pub fn plan(dumps: Vec<DumpFile>, imported: &HashSet<(String, i64, i64)>, now: i
     plan
 }
 
+/// The volume a RAR set still waits for (its file name), or `None` when `dump` is not a RAR set
+/// or has all of its volumes (a damaged set is for the import to report).
+fn awaited_volume(dump: &DumpFile, password: Option<&Password>) -> Option<String> {
+    if !dump::rar::is_rar_name(&dump.name) {
+        return None;
+    }
+    if !dump.path.exists() {
+        return Some(dump.name.clone());
+    }
+    let password = password.map(|p| p.0.as_bytes());
+    match dump::rar::RarArchive::open(&dump.path, password) {
+        Err(InputError::RarVolumeMissing { volume, .. }) => Some(
+            volume
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| volume.display().to_string()),
+        ),
+        _ => None,
+    }
+}
+
 /// What the folder watcher is doing, for the home page and `lanshelf start`'s logs.
 #[derive(Debug, Default)]
 pub struct Activity {
@@ -193,6 +227,8 @@ struct State {
     current: Option<(String, bool)>,
     /// The last failure, until a later import of the same file succeeds.
     failed: Option<(String, String)>,
+    /// Volumes of incomplete RAR sets that have not arrived yet.
+    waiting: Vec<String>,
 }
 
 impl Activity {
@@ -232,6 +268,15 @@ impl Activity {
         self.state.lock().ok()?.failed.clone()
     }
 
+    /// The volumes of multi-volume archives still awaited (`libgen_new.part017.rar`): each set
+    /// is imported once all of its volumes are there.
+    pub fn waiting(&self) -> Vec<String> {
+        self.state
+            .lock()
+            .map(|s| s.waiting.clone())
+            .unwrap_or_default()
+    }
+
     fn set(&self, f: impl FnOnce(&mut State)) {
         if let Ok(mut s) = self.state.lock() {
             f(&mut s);
@@ -250,6 +295,8 @@ pub struct Watcher {
     pub index: PathBuf,
     /// SQLite page cache of the import, in MiB.
     pub import_cache_mib: u32,
+    /// The password of encrypted RAR archives.
+    pub password: Option<Password>,
     /// The index writer's settings.
     pub index_options: IndexOptions,
 }
@@ -265,6 +312,8 @@ pub struct Pass {
     pub failed: Vec<String>,
     /// Files still being written (the next pass comes after [`SETTLE`]).
     pub settling: usize,
+    /// Volumes awaited of incomplete RAR sets.
+    pub waiting: Vec<String>,
 }
 
 impl Watcher {
@@ -277,14 +326,11 @@ impl Watcher {
         stop: &Arc<AtomicBool>,
     ) -> Result<Pass, WatchError> {
         let (dir, db) = (self.dumps.clone(), self.db.clone());
-        let (dumps, rars, done) = tokio::task::spawn_blocking(move || {
-            let (dumps, rars) = scan(&dir)?;
-            Ok::<_, WatchError>((dumps, rars, imported(&db)?))
+        let (dumps, done) = tokio::task::spawn_blocking(move || {
+            let dumps = scan(&dir)?;
+            Ok::<_, WatchError>((dumps, imported(&db)?))
         })
         .await??;
-        for rar in &rars {
-            tracing::warn!(file = %rar, "RAR archives cannot be read: extract the .sql (`unrar e {rar}`) into the dumps folder");
-        }
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
@@ -292,12 +338,33 @@ impl Watcher {
         for d in &plan.settling {
             tracing::info!(file = %d.name, "modified moments ago: waiting for it to be complete");
         }
+        // A RAR set is imported once all of its volumes are there: a download in progress is
+        // not an error.
+        let password = self.password.clone();
+        let candidates = plan.import;
+        let (ready, waiting) = tokio::task::spawn_blocking(move || {
+            let mut ready = Vec::new();
+            let mut waiting = Vec::new();
+            for d in candidates {
+                match awaited_volume(&d, password.as_ref()) {
+                    Some(volume) => waiting.push(volume),
+                    None => ready.push(d),
+                }
+            }
+            (ready, waiting)
+        })
+        .await?;
+        for volume in &waiting {
+            tracing::info!(volume = %volume, "waiting for the next volume of a multi-volume archive");
+        }
+        activity.set(|s| s.waiting = waiting.clone());
         let mut pass = Pass {
             unchanged: plan.unchanged.len(),
             settling: plan.settling.len(),
+            waiting,
             ..Default::default()
         };
-        for dump in plan.import {
+        for dump in ready {
             if stop.load(Ordering::Relaxed) {
                 break;
             }
@@ -333,6 +400,7 @@ impl Watcher {
         let opts = ImportOptions {
             cache_mib: self.import_cache_mib,
             observer: Some(activity.progress.clone()),
+            password: self.password.clone(),
             ..ImportOptions::default()
         };
         let (db, path, flag) = (self.db.clone(), dump.path.clone(), stop.clone());
@@ -405,7 +473,8 @@ impl Watcher {
                             "dumps folder done"
                         );
                     }
-                    p.settling > 0
+                    // An incomplete set is looked at again soon, as a file being written is.
+                    p.settling > 0 || !p.waiting.is_empty()
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "cannot look into the dumps folder");
@@ -438,6 +507,7 @@ mod tests {
             name: name.into(),
             size,
             mtime,
+            volumes: 1,
         }
     }
 
@@ -450,6 +520,9 @@ mod tests {
             "x.7z",
             "a.ZIP",
             "b.zst",
+            "libgen.rar",
+            "libgen_new.part017.rar",
+            "old.r00",
         ] {
             assert!(is_dump_name(yes), "{yes}");
         }
@@ -457,7 +530,7 @@ mod tests {
             ".fiction.sql.swp",
             ".x.sql",
             "readme.txt",
-            "libgen.rar",
+            "libgen_new.part017.rar.part",
             "f.sql.part",
             "x.torrent",
         ] {

@@ -289,3 +289,108 @@ fn a_configuration_file_fills_in_what_flags_and_environment_leave() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown setting `adress`"));
 }
+
+/// Moves a file into the dumps folder as a finished download: dated an hour back, renamed in.
+fn arrive(dir: &Path, file: &Path) {
+    let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(file)
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
+    std::fs::rename(file, dir.join("dumps").join(file.file_name().unwrap())).unwrap();
+}
+
+#[test]
+fn a_multi_volume_archive_arriving_a_volume_at_a_time_is_imported_once_after_the_last() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir(dir.join("dumps")).unwrap();
+    let staging = dir.join("downloads");
+    std::fs::create_dir(&staging).unwrap();
+    if is_root() {
+        use std::os::unix::fs::PermissionsExt;
+        for d in [dir, &dir.join("dumps")] {
+            std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+    }
+    let fiction = std::fs::read(common::dump("fiction.sql")).unwrap();
+    let scimag = std::fs::read(common::dump("scimag.sql")).unwrap();
+    let volumes = common::rar5::write_volumes(
+        &staging,
+        "dumps",
+        &[("fiction.sql", &fiction), ("scimag.sql", &scimag)],
+        3,
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log = dir.join("start.log");
+    let child = lanshelf(dir)
+        .args([
+            "start",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--scan-secs",
+            "1",
+        ])
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    wait_for("a healthy portal", || {
+        healthcheck(dir, port).status.success()
+    });
+    let records = || {
+        let out = healthcheck(dir, port);
+        serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .ok()
+            .and_then(|r| {
+                Some(
+                    r["catalog"]["records"]["fiction"].as_i64()?
+                        + r["catalog"]["records"]["scimag"].as_i64()?,
+                )
+            })
+            .unwrap_or(-1)
+    };
+
+    // The first two volumes: the home page says what is awaited, nothing is imported.
+    arrive(dir, &volumes[0]);
+    wait_for("waiting for part2 shown", || {
+        http_get(port, "/")
+            .1
+            .contains("Waiting for <code>dumps.part2.rar</code>")
+    });
+    arrive(dir, &volumes[1]);
+    wait_for("waiting for part3 shown", || {
+        http_get(port, "/")
+            .1
+            .contains("Waiting for <code>dumps.part3.rar</code>")
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(records(), 0, "nothing imported before the last volume");
+
+    // The last one: imported, once.
+    arrive(dir, &volumes[2]);
+    wait_for("the set imported", || records() > 0);
+    let (_, home) = http_get(port, "/");
+    assert!(!home.contains("Waiting for"), "nothing awaited any more");
+    std::thread::sleep(Duration::from_secs(3));
+    stop(child);
+    let log = std::fs::read_to_string(&log).unwrap();
+    let imports = log
+        .lines()
+        .filter(|l| l.contains("importing a new or changed dump"))
+        .collect::<Vec<_>>();
+    assert_eq!(imports.len(), 1, "imported once: {imports:?}");
+    assert!(imports[0].contains("dumps.part1.rar"), "{}", imports[0]);
+    assert!(
+        log.contains("waiting for the next volume"),
+        "the log says it waits"
+    );
+    let out = start_no_serve(dir);
+    assert!(out.contains("0 imported, 1 unchanged, 0 failed"), "{out}");
+}

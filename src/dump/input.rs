@@ -1,5 +1,6 @@
-//! Opening a dump: plain SQL, gzip, bzip2, xz, zstd, zip or 7z, detected by content, or `-` for
-//! standard input. Owns decompression; knows nothing of SQL.
+//! Opening a dump: plain SQL, gzip, bzip2, xz, zstd, zip, 7z or RAR (single or multi-volume),
+//! detected by content, or `-` for standard input. Owns decompression; knows nothing of SQL.
+//! An archive may hold several dumps: [`open`] hands them out one after the other ([`Dumps`]).
 
 use std::fs::File;
 use std::io::{self, BufReader, Read};
@@ -7,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
+
+use super::rar;
 
 /// The container or compression of a dump, as recognised from its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +28,7 @@ pub enum Format {
     Zip,
     /// A 7z archive: its first `.sql` entry is read.
     SevenZ,
-    /// A RAR archive (not read directly: see [`InputError::Rar`]).
+    /// A RAR archive, single or a volume set: each `.sql` member is read (see [`super::rar`]).
     Rar,
 }
 
@@ -78,11 +81,35 @@ pub enum InputError {
         #[source]
         source: io::Error,
     },
-    /// RAR archives need the external `unrar` tool.
-    #[error("{path} is a RAR archive; extract it on the fly with `unrar p -inul {path} | lanshelf import -`, or extract it first")]
+    /// A RAR archive could not be read: damaged, cut short, encrypted, unsupported.
+    #[error("{archive}{}{}: {reason}", volume.as_ref().map(|v| format!(", volume {}", v.display())).unwrap_or_default(), member.as_ref().map(|m| format!(", member {m}")).unwrap_or_default())]
     Rar {
-        /// The file.
-        path: PathBuf,
+        /// The archive (its first volume).
+        archive: PathBuf,
+        /// The volume at fault, when the archive has several.
+        volume: Option<PathBuf>,
+        /// The member being read, when one was.
+        member: Option<String>,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A volume of a multi-volume set is not there.
+    #[error("{archive}: volume {} of this multi-volume archive is missing: put every volume of the set in the same folder", volume.display())]
+    RarVolumeMissing {
+        /// The archive (the volume given).
+        archive: PathBuf,
+        /// The missing volume.
+        volume: PathBuf,
+    },
+    /// An archive holds no dump.
+    #[error("{archive}: the archive holds no MySQL dump (no `.sql` file among {members}){hint}")]
+    NoDump {
+        /// The archive.
+        archive: PathBuf,
+        /// What it holds (the first names).
+        members: String,
+        /// What it seems to be instead, if anything.
+        hint: &'static str,
     },
     /// An archive read from standard input needs seeking.
     #[error("a {0} archive cannot be read from standard input: pass the file's path instead")]
@@ -235,11 +262,155 @@ fn decoder(format: Format, src: Box<dyn Read + Send>) -> Box<dyn Read + Send> {
     }
 }
 
+/// The dumps of one file: one for a dump or a compressed dump, one per `.sql` member for a RAR
+/// archive (each decoded as it is read). Ask for them in turn with [`Dumps::next_dump`].
+pub struct Dumps {
+    /// The name to show: the path (the first volume of a volume set), or `-`.
+    pub name: String,
+    /// What the file is.
+    pub format: Format,
+    /// The size of the file on disk (all volumes of a set), when known.
+    pub size: Option<u64>,
+    /// Bytes of the file (compressed) read so far, across all of its dumps.
+    pub position: Arc<AtomicU64>,
+    inner: Inner,
+}
+
+enum Inner {
+    One(Option<DumpInput>),
+    Rar {
+        archive: PathBuf,
+        stream: rar::MemberStream,
+    },
+}
+
+impl Dumps {
+    /// The next dump, `None` when there are no more. A dump must be read to its end (or
+    /// dropped) before the next one is asked for.
+    pub fn next_dump(&mut self) -> Option<Result<DumpInput, InputError>> {
+        match &mut self.inner {
+            Inner::One(one) => one.take().map(Ok),
+            Inner::Rar { archive, stream } => {
+                let (member, reader) = match stream.next_member()? {
+                    Ok(next) => next,
+                    Err(e) => return Some(Err(e)),
+                };
+                let name = format!("{} ({})", archive.display(), member.name);
+                // A member may itself be compressed (`libgen.sql.gz` inside a RAR).
+                let mut buffered = BufReader::with_capacity(1 << 20, reader);
+                let format = match io::BufRead::fill_buf(&mut buffered) {
+                    Ok(head) => Format::sniff(head),
+                    Err(source) => {
+                        return Some(Err(InputError::Rar {
+                            archive: archive.clone(),
+                            volume: None,
+                            member: Some(member.name),
+                            reason: source.to_string(),
+                        }))
+                    }
+                };
+                let reader: Box<dyn Read + Send> = match format {
+                    Format::Gzip | Format::Bzip2 | Format::Xz | Format::Zstd => {
+                        decoder(format, Box::new(buffered))
+                    }
+                    _ => Box::new(buffered),
+                };
+                Some(Ok(DumpInput {
+                    name,
+                    format: Format::Rar,
+                    size: self.size,
+                    position: self.position.clone(),
+                    reader,
+                }))
+            }
+        }
+    }
+}
+
+/// Whether an archive member is a dump: `name.sql`, or one compressed on its own
+/// (`name.sql.gz` …).
+fn is_dump_member(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".sql", ".sql.gz", ".sql.bz2", ".sql.xz", ".sql.zst"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+}
+
+/// Opens the dumps of a RAR archive or volume set: its `.sql` members, in archive order.
+fn open_rar(path: &Path, password: Option<&[u8]>) -> Result<Dumps, InputError> {
+    let archive = rar::RarArchive::open(path, password)?;
+    let first = archive.path().to_path_buf();
+    let dumps: Vec<&rar::RarMember> = archive
+        .members()
+        .iter()
+        .filter(|m| !m.is_dir && is_dump_member(&m.name))
+        .collect();
+    if dumps.is_empty() {
+        let names: Vec<&str> = archive.members().iter().map(|m| m.name.as_str()).collect();
+        let mut members = names.iter().take(8).copied().collect::<Vec<_>>().join(", ");
+        if names.len() > 8 {
+            members.push_str(&format!(" and {} more", names.len() - 8));
+        }
+        if members.is_empty() {
+            members = "no files".into();
+        }
+        let myisam = names.iter().any(|n| {
+            let l = n.to_ascii_lowercase();
+            l.ends_with(".myd") || l.ends_with(".frm")
+        });
+        return Err(InputError::NoDump {
+            archive: first,
+            members,
+            hint: if myisam {
+                "; it holds MySQL table files (.frm/.MYD), as the libgen.li snapshot does"
+            } else {
+                ""
+            },
+        });
+    }
+    if password.is_none() {
+        if let Some(m) = dumps.iter().find(|m| m.encrypted) {
+            return Err(InputError::Rar {
+                archive: first,
+                volume: None,
+                member: Some(m.name.clone()),
+                reason: "it is encrypted and a password is needed (pass it with --password)".into(),
+            });
+        }
+    }
+    let size = archive.size();
+    let position = archive.position();
+    let stream = archive
+        .stream(|m| is_dump_member(&m.name))
+        .map_err(|source| InputError::Io {
+            path: first.clone(),
+            source,
+        })?;
+    Ok(Dumps {
+        name: first.display().to_string(),
+        format: Format::Rar,
+        size: Some(size),
+        position,
+        inner: Inner::Rar {
+            archive: first,
+            stream,
+        },
+    })
+}
+
 /// Opens a dump file (or standard input for `-`), recognising its format from its content.
-pub fn open(path: &Path) -> Result<DumpInput, InputError> {
+/// `password` opens encrypted RAR archives.
+pub fn open(path: &Path, password: Option<&[u8]>) -> Result<Dumps, InputError> {
     let io_err = |source| InputError::Io {
         path: path.to_path_buf(),
         source,
+    };
+    let one = |input: DumpInput| Dumps {
+        name: input.name.clone(),
+        format: input.format,
+        size: input.size,
+        position: input.position.clone(),
+        inner: Inner::One(Some(input)),
     };
     let position = Arc::new(AtomicU64::new(0));
     if path.as_os_str() == "-" {
@@ -247,21 +418,22 @@ pub fn open(path: &Path) -> Result<DumpInput, InputError> {
         let head = io::BufRead::fill_buf(&mut stdin).map_err(io_err)?.to_vec();
         let format = Format::sniff(&head);
         match format {
-            Format::Zip | Format::SevenZ => return Err(InputError::ArchiveOnStdin(format.name())),
-            Format::Rar => return Err(InputError::ArchiveOnStdin("RAR")),
+            Format::Zip | Format::SevenZ | Format::Rar => {
+                return Err(InputError::ArchiveOnStdin(format.name()))
+            }
             _ => {}
         }
         let counted = Counting {
             inner: stdin,
             count: position.clone(),
         };
-        return Ok(DumpInput {
+        return Ok(one(DumpInput {
             name: "-".into(),
             format,
             size: None,
             position,
             reader: decoder(format, Box::new(counted)),
-        });
+        }));
     }
     let mut file = File::open(path).map_err(io_err)?;
     let size = file.metadata().map_err(io_err)?.len();
@@ -275,24 +447,46 @@ pub fn open(path: &Path) -> Result<DumpInput, InputError> {
     }
     io::Seek::rewind(&mut file).map_err(io_err)?;
     let format = Format::sniff(&head[..got]);
+    if format == Format::Rar {
+        drop(file);
+        return open_rar(path, password);
+    }
     let counted = Counting {
         inner: BufReader::with_capacity(1 << 20, file),
         count: position.clone(),
     };
     let reader: Box<dyn Read + Send> = match format {
-        Format::Rar => {
-            return Err(InputError::Rar {
-                path: path.to_path_buf(),
-            })
-        }
         Format::Zip | Format::SevenZ => Box::new(spawn_archive(counted, format).map_err(io_err)?),
         _ => decoder(format, Box::new(counted)),
     };
-    Ok(DumpInput {
+    Ok(one(DumpInput {
         name: path.display().to_string(),
         format,
         size: Some(size),
         position,
         reader,
-    })
+    }))
+}
+
+/// The size (all volumes of a RAR set together) and the latest modification time (seconds since
+/// 1970) of a dump file: what tells a changed dump from one already imported.
+pub fn stamp(path: &Path) -> Option<(u64, i64)> {
+    let one = |p: &Path| -> Option<(u64, i64)> {
+        let meta = std::fs::metadata(p).ok()?;
+        let mtime = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_secs() as i64;
+        Some((meta.len(), mtime))
+    };
+    let mut files = rar::present_volumes(path).into_iter();
+    let (mut size, mut mtime) = one(&files.next().unwrap_or_else(|| path.to_path_buf()))?;
+    for volume in files {
+        let (s, m) = one(&volume)?;
+        size += s;
+        mtime = mtime.max(m);
+    }
+    Some((size, mtime))
 }

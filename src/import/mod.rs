@@ -137,6 +137,18 @@ pub struct ImportOptions {
     pub fresh: bool,
     /// Where to publish how far the import is (the portal's home page reads it).
     pub observer: Option<Arc<ImportProgress>>,
+    /// The password of encrypted RAR archives.
+    pub password: Option<Password>,
+}
+
+/// A password, never shown in logs or debug output.
+#[derive(Clone)]
+pub struct Password(pub String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(…)")
+    }
 }
 
 /// How far the running file's import is, shared with whoever shows it.
@@ -178,6 +190,7 @@ impl Default for ImportOptions {
             progress: false,
             fresh: false,
             observer: None,
+            password: None,
         }
     }
 }
@@ -206,6 +219,20 @@ pub struct TableReport {
     pub rejected: u64,
     /// The first few rejections.
     pub rejections: Vec<Rejection>,
+}
+
+impl TableReport {
+    /// Adds the counts of another dump of the same file (several dumps in one archive).
+    fn add(&mut self, other: TableReport) {
+        self.rows += other.rows;
+        self.inserted += other.inserted;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.rejected += other.rejected;
+        let room = REJECTIONS_KEPT.saturating_sub(self.rejections.len());
+        self.rejections
+            .extend(other.rejections.into_iter().take(room));
+    }
 }
 
 /// What happened to one file.
@@ -395,12 +422,7 @@ pub fn import_files(
     }
     let finished = now_utc();
     for (i, report) in reports.iter().enumerate() {
-        let meta = std::fs::metadata(&files[i]).ok();
-        let mtime = meta
-            .as_ref()
-            .and_then(|m| m.modified().ok())
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|d| d.as_secs() as i64);
+        let stamp = dump::stamp(&files[i]);
         let collections: Vec<&str> = report.collections.iter().map(|c| c.slug()).collect();
         let rejected: u64 = report.tables.values().map(|t| t.rejected).sum();
         conn.execute(
@@ -409,8 +431,8 @@ pub fn import_files(
             rusqlite::params![
                 if i == 0 { Some(import_id) } else { None },
                 report.file,
-                meta.as_ref().map(|m| m.len() as i64),
-                mtime,
+                stamp.map(|(size, _)| size as i64),
+                stamp.map(|(_, mtime)| mtime),
                 report.format,
                 collections.join(","),
                 started,
@@ -477,21 +499,58 @@ impl<'c> ImportState<'c> {
         stop: &AtomicBool,
     ) -> Result<FileReport, ImportError> {
         let started = Instant::now();
-        let input = dump::open(path)?;
+        let password = opts.password.as_ref().map(|p| p.0.as_bytes());
+        let mut dumps = dump::open(path, password)?;
+        let name = dumps.name.clone();
+        let format = dumps.format;
+        let position = dumps.position.clone();
+        let progress = Progress::new(&name, dumps.size, opts.progress, opts.observer.clone());
+        let mut report = FileReport {
+            file: name.clone(),
+            format: format.name().to_string(),
+            bytes: 0,
+            collections: Vec::new(),
+            tables: BTreeMap::new(),
+            ignored: BTreeMap::new(),
+            seconds: 0.0,
+        };
+        let mut rows = 0;
+        while let Some(input) = dumps.next_dump() {
+            let input = input?;
+            rows = self.import_dump(input, &mut report, rows, stop, &progress, &position)?;
+        }
+        if report.tables.is_empty() {
+            return Err(ImportError::NoTables { file: name });
+        }
+        report.collections.sort();
+        report.collections.dedup();
+        progress.finish(rows);
+        report.seconds = started.elapsed().as_secs_f64();
+        Ok(report)
+    }
+
+    /// Imports one dump of a file (the file itself, or one member of an archive) and adds what
+    /// it did to `report`. Returns the rows read so far in the file.
+    fn import_dump(
+        &mut self,
+        input: dump::DumpInput,
+        report: &mut FileReport,
+        rows_before: u64,
+        stop: &AtomicBool,
+        progress: &Progress,
+        position: &std::sync::atomic::AtomicU64,
+    ) -> Result<u64, ImportError> {
         let name = input.name.clone();
-        let format = input.format;
-        let position = input.position.clone();
-        let progress = Progress::new(&name, input.size, opts.progress, opts.observer.clone());
         let (tx, rx) = std::sync::mpsc::sync_channel(4);
         let source = input.reader;
         let reader = std::thread::Builder::new()
             .name("dump-reader".into())
             .spawn(move || batch::read_dump(source, tx))
             .map_err(|e| InputError::Io {
-                path: path.to_path_buf(),
+                path: PathBuf::from(&name),
                 source: e,
             })?;
-        let result = self.write_batches(&name, &rx, stop, &progress, &position);
+        let result = self.write_batches(&name, &rx, stop, progress, position, rows_before);
         // Hang up first so a reader still parsing stops, then collect it.
         drop(rx);
         let summary = reader.join().map_err(|_| ImportError::Dump {
@@ -501,11 +560,8 @@ impl<'c> ImportState<'c> {
                 source: std::io::Error::other("the dump reader thread panicked"),
             },
         })?;
-        let (mut tables, counts_before, changed, collections, rows) = result?;
-        if tables.is_empty() {
-            return Err(ImportError::NoTables { file: name });
-        }
-        for (table, report) in tables.iter_mut() {
+        let written = result?;
+        for (table, mut table_report) in written.tables {
             let spec = TABLES
                 .iter()
                 .find(|t| t.table == table)
@@ -516,25 +572,21 @@ impl<'c> ImportState<'c> {
                     offset: summary.bytes,
                     source,
                 })?;
-            let changed = changed.get(spec.table).copied().unwrap_or(0);
-            report.inserted = after.saturating_sub(counts_before[spec.table]);
-            report.updated = changed.saturating_sub(report.inserted);
-            report.unchanged = report.rows - report.rejected - changed;
+            let changed = written.changed.get(spec.table).copied().unwrap_or(0);
+            table_report.inserted = after.saturating_sub(written.counts_before[spec.table]);
+            table_report.updated = changed.saturating_sub(table_report.inserted);
+            table_report.unchanged = table_report.rows - table_report.rejected - changed;
+            report.tables.entry(table).or_default().add(table_report);
         }
-        progress.finish(rows);
-        Ok(FileReport {
-            file: name,
-            format: format.name().to_string(),
-            bytes: summary.bytes,
-            collections,
-            tables,
-            ignored: summary.ignored,
-            seconds: started.elapsed().as_secs_f64(),
-        })
+        report.collections.extend(written.collections);
+        report.bytes += summary.bytes;
+        for (table, n) in summary.ignored {
+            *report.ignored.entry(table).or_default() += n;
+        }
+        Ok(written.rows)
     }
 
     /// The writing half of the pipeline: binds and executes the rows the reader converted.
-    #[allow(clippy::type_complexity)]
     fn write_batches(
         &mut self,
         name: &str,
@@ -542,21 +594,13 @@ impl<'c> ImportState<'c> {
         stop: &AtomicBool,
         progress: &Progress,
         position: &std::sync::atomic::AtomicU64,
-    ) -> Result<
-        (
-            BTreeMap<String, TableReport>,
-            BTreeMap<&'static str, u64>,
-            BTreeMap<&'static str, u64>,
-            Vec<Collection>,
-            u64,
-        ),
-        ImportError,
-    > {
+        rows_before: u64,
+    ) -> Result<Written, ImportError> {
         let mut tables: BTreeMap<String, TableReport> = BTreeMap::new();
         let mut counts_before: BTreeMap<&'static str, u64> = BTreeMap::new();
         let mut changed: BTreeMap<&'static str, u64> = BTreeMap::new();
         let mut collections = Vec::new();
-        let mut n: u64 = 0;
+        let mut n: u64 = rows_before;
         let import_id = self.import_id;
         for message in rx {
             let batch = match message {
@@ -611,8 +655,28 @@ impl<'c> ImportState<'c> {
             progress.update(position.load(Ordering::Relaxed), n);
         }
         collections.sort();
-        Ok((tables, counts_before, changed, collections, n))
+        Ok(Written {
+            tables,
+            counts_before,
+            changed,
+            collections,
+            rows: n,
+        })
     }
+}
+
+/// What the writing half of one dump's import did.
+struct Written {
+    /// Rows read, rejected, per dump table.
+    tables: BTreeMap<String, TableReport>,
+    /// Rows in each catalog table before the dump.
+    counts_before: BTreeMap<&'static str, u64>,
+    /// Rows inserted or changed per catalog table.
+    changed: BTreeMap<&'static str, u64>,
+    /// The collections the dump holds.
+    collections: Vec<Collection>,
+    /// Rows read so far in the file.
+    rows: u64,
 }
 
 /// A progress bar on a terminal, or a log line every ten seconds elsewhere.

@@ -7,6 +7,8 @@ use std::process::{Command, Output};
 
 use lanshelf::import::TABLES;
 
+pub mod rar5;
+
 /// The fixture folder.
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")

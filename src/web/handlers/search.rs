@@ -118,6 +118,8 @@ pub struct Welcome {
     pub activity: Option<String>,
     /// The last dump that failed to import, and why.
     pub failure: Option<(String, String)>,
+    /// Volumes of multi-volume archives not there yet.
+    pub waiting: Vec<String>,
     /// The dumps folder watched, if any.
     pub dumps: Option<String>,
 }
@@ -163,6 +165,7 @@ fn welcome(state: &AppState, stats: &Stats, no_index: bool) -> Welcome {
     Welcome {
         activity: activity.and_then(|a| a.current()),
         failure: activity.and_then(|a| a.failure()),
+        waiting: activity.map(|a| a.waiting()).unwrap_or_default(),
         dumps: activity
             .and_then(|a| a.dumps())
             .map(|d| d.display().to_string()),
