@@ -444,3 +444,54 @@ fn damaged_incomplete_or_foreign_archives_fail_clearly_and_change_nothing() {
         assert!(!out.status.success(), "check {}", file.display());
     }
 }
+
+#[test]
+fn members_nobody_wants_are_not_read_in_a_non_solid_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dumps();
+    // A large member between two dumps, cut across the volumes as a multi-GB `.MYI` index is in
+    // the libgen.li snapshot; then one byte of it damaged: reading only the dumps never sees it.
+    let big: Vec<u8> = (0..600_000u32).flat_map(|i| i.to_le_bytes()).collect();
+    let volumes = rar5::write_volumes(
+        dir.path(),
+        "set",
+        &[
+            ("fiction.sql", &d[1].1),
+            ("index.MYI", &big),
+            ("scimag.sql", &d[2].1),
+        ],
+        4,
+    );
+    let mut bytes = std::fs::read(&volumes[2]).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0xff;
+    std::fs::write(&volumes[2], &bytes).unwrap();
+
+    let archive = RarArchive::open(&volumes[0], None).unwrap();
+    assert!(!archive.is_solid());
+    let total = archive.size();
+    let position = archive.position();
+    let mut stream = archive.stream(|m| m.name.ends_with(".sql")).unwrap();
+    let mut got = Vec::new();
+    while let Some(member) = stream.next_member() {
+        let (member, mut reader) = member.unwrap();
+        let mut data = Vec::new();
+        reader.read_to_end(&mut data).unwrap();
+        got.push((member.name, data));
+    }
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].1, d[1].1);
+    assert_eq!(got[1].1, d[2].1);
+    let read = position.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        read < total / 2,
+        "read {read} of {total} bytes: the large member was skipped"
+    );
+
+    // Asking for it finds the damage, naming the member and the volume.
+    let archive = RarArchive::open(&volumes[0], None).unwrap();
+    let mut stream = archive.stream(|m| m.name == "index.MYI").unwrap();
+    let (_, mut reader) = stream.next_member().unwrap().unwrap();
+    let e = reader.read_to_end(&mut Vec::new()).unwrap_err().to_string();
+    assert!(e.contains("index.MYI") && e.contains("damaged"), "{e}");
+}

@@ -177,6 +177,8 @@ pub struct RarMember {
     pub size: u64,
     /// Whether it is a folder.
     pub is_dir: bool,
+    /// Whether it is a link or a copy of another member (no content of its own).
+    pub is_link: bool,
     /// Whether its content is encrypted.
     pub encrypted: bool,
     /// The first and last volume (0-based indexes into [`RarArchive::volumes`]) holding it.
@@ -427,6 +429,7 @@ impl RarArchive {
                 .into_owned(),
                 size: m.meta.unpacked_size,
                 is_dir: m.meta.is_directory,
+                is_link: m.meta.is_redirection,
                 encrypted: m.meta.is_encrypted,
                 volumes,
             })
@@ -476,11 +479,27 @@ impl RarArchive {
 
     /// Decodes the members `select` accepts, in archive order, on a background thread, and hands
     /// each out as a stream ([`MemberStream::next_member`]). Each member's checksum is verified
-    /// at its end: a damaged member fails the read of its last bytes, never passes silently.
+    /// at its end: a damaged member fails the read of its last bytes, never passes silently. In a
+    /// non-solid archive (single or a volume set) the other members are not read at all.
     pub fn stream(
-        self,
-        select: impl FnMut(&RarMember) -> bool + Send + 'static,
+        mut self,
+        mut select: impl FnMut(&RarMember) -> bool,
     ) -> io::Result<MemberStream> {
+        let selected: Vec<bool> = self
+            .members
+            .iter()
+            .map(|m| !m.is_dir && !m.is_link && select(m))
+            .collect();
+        // The members the decoder will call back for, in order.
+        let targets: Vec<usize> = if self.solid {
+            // Every member depends on the ones before: all are decoded, the others to a sink.
+            (0..self.members.len())
+                .filter(|&i| !self.members[i].is_link)
+                .collect()
+        } else {
+            self.keep_only(&selected);
+            (0..self.members.len()).filter(|&i| selected[i]).collect()
+        };
         let (tx, rx) = sync_channel(IN_FLIGHT);
         let shared = Arc::new(Mutex::new(Shared {
             rx,
@@ -490,103 +509,97 @@ impl RarArchive {
         }));
         let worker = std::thread::Builder::new()
             .name("rar".into())
-            .spawn(move || self.decode(select, tx))?;
+            .spawn(move || self.decode(selected, targets, tx))?;
         Ok(MemberStream {
             shared,
             worker: Some(worker),
         })
     }
 
-    /// The decoding thread: one `Start`, its `Data` and an `End` per selected member, then `Done`
-    /// or `Failed`.
-    fn decode(self, mut select: impl FnMut(&RarMember) -> bool, tx: SyncSender<Message>) {
-        let password = self.password.clone();
-        let mut options = rars::ArchiveReadOptions::with_optional_password(password.as_deref());
-        options = options.with_rar50_buffered_decode_limit(BUFFERED_DECODE_LIMIT);
-        // The members the decoder calls back for: not redirections (links), in order.
-        let mut order: Vec<usize> = Vec::new();
-        let listed = rars::volume_members(&self.archives).unwrap_or_default();
-        for (i, m) in listed.iter().enumerate() {
-            if !m.meta.is_redirection {
-                order.push(i);
+    /// Drops the file headers of the members not `selected` from the parsed volumes, so the
+    /// decoder never reads their data (only for non-solid archives: nothing depends on them).
+    fn keep_only(&mut self, selected: &[bool]) {
+        let mut logical: Option<usize> = None;
+        let mut next = 0usize;
+        let mut place = |split_before: bool| -> bool {
+            let index = if split_before {
+                logical.unwrap_or(0)
+            } else {
+                next += 1;
+                next - 1
+            };
+            logical = Some(index);
+            selected.get(index).copied().unwrap_or(false)
+        };
+        for archive in &mut self.archives {
+            match archive {
+                rars::Archive::Rar50Plus(a) => a.blocks.retain(|b| match b {
+                    rars::rar50::Block::File(f) => place(f.is_split_before()),
+                    _ => true,
+                }),
+                rars::Archive::Rar15To40(a) => a.blocks.retain(|b| match b {
+                    rars::rar15_40::Block::File(f) => place(f.is_split_before()),
+                    _ => true,
+                }),
+                _ => {}
             }
         }
-        let state = Arc::new(Mutex::new(Progress {
+    }
+
+    /// The decoding thread: one `Start`, its `Data` and an `End` per selected member, then `Done`
+    /// or `Failed`. `targets` are the members the decoder calls back for, in order.
+    fn decode(self, selected: Vec<bool>, targets: Vec<usize>, tx: SyncSender<Message>) {
+        let password = self.password.clone();
+        let options = rars::ArchiveReadOptions::with_optional_password(password.as_deref())
+            .with_rar50_buffered_decode_limit(BUFFERED_DECODE_LIMIT);
+        let state = Mutex::new(Progress {
             next: 0,
             current: None,
             open: false,
-        }));
-        let members = self.members.clone();
-        let mut open = {
-            let tx = tx.clone();
-            let state = state.clone();
-            move |is_dir: bool| -> rars::Result<Box<dyn Write>> {
-                let mut s = state
-                    .lock()
-                    .map_err(|_| rars::Error::WriterFailure("lock"))?;
-                if s.open {
-                    s.open = false;
-                    // The previous member is complete and verified: the decoder only moves on
-                    // after its checksum matched.
-                    tx.send(Message::End).map_err(|_| rars::Error::Cancelled)?;
-                }
-                let index = order.get(s.next).copied();
-                s.next += 1;
-                s.current = index;
-                let member = index.and_then(|i| members.get(i));
-                match member {
-                    Some(m) if !is_dir && !m.is_dir && select(m) => {
-                        tx.send(Message::Start(m.clone()))
-                            .map_err(|_| rars::Error::Cancelled)?;
-                        s.open = true;
-                        Ok(Box::new(ChannelWriter {
-                            tx: tx.clone(),
-                            buf: Vec::with_capacity(CHUNK),
-                        }))
-                    }
-                    _ => Ok(Box::new(io::sink())),
-                }
+        });
+        let result = rars::extract_volumes_to_with_options(&self.archives, options, |meta| {
+            let mut s = state
+                .lock()
+                .map_err(|_| rars::Error::WriterFailure("lock"))?;
+            if s.open {
+                s.open = false;
+                // The previous member is complete and verified: the decoder only moves on after
+                // its checksum matched.
+                tx.send(Message::End).map_err(|_| rars::Error::Cancelled)?;
             }
-        };
-        let result = if self.archives.len() == 1 && !self.solid {
-            // A non-solid single archive: members nobody wants are skipped, not decoded.
-            self.archives[0]
-                .extract_with_control(options, |member| {
-                    if member.meta.is_redirection {
-                        return Ok(rars::ExtractionDecision::Skip);
-                    }
-                    let writer = open(member.meta.is_directory)?;
-                    let selected = state.lock().map(|s| s.open).unwrap_or(false);
-                    Ok(if selected {
-                        rars::ExtractionDecision::Extract(writer)
-                    } else {
-                        rars::ExtractionDecision::Skip
-                    })
-                })
-                .map(|_| ())
-        } else {
-            rars::extract_volumes_to_with_options(&self.archives, options, |meta| {
-                open(meta.is_directory)
-            })
-        };
-        let s = state
+            let index = targets.get(s.next).copied();
+            s.next += 1;
+            s.current = index;
+            match index {
+                Some(i) if !meta.is_directory && selected[i] => {
+                    tx.send(Message::Start(self.members[i].clone()))
+                        .map_err(|_| rars::Error::Cancelled)?;
+                    s.open = true;
+                    Ok(Box::new(ChannelWriter {
+                        tx: tx.clone(),
+                        buf: Vec::with_capacity(CHUNK),
+                    }) as Box<dyn Write>)
+                }
+                _ => Ok(Box::new(io::sink()) as Box<dyn Write>),
+            }
+        });
+        let (open, current) = state
             .lock()
             .map(|s| (s.open, s.current))
             .unwrap_or((false, None));
         let message = match result {
             Ok(()) => {
-                if s.0 {
+                if open {
                     let _ = tx.send(Message::End);
                 }
                 Message::Done
             }
             Err(rars::Error::Cancelled) => return,
             Err(e) => {
-                let member = s.1.and_then(|i| self.members.get(i));
+                let member = current.and_then(|i| self.members.get(i));
                 let volume = volume_of(&e)
                     .and_then(|n| self.volumes.get(n - 1))
-                    .or_else(|| member.and_then(|m| self.volumes.get(m.volumes.1)));
-                let volume = volume
+                    .or_else(|| member.and_then(|m| self.volumes.get(m.volumes.1)))
                     .filter(|_| self.volumes.len() > 1)
                     .map(|v| v.to_path_buf());
                 Message::Failed(InputError::Rar {
