@@ -85,6 +85,9 @@ pub struct ImportArgs {
     /// Password of encrypted RAR archives.
     #[arg(long, env = "LANSHELF_RAR_PASSWORD", hide_env_values = true)]
     pub password: Option<String>,
+    /// Fail when more than this share of a table's rows (percent) is rejected.
+    #[arg(long, env = "LANSHELF_MAX_REJECTED", default_value_t = 1.0)]
+    pub max_rejected: f64,
 }
 
 /// `lanshelf check`.
@@ -192,6 +195,9 @@ pub struct StartArgs {
     /// Password of encrypted RAR archives in the dumps folder.
     #[arg(long, env = "LANSHELF_RAR_PASSWORD", hide_env_values = true)]
     pub password: Option<String>,
+    /// Fail when more than this share of a table's rows (percent) is rejected.
+    #[arg(long, env = "LANSHELF_MAX_REJECTED", default_value_t = 1.0)]
+    pub max_rejected: f64,
     /// Memory budget of the index writer, in MiB.
     #[arg(long, env = "LANSHELF_INDEX_MEMORY_MIB", default_value_t = 256)]
     pub index_memory_mib: usize,

@@ -153,6 +153,7 @@ async fn import_command(paths: &Paths, args: ImportArgs) -> Result<()> {
         cache_mib: args.cache_mib,
         progress: std::io::stderr().is_terminal(),
         password: args.password.map(crate::import::Password),
+        max_rejected: args.max_rejected,
         ..ImportOptions::default()
     };
     let report = import_into(&paths.db, args.files, opts).await?;

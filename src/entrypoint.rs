@@ -50,6 +50,7 @@ pub async fn start(paths: &Paths, args: StartArgs) -> Result<()> {
         index: paths.index.clone(),
         import_cache_mib: args.import_cache_mib,
         password: args.password.clone().map(crate::import::Password),
+        max_rejected: args.max_rejected,
         index_options: index_options.clone(),
     });
     ensure_index(paths, &index_options).await?;

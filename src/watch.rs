@@ -297,6 +297,8 @@ pub struct Watcher {
     pub import_cache_mib: u32,
     /// The password of encrypted RAR archives.
     pub password: Option<Password>,
+    /// The share of a table's rows (percent) that may be rejected.
+    pub max_rejected: f64,
     /// The index writer's settings.
     pub index_options: IndexOptions,
 }
@@ -401,6 +403,7 @@ impl Watcher {
             cache_mib: self.import_cache_mib,
             observer: Some(activity.progress.clone()),
             password: self.password.clone(),
+            max_rejected: self.max_rejected,
             ..ImportOptions::default()
         };
         let (db, path, flag) = (self.db.clone(), dump.path.clone(), stop.clone());

@@ -391,6 +391,11 @@ async fn json_php_speaks_the_original_dialect() {
             "WRONG IDNEWER",
         ),
         ("/json.php?mode=last&fields=id", "WRONG TIMEFIRST"),
+        // A multi-byte character where the date's tenth byte falls: no panic (issue 18).
+        (
+            "/json.php?fields=id&mode=newer&timenewer=aaaaaaaaa%C3%A9bbbbbbbb",
+            "WRONG TIMENEWER",
+        ),
     ] {
         let r = get(&app, uri).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}");

@@ -365,3 +365,98 @@ fn odd_rows_are_counted_not_fatal() {
     assert_eq!(cols[5], "2", "{line}");
     assert_eq!(counts(&dir.path().join("catalog.sqlite"))["fiction"], 3);
 }
+
+#[test]
+fn a_dump_whose_rows_are_all_rejected_fails_and_is_not_recorded() {
+    // The table definition lost two columns (a changed layout): every row then has more values
+    // than columns and is rejected. That is a failed import, not a successful one of nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("catalog.sqlite");
+    import_ok(dir.path(), &[&dump("fiction.sql")]);
+    let before = snapshot(&db);
+    let text = std::fs::read_to_string(dump("libgen.sql")).unwrap();
+    let changed: String = text
+        .lines()
+        .filter(|l| !(l.starts_with("  `VolumeInfo`") || l.starts_with("  `Series`")))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(changed.len(), text.len() + 1, "two column lines removed");
+    let path = dir.path().join("libgen-changed.sql");
+    std::fs::write(&path, changed).unwrap();
+    let out = import(dir.path(), &[&path]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "must fail: {stderr}");
+    for want in [
+        "libgen-changed.sql",
+        "9 of 9 rows",
+        "`libgen`",
+        "values",
+        "--max-rejected",
+    ] {
+        assert!(stderr.contains(want), "says `{want}`: {stderr}");
+    }
+    assert_eq!(snapshot(&db), before, "catalog unchanged");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let imports: i64 = conn
+        .query_row("SELECT count(*) FROM imports", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(imports, 1, "the failed import is not recorded as done");
+    // With the limit raised, the user can still take what there is.
+    let out = lanshelf(dir.path())
+        .args(["import", "--max-rejected", "100"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_failed_import_gives_the_write_ahead_log_space_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("catalog.sqlite");
+    import_ok(dir.path(), &[&dump("fiction.sql")]);
+    let big = dir.path().join("big.sql");
+    let out = lanshelf(dir.path())
+        .args([
+            "gen-dump",
+            "--collection",
+            "libgen",
+            "--rows",
+            "30000",
+            "--out",
+        ])
+        .arg(&big)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Cut short near its end: the import writes nearly all of it, then fails.
+    let text = std::fs::read(&big).unwrap();
+    std::fs::write(&big, &text[..text.len() - 200]).unwrap();
+    // A reader holds the catalog open, as `serve` does: the log is not deleted at the import's
+    // exit, so only truncating it gives its space back.
+    let reader = rusqlite::Connection::open(&db).unwrap();
+    let _: i64 = reader
+        .query_row("SELECT count(*) FROM fiction", [], |r| r.get(0))
+        .unwrap();
+    // A small page cache: the import spills its pages into the log, as a big one does.
+    let out = lanshelf(dir.path())
+        .args(["import", "--cache-mib", "1"])
+        .arg(&big)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let wal = std::fs::metadata(dir.path().join("catalog.sqlite-wal")).map_or(0, |m| m.len());
+    assert!(
+        wal < 1 << 20,
+        "the log holds {wal} bytes after the rollback"
+    );
+    assert_eq!(counts(&db)["libgen"], 0);
+}

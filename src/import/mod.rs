@@ -93,6 +93,22 @@ pub enum ImportError {
         /// The file.
         file: String,
     },
+    /// Too many rows of a table were rejected: the dump's layout changed, or it is damaged.
+    #[error("{file}: {rejected} of {rows} rows of table `{table}` were rejected ({reason}); above {limit} %, a dump's layout has changed or it is damaged, so nothing was imported (allow more with --max-rejected)")]
+    TooManyRejected {
+        /// The file.
+        file: String,
+        /// The catalog table.
+        table: String,
+        /// Rows rejected.
+        rejected: u64,
+        /// Rows read.
+        rows: u64,
+        /// The first rejection, with its byte offset.
+        reason: String,
+        /// The limit, in percent.
+        limit: f64,
+    },
     /// The catalog could not be written (full disk, locked, corrupt).
     #[error("{file}: catalog write failed near byte {offset}: {source}")]
     Sqlite {
@@ -139,6 +155,37 @@ pub struct ImportOptions {
     pub observer: Option<Arc<ImportProgress>>,
     /// The password of encrypted RAR archives.
     pub password: Option<Password>,
+    /// The share of a table's rows that may be rejected, in percent, before the import fails
+    /// (small tables, under [`SMALL_TABLE`] rows, fail only when most of their rows are).
+    pub max_rejected: f64,
+}
+
+/// Below this many rows a table's rejections are judged by majority, not by percentage: a
+/// sample with one odd row is not a changed layout.
+pub const SMALL_TABLE: u64 = 100;
+
+/// The first table of a file's report whose rejections pass the limit, if any.
+fn too_many_rejected(report: &FileReport, limit: f64) -> Option<ImportError> {
+    report.tables.iter().find_map(|(table, t)| {
+        let limit = if t.rows < SMALL_TABLE {
+            limit.max(50.0)
+        } else {
+            limit
+        };
+        let over = t.rejected as f64 * 100.0 > limit * t.rows as f64;
+        over.then(|| ImportError::TooManyRejected {
+            file: report.file.clone(),
+            table: table.clone(),
+            rejected: t.rejected,
+            rows: t.rows,
+            reason: t
+                .rejections
+                .first()
+                .map(|r| format!("first at byte {}: {}", r.offset, r.reason))
+                .unwrap_or_default(),
+            limit,
+        })
+    })
 }
 
 /// A password, never shown in logs or debug output.
@@ -191,6 +238,7 @@ impl Default for ImportOptions {
             fresh: false,
             observer: None,
             password: None,
+            max_rejected: 1.0,
         }
     }
 }
@@ -345,13 +393,22 @@ fn open_for_import(path: &Path, opts: &ImportOptions) -> rusqlite::Result<Connec
     let journal = if opts.fresh {
         "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
     } else {
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+        // After a checkpoint, the log is cut back to this size instead of keeping the space of
+        // its largest transaction (a failed big import would otherwise hold it, issue 18).
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 67108864;"
     };
     conn.execute_batch(&format!(
         "{journal} PRAGMA cache_size = -{}; PRAGMA temp_store = FILE;",
         opts.cache_mib as u64 * 1024
     ))?;
     Ok(conn)
+}
+
+/// Rolls the import's transaction back and gives the write-ahead log's space back: what the
+/// failed import wrote into it is garbage, and on a small disk the next import needs the room.
+fn rollback(conn: &Connection) {
+    let _ = conn.execute_batch("ROLLBACK");
+    let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 fn count_rows(conn: &Connection, table: &str) -> rusqlite::Result<u64> {
@@ -391,6 +448,39 @@ pub fn import_files(
     };
     let conn = open_for_import(db, opts).map_err(catalog_err)?;
     conn.execute_batch("BEGIN IMMEDIATE").map_err(catalog_err)?;
+    match write_all(&conn, db, files, opts, stop) {
+        Ok(report) => {
+            if opts.fresh {
+                // Back to WAL for the readers and later imports.
+                conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA locking_mode = NORMAL;")
+                    .map_err(catalog_err)?;
+            } else {
+                // Fold the write-ahead log back into the database; harmless if readers hold
+                // it open.
+                let _ = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
+            }
+            Ok(report)
+        }
+        Err(e) => {
+            // Dropping the uncommitted transaction restores the catalog.
+            rollback(&conn);
+            Err(e)
+        }
+    }
+}
+
+/// The inside of [`import_files`]'s transaction, up to its commit.
+fn write_all(
+    conn: &Connection,
+    db: &Path,
+    files: &[PathBuf],
+    opts: &ImportOptions,
+    stop: &AtomicBool,
+) -> Result<ImportReport, ImportError> {
+    let catalog_err = |source| ImportError::Catalog {
+        path: db.to_path_buf(),
+        source,
+    };
     let started = now_utc();
     let import_id: i64 = conn
         .query_row("SELECT coalesce(max(id), 0) + 1 FROM imports", [], |r| {
@@ -398,28 +488,23 @@ pub fn import_files(
         })
         .map_err(catalog_err)?;
     let mut state = ImportState {
-        conn: &conn,
+        conn,
         writers: BTreeMap::new(),
         deferred: Vec::new(),
         import_id,
     };
     let mut reports = Vec::new();
     for file in files {
-        match state.import_file(file, opts, stop) {
-            Ok(report) => reports.push(report),
-            Err(e) => {
-                drop(state);
-                // Dropping the uncommitted transaction restores the catalog.
-                let _ = conn.execute_batch("ROLLBACK");
-                return Err(e);
-            }
-        }
+        let result =
+            state.import_file(file, opts, stop).and_then(|report| {
+                match too_many_rejected(&report, opts.max_rejected) {
+                    Some(e) => Err(e),
+                    None => Ok(report),
+                }
+            });
+        reports.push(result?);
     }
-    let finish = state.finish();
-    if let Err(e) = finish {
-        let _ = conn.execute_batch("ROLLBACK");
-        return Err(catalog_err(e));
-    }
+    state.finish().map_err(catalog_err)?;
     let finished = now_utc();
     for (i, report) in reports.iter().enumerate() {
         let stamp = dump::stamp(&files[i]);
@@ -445,14 +530,6 @@ pub fn import_files(
         .map_err(catalog_err)?;
     }
     conn.execute_batch("COMMIT").map_err(catalog_err)?;
-    if opts.fresh {
-        // Back to WAL for the readers and later imports.
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA locking_mode = NORMAL;")
-            .map_err(catalog_err)?;
-    } else {
-        // Fold the write-ahead log back into the database; harmless if readers hold it open.
-        let _ = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
-    }
     Ok(ImportReport {
         import_id,
         files: reports,

@@ -45,7 +45,11 @@ fn bad(message: &'static str) -> Response {
 
 /// `YYYY-MM-DD`.
 fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
+    is_date_bytes(s.as_bytes())
+}
+
+/// `YYYY-MM-DD`, on bytes (no slicing of text: a byte index may fall inside a character).
+fn is_date_bytes(b: &[u8]) -> bool {
     b.len() == 10
         && b.iter().enumerate().all(|(i, c)| match i {
             4 | 7 => *c == b'-',
@@ -57,7 +61,7 @@ fn is_date(s: &str) -> bool {
 fn is_datetime(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 19
-        && is_date(&s[..10])
+        && is_date_bytes(&b[..10])
         && b.iter().enumerate().skip(10).all(|(i, c)| match i {
             10 => *c == b' ',
             13 | 16 => *c == b':',
