@@ -120,7 +120,25 @@ async fn ensure_index(paths: &Paths, opts: &IndexOptions) -> Result<()> {
             .await
             .context("the index thread failed")?;
     let rebuild = match opened {
-        Ok(Some(_)) => return Ok(()),
+        Ok(Some(_)) => {
+            // The index may be behind the catalog: an update stopped after an import committed
+            // (the container stopped, the machine lost power). Catch up before serving.
+            let (db, index) = (paths.db.clone(), paths.index.clone());
+            let lag = tokio::task::spawn_blocking(move || crate::search::lag(&db, &index))
+                .await
+                .context("the index thread failed")?
+                .context("comparing the search index with the catalog")?;
+            if !lag.is_behind() {
+                return Ok(());
+            }
+            tracing::warn!(
+                indexed_import = lag.indexed,
+                catalog_import = lag.catalog,
+                records = lag.records,
+                "the search index is behind the catalog (an index update was interrupted): bringing it up to date before serving"
+            );
+            lag.records >= crate::watch::REBUILD_ROWS
+        }
         Ok(None) | Err(SearchError::NoIndex(_)) => false,
         Err(e @ SearchError::Incompatible { .. }) => {
             tracing::warn!(error = %e, "rebuilding the search index for this version before serving");

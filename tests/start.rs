@@ -394,3 +394,87 @@ fn a_multi_volume_archive_arriving_a_volume_at_a_time_is_imported_once_after_the
     let out = start_no_serve(dir);
     assert!(out.contains("0 imported, 1 unchanged, 0 failed"), "{out}");
 }
+
+#[test]
+fn an_index_left_behind_by_a_stop_is_reported_and_caught_up_at_the_next_start() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir(dir.join("dumps")).unwrap();
+    if is_root() {
+        use std::os::unix::fs::PermissionsExt;
+        for d in [dir, &dir.join("dumps")] {
+            std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+    }
+    let import = |args: &[&str], file: &str| {
+        let out = lanshelf(dir)
+            .arg("import")
+            .args(args)
+            .arg(common::dump(file))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    import(&[], "fiction.sql");
+    // As a stop between an import's commit and its index update leaves it.
+    import(&["--no-index"], "libgen.sql");
+
+    let port = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    // `serve` does not update the index: it says the index is behind, and is not healthy.
+    let p = port();
+    let child = lanshelf(dir)
+        .args(["serve", "--addr", &format!("127.0.0.1:{p}")])
+        .env("LANSHELF_ALLOW_ROOT", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("serve answers", || {
+        std::net::TcpStream::connect(("127.0.0.1", p)).is_ok()
+    });
+    let (status, body) = http_get(p, "/healthz");
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("\"status\":\"behind\""), "{body}");
+    let (_, home) = http_get(p, "/");
+    assert!(
+        home.contains("id=\"index-behind\""),
+        "the home page says so"
+    );
+    stop(child);
+
+    // The next start brings the index up to date before serving.
+    let p = port();
+    let log = dir.join("start.log");
+    let child = lanshelf(dir)
+        .args(["start", "--addr", &format!("127.0.0.1:{p}")])
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    wait_for("a healthy portal", || healthcheck(dir, p).status.success());
+    let (status, body) = http_get(p, "/healthz");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"imports_behind\":0"), "{body}");
+    let (_, results) = http_get(p, "/search?q=algorithms");
+    assert!(
+        results.contains("href=\"/libgen/"),
+        "the sci-tech records are found"
+    );
+    stop(child);
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        log.contains("behind the catalog"),
+        "the log says why it indexes"
+    );
+}

@@ -457,6 +457,59 @@ fn progress_bar(total: u64, draw: bool, what: &str) -> ProgressBar {
     bar
 }
 
+/// How far the index is behind the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lag {
+    /// The last import the index has seen (0: none).
+    pub indexed: i64,
+    /// The catalog's last import.
+    pub catalog: i64,
+    /// Records inserted or changed by the imports the index has not seen.
+    pub records: u64,
+}
+
+impl Lag {
+    /// Whether imports are missing from the index.
+    pub fn is_behind(&self) -> bool {
+        self.catalog > self.indexed
+    }
+}
+
+/// The last import an index generation has seen (its commit payload; 0 when none).
+pub fn indexed_import(index: &Index) -> i64 {
+    index
+        .load_metas()
+        .ok()
+        .and_then(|m| m.payload)
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// How far the current index is behind the catalog: an index update may have been stopped
+/// (a container stopped, a crash) after an import committed.
+pub fn lag(db: &Path, root: &Path) -> Result<Lag, SearchError> {
+    let (index, _) = open_current(root)?;
+    let indexed = indexed_import(&index);
+    let conn = open_catalog(db)?;
+    let catalog = last_import(&conn)?;
+    let mut records = 0;
+    if catalog > indexed {
+        for table in ["libgen", "fiction", "scimag"] {
+            let n: i64 = conn.query_row(
+                &format!("SELECT count(*) FROM {table} WHERE import_id > ?1"),
+                [indexed],
+                |r| r.get(0),
+            )?;
+            records += n as u64;
+        }
+    }
+    Ok(Lag {
+        indexed,
+        catalog,
+        records,
+    })
+}
+
 fn last_import(conn: &Connection) -> Result<i64, SearchError> {
     Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM imports", [], |r| r.get(0))?)
 }
@@ -590,11 +643,7 @@ pub fn catch_up(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepo
         Err(SearchError::NoIndex(_)) => return rebuild(db, root, opts),
         Err(e) => return Err(e),
     };
-    let seen: i64 = index
-        .load_metas()?
-        .payload
-        .and_then(|p| p.trim().parse().ok())
-        .unwrap_or(0);
+    let seen = indexed_import(&index);
     let conn = open_catalog(db)?;
     conn.execute_batch("BEGIN")?;
     let import_id = last_import(&conn)?;

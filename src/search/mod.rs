@@ -18,7 +18,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, Searcher};
 
 pub use facets::Facets;
-pub use indexer::{catch_up, rebuild, IndexOptions, IndexReport};
+pub use indexer::{catch_up, lag, rebuild, IndexOptions, IndexReport, Lag};
 pub use normalize::Identifier;
 pub use query::Filters;
 
@@ -360,6 +360,13 @@ impl SearchEngine {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
         })
+    }
+
+    /// The last import the index being served has seen (0: none; `None`: no index).
+    pub fn indexed_import(&self) -> Option<i64> {
+        self.searcher()
+            .ok()
+            .map(|s| indexer::indexed_import(s.index()))
     }
 
     /// Documents in the index.

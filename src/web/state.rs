@@ -80,6 +80,8 @@ pub struct Stats {
     pub generation: Option<String>,
     /// Documents in the index.
     pub documents: u64,
+    /// Imports the served index has not seen (its update runs, or was interrupted).
+    pub imports_behind: i64,
 }
 
 impl Stats {
@@ -268,15 +270,30 @@ impl AppState {
             }
         };
         let engine = self.engine.clone();
-        let (generation, documents) =
-            tokio::task::spawn_blocking(move || (engine.generation(), engine.documents()))
+        let (generation, documents, indexed) = tokio::task::spawn_blocking(move || {
+            (
+                engine.generation(),
+                engine.documents(),
+                engine.indexed_import(),
+            )
+        })
+        .await
+        .unwrap_or((None, 0, None));
+        let catalog_import =
+            sqlx::query_scalar::<_, i64>("SELECT coalesce(max(id), 0) FROM imports")
+                .fetch_one(&self.pool)
                 .await
-                .unwrap_or((None, 0));
+                .ok();
+        let imports_behind = match (catalog_import, indexed) {
+            (Some(c), Some(i)) => (c - i).max(0),
+            _ => 0,
+        };
         let stats = Stats {
             catalog,
             catalog_ok: ok,
             generation,
             documents,
+            imports_behind,
         };
         if let Ok(mut s) = self.stats.write() {
             *s = Arc::new(stats);

@@ -1,5 +1,6 @@
 //! `/healthz`: whether the catalog and the index answer, with the cached counts and the index
-//! generation. 200 when both answer, 503 otherwise.
+//! generation, and whether the index has seen the catalog's last import. 200 when both answer
+//! and the index is up to date (or being brought up to date now), 503 otherwise.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,22 +11,48 @@ use crate::web::state::AppState;
 
 /// `GET /healthz`.
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    let catalog_ok = tokio::time::timeout(
+    let last_import = tokio::time::timeout(
         std::time::Duration::from_secs(2),
-        sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&state.pool),
+        sqlx::query_scalar::<_, i64>("SELECT coalesce(max(id), 0) FROM imports")
+            .fetch_one(&state.pool),
     )
     .await
-    .is_ok_and(|r| r.is_ok());
+    .ok()
+    .and_then(Result::ok);
+    let catalog_ok = last_import.is_some();
     let engine = state.engine.clone();
-    let (generation, documents) =
-        tokio::task::spawn_blocking(move || (engine.generation(), engine.documents()))
-            .await
-            .unwrap_or((None, 0));
+    let (generation, documents, indexed) = tokio::task::spawn_blocking(move || {
+        (
+            engine.generation(),
+            engine.documents(),
+            engine.indexed_import(),
+        )
+    })
+    .await
+    .unwrap_or((None, 0, None));
     let index_ok = generation.is_some();
+    // Imports the index has not seen: its update is running, or was interrupted.
+    let behind = match (last_import, indexed) {
+        (Some(catalog), Some(indexed)) => (catalog - indexed).max(0),
+        _ => 0,
+    };
+    let updating = state
+        .activity
+        .as_deref()
+        .is_some_and(|a| a.current().is_some());
     let stats = state.stats();
-    let ok = catalog_ok && index_ok;
+    let status = if !(catalog_ok && index_ok) {
+        "degraded"
+    } else if behind == 0 {
+        "ok"
+    } else if updating {
+        "updating"
+    } else {
+        "behind"
+    };
+    let ok = matches!(status, "ok" | "updating");
     let body = json!({
-        "status": if ok { "ok" } else { "degraded" },
+        "status": status,
         "catalog": {
             "ok": catalog_ok,
             "records": {
@@ -39,6 +66,8 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
             "ok": index_ok,
             "generation": generation,
             "documents": documents,
+            "import": indexed,
+            "imports_behind": behind,
         },
         "version": env!("CARGO_PKG_VERSION"),
     });

@@ -114,6 +114,8 @@ pub struct Welcome {
     pub empty: bool,
     /// No index was found.
     pub no_index: bool,
+    /// The index has not seen the catalog's last import(s).
+    pub index_behind: bool,
     /// What the dumps folder watcher does now (`importing fiction.sql: 43 %`).
     pub activity: Option<String>,
     /// The last dump that failed to import, and why.
@@ -177,6 +179,7 @@ fn welcome(state: &AppState, stats: &Stats, no_index: bool) -> Welcome {
         last_import: stats.catalog.last_import.clone().unwrap_or_default(),
         empty: stats.total() == 0,
         no_index,
+        index_behind: stats.imports_behind > 0,
     }
 }
 
