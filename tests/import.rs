@@ -460,3 +460,34 @@ fn a_failed_import_gives_the_write_ahead_log_space_back() {
     );
     assert_eq!(counts(&db)["libgen"], 0);
 }
+
+#[test]
+fn ids_out_of_range_or_not_positive_are_rejected_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(dump("fiction.sql")).unwrap();
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("(2000,NULL,"))
+        .unwrap()
+        .trim_end_matches([',', ';'])
+        .to_string();
+    let odd = |id: &str| row.replacen("(2000,", &format!("({id},"), 1);
+    let extra = format!("{},\n{},\n", odd("9223372036854775808"), odd("-5"));
+    let with = text.replacen("(2000,NULL,", &format!("{extra}(2000,NULL,"), 1);
+    let path = dir.path().join("ids.sql");
+    std::fs::write(&path, with).unwrap();
+    let report = import_ok(dir.path(), &[&path]);
+    assert!(
+        report.contains("9223372036854775808 is not an id"),
+        "{report}"
+    );
+    assert!(report.contains("-5 is not an id"), "{report}");
+    let conn = rusqlite::Connection::open(dir.path().join("catalog.sqlite")).unwrap();
+    let (n, max, min): (i64, i64, i64) = conn
+        .query_row("SELECT count(*), max(id), min(id) FROM fiction", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(n, 4);
+    assert!(max < 1_000_000_000 && min > 0, "{min}..{max}");
+}

@@ -11,7 +11,9 @@ mod torrent;
 mod zipentry;
 
 pub use layout::{scimag_entry_name, FileRef, Layout, Repository, TorrentRef};
-pub use torrent::{coverage_of_name, Torrent, TorrentFile, TorrentShelf, TorrentSummary};
+pub use torrent::{
+    coverage_of_name, Torrent, TorrentFile, TorrentShelf, TorrentSummary, MAX_TORRENT_BYTES,
+};
 pub use zipentry::{extract_entry, find_entry, ZipEntry};
 
 use std::path::PathBuf;

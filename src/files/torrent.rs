@@ -23,7 +23,7 @@ const MAGNET_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// `.torrent` files larger than this are not read.
-const MAX_TORRENT_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_TORRENT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// One file listed in a torrent.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

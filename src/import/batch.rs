@@ -154,6 +154,22 @@ impl Batch {
             if col.column == spec.key && value.bytes().is_empty() {
                 return Err(format!("empty `{}`", col.dump));
             }
+            if col.column == spec.key && col.kind == Kind::Int {
+                // A record's id is in its URL: a positive whole number SQLite holds exactly.
+                let text = String::from_utf8_lossy(value.bytes());
+                let text = text.trim();
+                match text.parse::<i64>() {
+                    Ok(n) if n > 0 => {}
+                    _ => {
+                        let shown: String = text.chars().take(40).collect();
+                        return Err(format!(
+                            "`{}` {shown} is not an id (a whole number from 1 to {})",
+                            col.dump,
+                            i64::MAX
+                        ));
+                    }
+                }
+            }
             let v = self
                 .convert(col.kind, value)
                 .map_err(|e| format!("column `{}`: {e}", col.dump))?;

@@ -19,7 +19,7 @@ pub fn html(template: &impl Template) -> Response {
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("text/html; charset=utf-8"),
             )],
-            body,
+            without_controls(body),
         )
             .into_response(),
         Err(e) => {
@@ -35,6 +35,22 @@ pub fn html(template: &impl Template) -> Response {
                 .into_response()
         }
     }
+}
+
+/// The text with the control characters that HTML and XML forbid (C0 but tab, line feed and
+/// carriage return; dump titles hold NUL bytes and others) replaced by U+FFFD. Escaping does not
+/// touch them, and a NUL in a page is a parse error (an XML feed with one does not parse at all).
+pub fn without_controls(text: String) -> String {
+    let bad = |c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\r');
+    if !text
+        .bytes()
+        .any(|b| b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r'))
+    {
+        return text;
+    }
+    text.chars()
+        .map(|c| if bad(c) { '\u{FFFD}' } else { c })
+        .collect()
 }
 
 /// HTML that is safe to print as it is: built only by this module from escaped text or
@@ -244,6 +260,16 @@ pub fn authors(field: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn controls_that_html_and_xml_forbid_are_replaced() {
+        assert_eq!(
+            without_controls("a\0b\x1ac\td\ne\rf".into()),
+            "a\u{FFFD}b\u{FFFD}c\td\ne\rf"
+        );
+        let clean = "no controls here: é 中".to_string();
+        assert_eq!(without_controls(clean.clone()), clean);
+    }
+
     use super::*;
 
     #[test]

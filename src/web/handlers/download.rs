@@ -77,12 +77,20 @@ pub fn content_type(extension: &str) -> &'static str {
     }
 }
 
+/// Invisible formatting characters: bidirectional overrides and isolates (which can make
+/// `evil` U+202E `fdp.exe` read as `evilexe.pdf`), zero-width characters, the byte order mark.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
 fn clean_part(text: &str, max_chars: usize) -> String {
     let cleaned: String = text
         .chars()
         .map(|c| match c {
             '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => ' ',
-            c if c.is_control() => ' ',
+            c if c.is_control() || is_invisible_format(c) => ' ',
             c => c,
         })
         .collect();
@@ -300,6 +308,15 @@ mod tests {
         assert_eq!(
             file_name(&s),
             "Thomas H. Cormen et al - Intro to Algorithms (2009).pdf"
+        );
+        // Bidirectional overrides and zero-width characters never reach a file name.
+        let s = Summary {
+            title: "evil\u{202E}fdp.exe\u{200B}\u{2066}x\u{FEFF}".into(),
+            ..s
+        };
+        assert_eq!(
+            file_name(&s),
+            "Thomas H. Cormen et al - evil fdp.exe x (2009).pdf"
         );
         let d = disposition("Gödel - Über (1931).pdf");
         assert_eq!(d, "attachment; filename=\"G_del - _ber (1931).pdf\"; filename*=UTF-8''G%C3%B6del%20-%20%C3%9Cber%20%281931%29.pdf");

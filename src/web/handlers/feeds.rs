@@ -372,7 +372,7 @@ pub fn xml_response(body: Result<String, askama::Error>, kind: &'static str) -> 
     match body {
         Ok(body) => (
             [(header::CONTENT_TYPE, HeaderValue::from_static(kind))],
-            body,
+            crate::web::render::without_controls(body),
         )
             .into_response(),
         Err(e) => {

@@ -185,7 +185,16 @@ pub async fn file(
     let Some(path) = coverage.shelf.path(&name) else {
         return Err(WebError::not_found("There is no such .torrent file here."));
     };
-    let bytes = tokio::fs::read(&path).await?;
+    // Streamed, and only up to the size a real .torrent has: the file may have changed since
+    // the scan looked at it.
+    let file = tokio::fs::File::open(&path).await?;
+    let size = file.metadata().await?.len();
+    if size > crate::files::MAX_TORRENT_BYTES {
+        return Err(WebError::not_found("There is no such .torrent file here."));
+    }
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(
+        tokio::io::AsyncReadExt::take(file, size),
+    ));
     let disposition = format!("attachment; filename=\"{name}\"");
     Ok((
         [
@@ -198,8 +207,9 @@ pub async fn file(
                 HeaderValue::from_str(&disposition)
                     .unwrap_or(HeaderValue::from_static("attachment")),
             ),
+            (header::CONTENT_LENGTH, HeaderValue::from(size)),
         ],
-        bytes,
+        body,
     )
         .into_response())
 }
