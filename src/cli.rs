@@ -147,6 +147,10 @@ pub struct ServeArgs {
     /// Paper zips somewhere else than `REPOSITORY/scimag`.
     #[arg(long, env = "LANSHELF_REPOSITORY_SCIMAG")]
     pub repository_scimag: Option<PathBuf>,
+    /// Serve files through symbolic links that lead out of the repository (off: such links are
+    /// treated as absent files).
+    #[arg(long, env = "LANSHELF_FOLLOW_LINKS")]
+    pub follow_links: bool,
     /// A folder of `.torrent` files.
     #[arg(long, env = "LANSHELF_TORRENTS")]
     pub torrents: Option<PathBuf>,

@@ -401,6 +401,7 @@ async fn demo(args: DemoArgs) -> Result<()> {
         repository_libgen: None,
         repository_fiction: None,
         repository_scimag: None,
+        follow_links: false,
         torrents: None,
         base_path: String::new(),
         forwarded_prefix: false,
@@ -449,6 +450,8 @@ pub async fn serve_command(
                 std::mem::take(&mut config.repository).with_collection(collection, dir.clone());
         }
     }
+    config.repository =
+        std::mem::take(&mut config.repository).with_links_followed(args.follow_links);
     tracing::info!(access = %policy.describe(), "access rules");
     config.access = Arc::new(policy);
     let state = crate::web::AppState::open(&config).await.with_context(|| {

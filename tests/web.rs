@@ -1528,3 +1528,55 @@ async fn forwarded_prefix_is_put_into_links_when_asked_for() {
         .iter()
         .any(|l| l.starts_with("/books")));
 }
+
+#[tokio::test]
+async fn links_that_leave_the_repository_are_not_followed() {
+    // A BitTorrent client can create symbolic links (BEP 47): one in the repository pointing at
+    // a secret must not serve it, as a file or as a cover; a link inside the repository is fine.
+    let f = fixture();
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("passwd");
+    std::fs::write(&secret, b"root:x:0:0:secret").unwrap();
+    let repo = tempfile::tempdir().unwrap();
+    let r = repo.path();
+    std::fs::create_dir_all(r.join("libgen/0")).unwrap();
+    std::fs::create_dir_all(r.join("libgen/store")).unwrap();
+    std::fs::create_dir_all(r.join("covers/0")).unwrap();
+    std::os::unix::fs::symlink(&secret, r.join("libgen/0").join(CLRS_MD5)).unwrap();
+    std::fs::write(r.join("libgen/store/fourier.bin"), b"the fourier book").unwrap();
+    std::os::unix::fs::symlink(
+        r.join("libgen/store/fourier.bin"),
+        r.join("libgen/0").join(FOURIER_MD5),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&secret, r.join(format!("covers/0/{CLRS_MD5}.jpg"))).unwrap();
+    let open = |follow: bool| {
+        let mut config = Config::new(
+            &f.dir.join("catalog.sqlite"),
+            &f.dir.join("index"),
+            Some(r),
+            None,
+        );
+        config.repository = config.repository.with_links_followed(follow);
+        async move { web::app(AppState::open(&config).await.unwrap()) }
+    };
+    let app = open(false).await;
+    let reply = get(&app, "/download/libgen/7").await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(!reply.text().contains("secret"));
+    let reply = get(&app, "/covers/libgen/7").await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(!reply.text().contains("secret"));
+    let reply = get(&app, "/download/libgen/8").await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "a link inside the repository is served"
+    );
+    assert_eq!(reply.body, b"the fourier book");
+    // Following links is the user's explicit choice.
+    let app = open(true).await;
+    let reply = get(&app, "/download/libgen/7").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body, b"root:x:0:0:secret");
+}

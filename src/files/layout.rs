@@ -148,6 +148,9 @@ pub struct Repository {
     roots: [Option<PathBuf>; 3],
     /// The repository's top folder, where the cover stores are (`covers`, `fictioncovers`).
     top: Option<PathBuf>,
+    /// Serve files through symbolic links that lead out of their folder (off: a link a
+    /// BitTorrent client made, BEP 47, must not expose `/etc/passwd`).
+    follow_links: bool,
 }
 
 impl Repository {
@@ -164,6 +167,35 @@ impl Repository {
             }
         }
         repo
+    }
+
+    /// Follows symbolic links that lead out of the repository (`--follow-links`).
+    pub fn with_links_followed(mut self, follow: bool) -> Self {
+        self.follow_links = follow;
+        self
+    }
+
+    /// `path` with its symbolic links resolved, when it is inside `base` once resolved (or
+    /// links are followed by choice); `None` when it leaves it or does not exist. Blocking.
+    fn confine(&self, base: &Path, path: &Path) -> Option<PathBuf> {
+        if self.follow_links {
+            return Some(path.to_path_buf());
+        }
+        let real = std::fs::canonicalize(path).ok()?;
+        let base = std::fs::canonicalize(base).ok()?;
+        real.starts_with(&base).then_some(real)
+    }
+
+    /// A collection's file at `path` (from [`Repository::path`]), resolved and kept inside the
+    /// collection's folder. Blocking.
+    pub fn resolve(&self, collection: Collection, path: &Path) -> Option<PathBuf> {
+        self.confine(self.root(collection)?, path)
+    }
+
+    /// A cover at `path` (from [`Repository::cover`]), resolved and kept inside the
+    /// repository. Blocking.
+    pub fn resolve_cover(&self, path: &Path) -> Option<PathBuf> {
+        self.confine(self.top.as_deref()?, path)
     }
 
     /// Puts one collection's files in `dir` instead.

@@ -66,6 +66,14 @@ pub fn locate(repository: &Repository, file: &FileRef<'_>) -> Result<Option<Foun
     let Some(path) = repository.path(file.collection, &layout.repository_path) else {
         return Ok(None);
     };
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Ok(None);
+    }
+    // A symbolic link that leads out of the collection's folder is as good as absent.
+    let Some(path) = repository.resolve(file.collection, &path) else {
+        tracing::warn!(path = %path.display(), "a link in the repository leads out of it: not served (see --follow-links)");
+        return Ok(None);
+    };
     let meta = match std::fs::metadata(&path) {
         Ok(m) if m.is_file() => m,
         Ok(_) => return Ok(None),

@@ -275,6 +275,14 @@ pub async fn cover(
     let Some((path, kind)) = state.repository.cover(collection, &url) else {
         return Err(WebError::not_found("This record has no cover here."));
     };
+    let repository = state.repository.clone();
+    let Some(path) = tokio::task::spawn_blocking(move || repository.resolve_cover(&path))
+        .await
+        .ok()
+        .flatten()
+    else {
+        return Err(WebError::not_found("This record has no cover here."));
+    };
     let bytes = match tokio::fs::metadata(&path).await {
         Ok(m) if m.is_file() && m.len() <= MAX_COVER_BYTES => tokio::fs::read(&path).await?,
         _ => return Err(WebError::not_found("This record has no cover here.")),
