@@ -28,6 +28,33 @@ pub fn switch_user(paths: &Paths, args: &StartArgs) -> Result<()> {
     Ok(())
 }
 
+/// Fails with who owns the data folder and who runs, when this process cannot write there (a
+/// compose `user:` that does not own the folder): SQLite would only say "unable to open database
+/// file", and the container would restart in a loop.
+fn writable(dir: &std::path::Path) -> Result<()> {
+    let probe = dir.join(format!(".lanshelf-write-test-{}", std::process::id()));
+    match std::fs::write(&probe, b"") {
+        Ok(()) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => {
+            use std::os::unix::fs::MetadataExt;
+            let owner = std::fs::metadata(dir)
+                .map(|m| format!("{}:{} (mode {:o})", m.uid(), m.gid(), m.mode() & 0o7777))
+                .unwrap_or_else(|_| "unknown".into());
+            anyhow::bail!(
+                "the data folder {} is not writable by this process, which runs as {}:{} ({e}); the folder belongs to {owner}. Give it to that user (`chown -R {}:{} FOLDER` on the host), or run the container with PUID/PGID instead of `user:` (it then hands the folder over itself)",
+                dir.display(),
+                nix::unistd::getuid(),
+                nix::unistd::getgid(),
+                nix::unistd::getuid(),
+                nix::unistd::getgid(),
+            )
+        }
+    }
+}
+
 /// Runs `lanshelf start` (after [`switch_user`]).
 pub async fn start(paths: &Paths, args: StartArgs) -> Result<()> {
     if !paths.db.exists() {
@@ -35,6 +62,7 @@ pub async fn start(paths: &Paths, args: StartArgs) -> Result<()> {
     }
     if let Some(dir) = paths.db.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        writable(dir)?;
     }
     db::prepare(&paths.db)
         .await

@@ -478,3 +478,33 @@ fn an_index_left_behind_by_a_stop_is_reported_and_caught_up_at_the_next_start() 
         "the log says why it indexes"
     );
 }
+
+#[test]
+fn a_data_folder_the_user_cannot_write_is_named_with_its_owner() {
+    // As compose's `user: "1026:100"` runs it, with a data folder that user does not own.
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::fs::create_dir_all(dir.join("dumps")).unwrap();
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut cmd = lanshelf(dir);
+    cmd.env_remove("PUID").env_remove("PGID");
+    if is_root() {
+        // Root writes anywhere: run as another user, as `user:` does.
+        cmd.uid(PUID).gid(PUID);
+    } else {
+        std::fs::set_permissions(dir.join("data"), std::fs::Permissions::from_mode(0o555)).unwrap();
+    }
+    let out = cmd.args(["start", "--no-serve"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    std::fs::set_permissions(dir.join("data"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("is not writable by this process"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("the folder belongs to"), "{stderr}");
+    assert!(stderr.contains("PUID/PGID"), "{stderr}");
+}
