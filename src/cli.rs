@@ -171,6 +171,16 @@ pub struct ServeArgs {
     /// Connections served at once (more wait in the listen queue).
     #[arg(long, env = "LANSHELF_MAX_CONNECTIONS", default_value_t = 512)]
     pub max_connections: usize,
+    /// Drop a connection whose client has taken no byte of the response for this many seconds.
+    #[arg(long, env = "LANSHELF_WRITE_TIMEOUT", default_value_t = 30)]
+    pub write_timeout: u64,
+    /// Connections one client address may hold at once (trusted proxies excepted).
+    #[arg(
+        long,
+        env = "LANSHELF_MAX_CONNECTIONS_PER_CLIENT",
+        default_value_t = 64
+    )]
+    pub max_connections_per_client: usize,
     /// Serve even when running as root (the server needs no privilege: run it as a plain user).
     #[arg(long, env = "LANSHELF_ALLOW_ROOT", value_parser = clap::builder::BoolishValueParser::new())]
     pub allow_root: bool,

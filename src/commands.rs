@@ -408,6 +408,8 @@ async fn demo(args: DemoArgs) -> Result<()> {
         access: Default::default(),
         header_timeout: 10,
         max_connections: 512,
+        write_timeout: 30,
+        max_connections_per_client: 64,
         // The demo serves a throwaway copy of the bundled samples.
         allow_root: true,
     };
@@ -453,7 +455,8 @@ pub async fn serve_command(
     config.repository =
         std::mem::take(&mut config.repository).with_links_followed(args.follow_links);
     tracing::info!(access = %policy.describe(), "access rules");
-    config.access = Arc::new(policy);
+    let access = Arc::new(policy);
+    config.access = access.clone();
     let state = crate::web::AppState::open(&config).await.with_context(|| {
         format!(
             "opening the catalog {} and the index {}",
@@ -473,6 +476,10 @@ pub async fn serve_command(
     let limits = crate::web::server::Limits {
         header_read_timeout: std::time::Duration::from_secs(args.header_timeout.max(1)),
         max_connections: args.max_connections.max(1),
+        write_timeout: std::time::Duration::from_secs(args.write_timeout.max(1)),
+        max_per_client: args.max_connections_per_client.max(1),
+        allow: access.allowed_networks().to_vec(),
+        proxies: access.trusted_networks().to_vec(),
         ..Default::default()
     };
     crate::web::serve_with(state, listener, &limits)

@@ -387,6 +387,20 @@ fn start_server_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server 
     server
 }
 
+/// A read that ended because the other side closed: cleanly, or by a reset.
+trait ClosedRead {
+    fn is_ok_or_reset(&self) -> bool;
+}
+
+impl ClosedRead for std::io::Result<usize> {
+    fn is_ok_or_reset(&self) -> bool {
+        match self {
+            Ok(_) => true,
+            Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+        }
+    }
+}
+
 /// The status line's code of a raw HTTP/1.1 request to the server.
 fn http_status(port: u16, path: &str, headers: &[(&str, &str)]) -> u16 {
     use std::io::{Read, Write};
@@ -431,9 +445,23 @@ fn lanshelf_serve_enforces_the_rules_on_real_connections() {
     );
     assert_eq!(http_status(server.port, "/healthz", &[]), 200);
     drop(server);
-    // The peer address of a real connection (127.0.0.1) is what the allow-list sees.
+    // The peer address of a real connection (127.0.0.1) is what the allow-list sees: outside
+    // it, the connection is closed as soon as it is accepted, before a byte is read (a peer that
+    // is refused cannot hold a connection slot with half-sent requests).
     let server = start_server(&f.dir, &["--allow", "192.168.0.0/16"]);
-    assert_eq!(http_status(server.port, "/", &[]), 403);
+    {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        let _ = s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n");
+        let mut out = Vec::new();
+        let read = s.read_to_end(&mut out);
+        assert!(
+            out.is_empty() && read.is_ok_or_reset(),
+            "closed without an answer: {read:?} {out:?}"
+        );
+    }
     drop(server);
     // Forward auth from loopback as the trusted proxy, configured through the environment.
     let server = start_server_with(

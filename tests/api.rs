@@ -391,6 +391,11 @@ async fn json_php_speaks_the_original_dialect() {
             "WRONG IDNEWER",
         ),
         ("/json.php?mode=last&fields=id", "WRONG TIMEFIRST"),
+        // Deep offsets read every skipped row: refused (page with mode=newer instead).
+        (
+            "/json.php?mode=modified&timefirst=1970-01-01&limit1=4600000&limit2=5000&fields=id",
+            "WRONG LIMIT1",
+        ),
         // A multi-byte character where the date's tenth byte falls: no panic (issue 18).
         (
             "/json.php?fields=id&mode=newer&timenewer=aaaaaaaaa%C3%A9bbbbbbbb",
@@ -579,20 +584,37 @@ async fn opds_catalog_and_feeds_validate_and_link_local_files() {
     // Paging: one page of 25 at most, with next/previous links.
     let xml = get(&app, "/opds/languages/English?page=2").await.text();
     assert!(xml.contains(r#"rel="previous""#));
-    // Behind a proxy the links use the forwarded scheme and host.
-    let r = get_with(
-        &app,
-        "/opds",
-        &[
-            ("host", "127.0.0.1:8080"),
-            ("x-forwarded-proto", "https"),
-            ("x-forwarded-host", "books.example.org"),
-        ],
-    )
-    .await;
+    // Behind a proxy (on this machine: loopback) the links use the forwarded scheme and host;
+    // from anyone else those headers are ignored, and caches are told the answer depends on them.
+    let from = |peer: &str| {
+        let mut request = axum::http::Request::get("/opds")
+            .header("host", "127.0.0.1:8080")
+            .header("x-forwarded-proto", "https")
+            .header("x-forwarded-host", "books.example.org")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let peer: std::net::SocketAddr = peer.parse().unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        request
+    };
+    let r = common::send(&app, from("127.0.0.1:50000")).await;
     assert!(r
         .text()
         .contains("https://books.example.org/opds/recent/libgen"));
+    assert!(r
+        .headers
+        .get_all("vary")
+        .iter()
+        .any(|v| v.to_str().unwrap().contains("X-Forwarded-Host")));
+    let r = common::send(&app, from("203.0.113.9:50000")).await;
+    let xml = r.text();
+    assert!(
+        !xml.contains("books.example.org"),
+        "a remote client's forwarded host"
+    );
+    assert!(xml.contains("http://127.0.0.1:8080/opds/recent/libgen"));
     for uri in [
         "/opds/recent/books",
         "/opds/languages/Klingonish",

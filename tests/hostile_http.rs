@@ -129,7 +129,15 @@ fn slow_and_idle_clients_do_not_lock_others_out() {
     let dir = catalog();
     let server = start(
         dir.path(),
-        &["--header-timeout", "2", "--max-connections", "64"],
+        // One address opens every connection here: the per-client share is not what this tests.
+        &[
+            "--header-timeout",
+            "2",
+            "--max-connections",
+            "64",
+            "--max-connections-per-client",
+            "1000",
+        ],
     );
     let port = server.port;
     // Slowloris: clients that send a header line now and then and never finish.
@@ -212,4 +220,88 @@ fn many_concurrent_clients_are_all_answered() {
             .take(10)
             .collect::<Vec<_>>()
     );
+}
+
+/// A connection to the server from another loopback address (`127.0.0.2` …), as another
+/// machine's would come, with a small receive buffer.
+fn connect_from(source: &str, port: u16) -> TcpStream {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        socket.bind(format!("{source}:0").parse().unwrap()).unwrap();
+        let stream = socket
+            .connect(format!("127.0.0.1:{port}").parse().unwrap())
+            .await
+            .unwrap();
+        let stream = stream.into_std().unwrap();
+        stream.set_nonblocking(false).unwrap();
+        stream
+    })
+}
+
+#[test]
+fn clients_that_stop_reading_are_dropped_and_cannot_take_every_slot() {
+    let dir = catalog();
+    // Sci-tech 7's file: 32 MB, far more than the socket buffers hold.
+    let repo = dir.path().join("repository");
+    std::fs::create_dir_all(repo.join("libgen/0")).unwrap();
+    std::fs::write(
+        repo.join("libgen/0/c668b424cee13e5994c85c7ee8f18827"),
+        vec![7u8; 32 << 20],
+    )
+    .unwrap();
+    let server = start(
+        dir.path(),
+        &[
+            "--repository",
+            &repo.display().to_string(),
+            "--max-connections",
+            "20",
+            "--max-connections-per-client",
+            "8",
+            "--write-timeout",
+            "3",
+        ],
+    );
+    let port = server.port;
+    // 30 connections from one address ask for the file and never read it.
+    let mut attackers: Vec<TcpStream> = (0..30)
+        .map(|_| {
+            let mut s = connect_from("127.0.0.2", port);
+            let _ = s.write_all(b"GET /download/libgen/7 HTTP/1.1\r\nHost: x\r\n\r\n");
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    // Others are served meanwhile: the attacker holds its share, not every slot.
+    for _ in 0..5 {
+        assert_eq!(get(port, "/healthz"), 200);
+        assert_eq!(get(port, "/libgen/7"), 200);
+    }
+    // Past its share, the attacker was told so at once; the others stall past the write timeout.
+    std::thread::sleep(Duration::from_secs(6));
+    let mut refused = 0;
+    let mut dropped = 0;
+    for s in &mut attackers {
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut head = [0u8; 12];
+        let n = s.read(&mut head).unwrap_or(0);
+        if head[..n].starts_with(b"HTTP/1.1 503") {
+            refused += 1;
+            continue;
+        }
+        // A stalled download: the server gives up on it after the write timeout; reading what
+        // was buffered then ends well before the 32 MB.
+        let mut rest = Vec::new();
+        let _ = s.read_to_end(&mut rest);
+        assert!(rest.len() < 16 << 20, "the stalled download was cut off");
+        dropped += 1;
+    }
+    assert_eq!(refused, 22, "8 held, the rest refused");
+    assert_eq!(dropped, 8);
+    assert_eq!(get(port, "/healthz"), 200);
 }

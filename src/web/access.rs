@@ -379,6 +379,30 @@ impl Policy {
         self.trusted_proxies.iter().any(|n| n.contains(&ip))
     }
 
+    /// The client networks allowed (empty: everyone).
+    pub fn allowed_networks(&self) -> &[IpNet] {
+        &self.allow
+    }
+
+    /// The reverse proxies trusted.
+    pub fn trusted_networks(&self) -> &[IpNet] {
+        &self.trusted_proxies
+    }
+
+    /// Whether a request from `peer` may tell the portal its public scheme and host
+    /// (`X-Forwarded-Proto`, `X-Forwarded-Host`): a trusted proxy, or, when no proxy is named, a
+    /// proxy on this machine (loopback). Anyone else could make feeds link to their own host.
+    pub fn trusts_forwarded_origin(&self, peer: Option<IpAddr>) -> bool {
+        let Some(peer) = peer.map(|p| p.to_canonical()) else {
+            return false;
+        };
+        if self.trusted_proxies.is_empty() {
+            peer.is_loopback()
+        } else {
+            self.is_trusted_proxy(peer)
+        }
+    }
+
     /// The client: the peer, or behind trusted proxies the right-most forwarded address that is
     /// not a trusted proxy.
     fn client(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {

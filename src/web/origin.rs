@@ -1,9 +1,10 @@
 //! The portal's public address as the client sees it, for the documents that write links
 //! themselves (JSON, OpenSearch descriptions, Atom/RSS/OPDS feeds: HTML pages get their prefix
 //! from `web::base`). Behind a reverse proxy the scheme and host come from `X-Forwarded-Proto`
-//! and `X-Forwarded-Host`, otherwise from `Host`; values that are not a plain host name (with an
-//! optional port) are ignored, so a forged header cannot inject markup or another scheme into a
-//! feed. The path prefix is the `--base-path`, or with `--forwarded-prefix` the request's
+//! and `X-Forwarded-Host`, otherwise from `Host`; the forwarded headers are read only from a
+//! trusted proxy (`--trusted-proxies`, or loopback when none is named), and values that are not
+//! a plain host name (with an optional port) are ignored, so a forged header cannot inject markup
+//! or another scheme into a feed. Responses that depend on them say so in `Vary` (`web::routes`). The path prefix is the `--base-path`, or with `--forwarded-prefix` the request's
 //! `X-Forwarded-Prefix`.
 
 use axum::extract::FromRequestParts;
@@ -32,8 +33,13 @@ impl Origin {
         format!("{}{path}", self.prefix)
     }
 
-    /// Reads the origin from request headers.
+    /// Reads the origin from request headers, the forwarded ones included.
     pub fn from_headers(headers: &HeaderMap) -> Origin {
+        Origin::read(headers, true)
+    }
+
+    /// Reads the origin from request headers; `X-Forwarded-*` only when `forwarded`.
+    pub fn read(headers: &HeaderMap, forwarded: bool) -> Origin {
         let first = |name: &str| {
             headers
                 .get(name)
@@ -42,12 +48,12 @@ impl Origin {
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
         };
-        let scheme = match first("x-forwarded-proto").as_deref() {
+        let scheme = match first("x-forwarded-proto").filter(|_| forwarded).as_deref() {
             Some(p) if p.eq_ignore_ascii_case("https") => "https",
             _ => "http",
         };
         let host = first("x-forwarded-host")
-            .filter(|h| is_host(h))
+            .filter(|h| forwarded && is_host(h))
             .or_else(|| first("host").filter(|h| is_host(h)))
             .unwrap_or_else(|| "localhost".to_string());
         Origin {
@@ -73,7 +79,12 @@ impl FromRequestParts<AppState> for Origin {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let mut origin = Origin::from_headers(&parts.headers);
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        let trusted = state.access.trusts_forwarded_origin(peer);
+        let mut origin = Origin::read(&parts.headers, trusted);
         origin.prefix = if !state.base_path().is_empty() {
             state.base_path().to_string()
         } else if state.forwarded_prefix() {

@@ -232,6 +232,22 @@ async fn guard(request: Request, next: Next) -> Response {
         &axum::http::Method::GET | &axum::http::Method::HEAD
     );
     let mut response = next.run(request).await;
+    let documents_with_links = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| {
+            let v = v.as_bytes();
+            v.starts_with(b"application/")
+                && (v.windows(3).any(|w| w == b"xml") || v.windows(4).any(|w| w == b"json"))
+        });
+    if documents_with_links {
+        // Feeds, OPDS, OpenSearch and the JSON API write absolute links from the forwarded
+        // scheme and host (`web::origin`): a shared cache must key them on those headers.
+        response.headers_mut().append(
+            header::VARY,
+            HeaderValue::from_static("X-Forwarded-Host, X-Forwarded-Proto"),
+        );
+    }
     if is_html_page
         && response
             .headers()

@@ -163,6 +163,9 @@ pub struct Inner {
     /// Searches running at once are capped (twice the cores): past that, requests queue here
     /// instead of crowding the blocking pool, which keeps latency steady under load.
     pub search_permits: tokio::sync::Semaphore,
+    /// `json.php` answers computed at once: one, so that however many scripts page through the
+    /// catalog, the other catalog connections stay free for the pages.
+    pub jsonphp_permits: tokio::sync::Semaphore,
     /// The dumps folder watcher's activity, when there is one.
     pub activity: Option<Arc<Activity>>,
     base_path: String,
@@ -199,6 +202,7 @@ impl AppState {
             search_permits: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()) * 2,
             ),
+            jsonphp_permits: tokio::sync::Semaphore::new(1),
             activity: config.activity.clone(),
             base_path: config.base_path.clone(),
             forwarded_prefix: config.forwarded_prefix,

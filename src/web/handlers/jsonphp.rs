@@ -6,7 +6,10 @@
 //!
 //! Differences, all in the direction of safety: numbers in `limit1`/`limit2` are parsed, not
 //! pasted into SQL; a page holds at most [`MAX_ROWS`] rows; `mode=last|modified` without valid
-//! dates answers `WRONG TIMEFIRST` (400) where the original failed with `SQL ERROR` (500).
+//! dates answers `WRONG TIMEFIRST` (400) where the original failed with `SQL ERROR` (500); an
+//! offset past [`MAX_OFFSET`] answers `WRONG LIMIT1` (400: page through everything with
+//! `mode=newer`, whose cost does not grow with depth); one answer is computed at a time, for at
+//! most [`QUERY_TIMEOUT`], so scripts cannot take the connections the pages need.
 
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -25,6 +28,10 @@ pub const DEFAULT_ROWS: u64 = 1000;
 pub const MAX_ROWS: u64 = 5000;
 /// The most ids one request may name.
 const MAX_IDS: usize = 1000;
+/// The most rows an answer may skip (`limit1`): SQLite reads every skipped row.
+pub const MAX_OFFSET: u64 = 100_000;
+/// How long an answer may wait for its turn, then take.
+const QUERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A plain-text error, as the original printed them.
 fn fail(status: StatusCode, message: &'static str) -> Response {
@@ -94,6 +101,9 @@ pub async fn json_php(State(state): State<AppState>, RawQuery(raw): RawQuery) ->
         (None, None) => (0, DEFAULT_ROWS),
     };
     let count = count.min(MAX_ROWS);
+    if offset > MAX_OFFSET {
+        return bad("WRONG LIMIT1");
+    }
 
     let mode = get("mode")
         .filter(|m| matches!(*m, "last" | "modified" | "newer"))
@@ -190,12 +200,18 @@ pub async fn json_php(State(state): State<AppState>, RawQuery(raw): RawQuery) ->
         }
     };
 
-    match libgen_json::rows(&state.pool, &fields, &selection, offset, count).await {
-        Ok(rows) => axum::Json(rows).into_response(),
-        Err(e) => {
+    let answer = tokio::time::timeout(QUERY_TIMEOUT, async {
+        let _turn = state.jsonphp_permits.acquire().await;
+        libgen_json::rows(&state.pool, &fields, &selection, offset, count).await
+    })
+    .await;
+    match answer {
+        Ok(Ok(rows)) => axum::Json(rows).into_response(),
+        Ok(Err(e)) => {
             tracing::error!(error = %e, "json.php query failed");
             fail(StatusCode::INTERNAL_SERVER_ERROR, "SQL ERROR")
         }
+        Err(_) => fail(StatusCode::SERVICE_UNAVAILABLE, "BUSY, TRY AGAIN"),
     }
 }
 
