@@ -29,6 +29,10 @@ use super::InputError;
 /// the decoder (which is faster for them). Bounds the memory of one member's decoding.
 const BUFFERED_DECODE_LIMIT: u64 = 8 << 20;
 
+/// The largest dictionary a compressed RAR 5/7 member may declare: the decoder allocates it, so
+/// a hostile header could ask for 64 GiB. RAR 5 archivers use 4 MiB to 1 GiB (32 MiB by default).
+const DICTIONARY_LIMIT: u64 = 1 << 30;
+
 /// Bytes handed from the decoding thread to the reader in one message.
 const CHUNK: usize = 256 << 10;
 
@@ -551,7 +555,8 @@ impl RarArchive {
     fn decode(self, selected: Vec<bool>, targets: Vec<usize>, tx: SyncSender<Message>) {
         let password = self.password.clone();
         let options = rars::ArchiveReadOptions::with_optional_password(password.as_deref())
-            .with_rar50_buffered_decode_limit(BUFFERED_DECODE_LIMIT);
+            .with_rar50_buffered_decode_limit(BUFFERED_DECODE_LIMIT)
+            .with_rar50_dictionary_size_limit(DICTIONARY_LIMIT);
         let state = Mutex::new(Progress {
             next: 0,
             current: None,
