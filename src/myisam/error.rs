@@ -88,7 +88,9 @@ pub enum MyisamError {
         message: String,
     },
     /// The temporary file that holds far-away record fragments failed (disk full?).
-    #[error("{table}.MYD: the temporary file for record fragments failed near byte {offset}: {source}")]
+    #[error(
+        "{table}.MYD: the temporary file for record fragments failed near byte {offset}: {source}"
+    )]
     Spill {
         /// The table.
         table: String,
@@ -140,14 +142,44 @@ impl MyisamError {
 }
 
 /// Shorthand constructors used across the module.
-pub(crate) fn corrupt(table: &str, file: TableFile, offset: u64, message: impl Into<String>) -> MyisamError {
-    MyisamError::Corrupt { table: table.to_string(), file, offset, message: message.into() }
+pub(crate) fn corrupt(
+    table: &str,
+    file: TableFile,
+    offset: u64,
+    message: impl Into<String>,
+) -> MyisamError {
+    MyisamError::Corrupt {
+        table: table.to_string(),
+        file,
+        offset,
+        message: message.into(),
+    }
 }
 
-pub(crate) fn unsupported(table: &str, file: TableFile, offset: u64, message: impl Into<String>) -> MyisamError {
-    MyisamError::Unsupported { table: table.to_string(), file, offset, message: message.into() }
+pub(crate) fn unsupported(
+    table: &str,
+    file: TableFile,
+    offset: u64,
+    message: impl Into<String>,
+) -> MyisamError {
+    MyisamError::Unsupported {
+        table: table.to_string(),
+        file,
+        offset,
+        message: message.into(),
+    }
 }
 
-pub(crate) fn truncated(table: &str, file: TableFile, offset: u64, context: impl Into<String>) -> MyisamError {
-    MyisamError::Truncated { table: table.to_string(), file, offset, context: context.into() }
+pub(crate) fn truncated(
+    table: &str,
+    file: TableFile,
+    offset: u64,
+    context: impl Into<String>,
+) -> MyisamError {
+    MyisamError::Truncated {
+        table: table.to_string(),
+        file,
+        offset,
+        context: context.into(),
+    }
 }

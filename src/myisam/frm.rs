@@ -114,7 +114,10 @@ pub enum Packing {
 impl Packing {
     /// Whether the column has a bit in the row's pack-bit bytes.
     pub fn has_pack_bit(self) -> bool {
-        matches!(self, Packing::SkipZero | Packing::SkipEndspace | Packing::SkipPrespace | Packing::Blob)
+        matches!(
+            self,
+            Packing::SkipZero | Packing::SkipEndspace | Packing::SkipPrespace | Packing::Blob
+        )
     }
 }
 
@@ -371,21 +374,36 @@ impl TableDef {
         };
         need(FRM_HEADER, "the 64-byte header")?;
         if frm[0] != 0xFE || frm[1] != 0x01 {
-            return Err(corrupt(t, f, 0, "not a table definition (.frm files start with FE 01)"));
+            return Err(corrupt(
+                t,
+                f,
+                0,
+                "not a table definition (.frm files start with FE 01)",
+            ));
         }
         // 9: MySQL 4.1 (no true VARCHAR), 10: MySQL 5.0+ and MariaDB, 11: MariaDB 10.2+ with
         // expressions (DEFAULT expressions, CHECK, generated columns); older ones use 11-byte
         // column entries.
         let frm_version = frm[2];
         if !(9..=11).contains(&frm_version) {
-            return Err(unsupported(t, f, 2, format!(".frm format version {frm_version} (9 to 11 expected)")));
+            return Err(unsupported(
+                t,
+                f,
+                2,
+                format!(".frm format version {frm_version} (9 to 11 expected)"),
+            ));
         }
         let options = u16le(frm, 30);
         let record_len = u16le(frm, 16) as usize;
         let mysql_version = u32le(frm, 51);
         let collation = ((frm[41] as u16) << 8) | frm[38] as u16;
         if frm[32] != 0 {
-            return Err(unsupported(t, f, 32, "a pre-3.23 .frm (NULL bits after the columns)"));
+            return Err(unsupported(
+                t,
+                f,
+                32,
+                "a pre-3.23 .frm (NULL bits after the columns)",
+            ));
         }
 
         // The engine: its legacy code, and its name in the extra segment.
@@ -399,10 +417,20 @@ impl TableDef {
         if frm[3] != DB_TYPE_MYISAM {
             let engine = engine_name(frm, defaults_at + record_len, extra_len)
                 .unwrap_or_else(|| format!("engine code {}", frm[3]));
-            return Err(unsupported(t, f, 3, format!("the table's engine is {engine}, not MyISAM")));
+            return Err(unsupported(
+                t,
+                f,
+                3,
+                format!("the table's engine is {engine}, not MyISAM"),
+            ));
         }
         if options & options::COMPRESS_RECORD != 0 {
-            return Err(unsupported(t, f, 30, "the table is compressed with myisampack"));
+            return Err(unsupported(
+                t,
+                f,
+                30,
+                "the table is compressed with myisampack",
+            ));
         }
 
         // MariaDB's extra2 segment sits between the header and the forminfo pointer.
@@ -410,7 +438,12 @@ impl TableDef {
         need(FRM_HEADER + extra2_len + 4, "the forminfo pointer")?;
         let forminfo = u32le(frm, FRM_HEADER + extra2_len) as usize;
         if forminfo == 0 {
-            return Err(corrupt(t, f, (FRM_HEADER + extra2_len) as u64, "no forminfo block"));
+            return Err(corrupt(
+                t,
+                f,
+                (FRM_HEADER + extra2_len) as u64,
+                "no forminfo block",
+            ));
         }
         need(forminfo + FORMINFO_SIZE, "the forminfo block")?;
         let fi = &frm[forminfo..forminfo + FORMINFO_SIZE];
@@ -428,7 +461,10 @@ impl TableDef {
         let intervals_at = names_at + names_len;
         let comments_at = intervals_at + intervals_len;
         let vcol_at = comments_at + comments_len;
-        need(vcol_at + vcol_len, "the column entries, names and value lists")?;
+        need(
+            vcol_at + vcol_len,
+            "the column entries, names and value lists",
+        )?;
 
         let (names, _) = split_typelib(frm, names_at, names_at + names_len)
             .ok_or_else(|| corrupt(t, f, names_at as u64, "unterminated list of column names"))?;
@@ -471,7 +507,10 @@ impl TableDef {
                     t,
                     f,
                     e as u64,
-                    format!("column `{name}` has type {type_code} ({}){why}", type_name(type_code)),
+                    format!(
+                        "column `{name}` has type {type_code} ({}){why}",
+                        type_name(type_code)
+                    ),
                 )
             };
             let values: Vec<String> = if matches!(type_code, code::ENUM | code::SET) {
@@ -480,10 +519,16 @@ impl TableDef {
                         t,
                         f,
                         (e + 12) as u64,
-                        format!("column `{name}` names value list {interval_nr} of {}", intervals.len()),
+                        format!(
+                            "column `{name}` names value list {interval_nr} of {}",
+                            intervals.len()
+                        ),
                     ));
                 }
-                if matches!(col_collation, 35 | 54 | 60 | 90 | 101 | 128 | 159 | 160 | 183) {
+                if matches!(
+                    col_collation,
+                    35 | 54 | 60 | 90 | 101 | 128 | 159 | 160 | 183
+                ) {
                     return Err(refuse(" in a UCS-2/UTF-16/UTF-32 collation"));
                 }
                 intervals[interval_nr - 1]
@@ -512,11 +557,19 @@ impl TableDef {
                 code::NEWDATE => (ColumnType::Date, 3, 0),
                 code::DATETIME2 => {
                     let fsp = fsp_of(19)?;
-                    (ColumnType::DateTime { fsp }, 5 + (fsp as usize).div_ceil(2), 0)
+                    (
+                        ColumnType::DateTime { fsp },
+                        5 + (fsp as usize).div_ceil(2),
+                        0,
+                    )
                 }
                 code::TIMESTAMP2 => {
                     let fsp = fsp_of(19)?;
-                    (ColumnType::Timestamp { fsp }, 4 + (fsp as usize).div_ceil(2), 0)
+                    (
+                        ColumnType::Timestamp { fsp },
+                        4 + (fsp as usize).div_ceil(2),
+                        0,
+                    )
                 }
                 code::DATETIME => {
                     if fsp_of(19)? != 0 {
@@ -536,10 +589,19 @@ impl TableDef {
                     let unsigned = flags & FLAG_SIGNED == 0;
                     let precision = length - (scale > 0) as u32 - (!unsigned && length > 0) as u32;
                     if precision == 0 || precision > 65 || scale > 38 || scale > precision {
-                        return Err(refuse(&format!(" with precision {precision} and scale {scale}")));
+                        return Err(refuse(&format!(
+                            " with precision {precision} and scale {scale}"
+                        )));
                     }
                     let (p, s) = (precision as u8, scale as u8);
-                    (ColumnType::Decimal { precision: p, scale: s }, decimal_bin_size(p, s), 0)
+                    (
+                        ColumnType::Decimal {
+                            precision: p,
+                            scale: s,
+                        },
+                        decimal_bin_size(p, s),
+                        0,
+                    )
                 }
                 code::STRING => (ColumnType::Char, length as usize, 0),
                 code::VARCHAR => {
@@ -558,8 +620,7 @@ impl TableDef {
                 code::ENUM => (ColumnType::Enum, if values.len() < 256 { 1 } else { 2 }, 0),
                 code::SET => {
                     let bytes = match values.len().div_ceil(8) {
-                        3 => 4,
-                        5..=7 => 8,
+                        5.. => 8,
                         n => n,
                     };
                     (ColumnType::Set, bytes, 0)
@@ -569,9 +630,14 @@ impl TableDef {
             if type_code == code::STRING && flags & FLAG_BLOB != 0 {
                 return Err(refuse(" flagged as a blob"));
             }
-            let offset = recpos
-                .checked_sub(1)
-                .ok_or_else(|| corrupt(t, f, (e + 5) as u64, format!("column `{name}` at record position 0")))?;
+            let offset = recpos.checked_sub(1).ok_or_else(|| {
+                corrupt(
+                    t,
+                    f,
+                    (e + 5) as u64,
+                    format!("column `{name}` at record position 0"),
+                )
+            })?;
             if offset + pack_length > record_len {
                 return Err(corrupt(
                     t,
@@ -583,7 +649,10 @@ impl TableDef {
                 ));
             }
             let null_bit = if nullable {
-                let bit = NullBit { byte: null_byte, mask: 1 << null_bit_pos };
+                let bit = NullBit {
+                    byte: null_byte,
+                    mask: 1 << null_bit_pos,
+                };
                 null_bit_pos += 1;
                 if null_bit_pos == 8 {
                     null_bit_pos = 0;
@@ -610,8 +679,15 @@ impl TableDef {
                 ColumnType::Blob => Packing::Blob,
                 ColumnType::VarChar => Packing::VarChar,
                 _ if !dynamic => Packing::Normal,
-                // `zero_pack()` is false for the string types and DECIMAL.
-                ColumnType::Char | ColumnType::Enum | ColumnType::Set | ColumnType::Decimal { .. } => {
+                // The old TIMESTAMP carries ZEROFILL_FLAG (for 4.0 compatibility).
+                ColumnType::LegacyTimestamp => Packing::Normal,
+                // `zero_pack()` is false for CHAR, ENUM, YEAR, DECIMAL and TIMESTAMP (MariaDB's
+                // `myisamchk -dvv` shows "no prespace" for a TIMESTAMP, "no zeros" for a SET).
+                ColumnType::Char
+                | ColumnType::Enum
+                | ColumnType::Year
+                | ColumnType::Decimal { .. }
+                | ColumnType::Timestamp { .. } => {
                     if pack_length <= 3 || zerofill {
                         Packing::Normal
                     } else if column_type == ColumnType::Char {
@@ -667,18 +743,38 @@ impl TableDef {
                 ));
             }
             if c.offset > recpos {
-                fields_out.push(RecField { packing: Packing::Normal, len: c.offset - recpos, column: None });
+                fields_out.push(RecField {
+                    packing: Packing::Normal,
+                    len: c.offset - recpos,
+                    column: None,
+                });
             }
-            fields_out.push(RecField { packing: c.packing, len: c.pack_length, column: Some(i) });
+            fields_out.push(RecField {
+                packing: c.packing,
+                len: c.pack_length,
+                column: Some(i),
+            });
             recpos = c.offset + c.pack_length;
         }
         if recpos < record_len {
-            fields_out.push(RecField { packing: Packing::Normal, len: record_len - recpos, column: None });
+            fields_out.push(RecField {
+                packing: Packing::Normal,
+                len: record_len - recpos,
+                column: None,
+            });
         }
         if columns.first().is_some_and(|c| c.offset < null_bytes) {
-            return Err(corrupt(t, f, entries_at as u64, "the first column overlaps the NULL bitmap"));
+            return Err(corrupt(
+                t,
+                f,
+                entries_at as u64,
+                "the first column overlaps the NULL bitmap",
+            ));
         }
-        let pack_bits = fields_out.iter().filter(|r| r.packing.has_pack_bit()).count();
+        let pack_bits = fields_out
+            .iter()
+            .filter(|r| r.packing.has_pack_bit())
+            .count();
         let pack_bytes = if dynamic { pack_bits.div_ceil(8) } else { 0 };
         let checksum = options & options::CHECKSUM != 0;
         // `mi_create`'s min_pack_length: what a row needs at least.
@@ -699,7 +795,11 @@ impl TableDef {
             null_fields,
             null_bytes,
             options,
-            row_format: if dynamic { RowFormat::Dynamic } else { RowFormat::Fixed },
+            row_format: if dynamic {
+                RowFormat::Dynamic
+            } else {
+                RowFormat::Fixed
+            },
             pack_bits,
             pack_bytes,
             mysql_version,
@@ -712,7 +812,9 @@ impl TableDef {
 
     /// The index of the column with this name (ASCII case-insensitive, as MySQL compares them).
     pub fn column_index(&self, name: &str) -> Option<usize> {
-        self.columns.iter().position(|c| c.name.eq_ignore_ascii_case(name))
+        self.columns
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(name))
     }
 }
 
@@ -727,18 +829,30 @@ fn engine_name(frm: &[u8], at: usize, len: usize) -> Option<String> {
         return None;
     }
     let n = u16le(frm, e) as usize;
-    frm.get(e + 2..e + 2 + n).map(|b| String::from_utf8_lossy(b).into_owned())
+    frm.get(e + 2..e + 2 + n)
+        .map(|b| String::from_utf8_lossy(b).into_owned())
 }
 
 /// Refuses generated columns and hidden hash columns: their place in the record follows other
 /// rules. MariaDB 10.2+ also keeps DEFAULT expressions and CHECK constraints here, which are
 /// harmless.
-fn check_virtual_columns(t: &str, frm: &[u8], at: usize, len: usize, frm_version: u8) -> Result<(), MyisamError> {
+fn check_virtual_columns(
+    t: &str,
+    frm: &[u8],
+    at: usize,
+    len: usize,
+    frm_version: u8,
+) -> Result<(), MyisamError> {
     if len == 0 {
         return Ok(());
     }
     if frm_version < 11 {
-        return Err(unsupported(t, TableFile::Frm, at as u64, "generated (virtual) columns"));
+        return Err(unsupported(
+            t,
+            TableFile::Frm,
+            at as u64,
+            "generated (virtual) columns",
+        ));
     }
     // MariaDB 10.2+ (version 11): a 16-byte header, then entries of a 6-byte header (type,
     // column number, expression length, name length), the name and the expression. Type 0 is a
@@ -747,13 +861,23 @@ fn check_virtual_columns(t: &str, frm: &[u8], at: usize, len: usize, frm_version
     let end = at + len;
     while p < end {
         if p + 6 > end {
-            return Err(corrupt(t, TableFile::Frm, p as u64, "cut-short expression entry"));
+            return Err(corrupt(
+                t,
+                TableFile::Frm,
+                p as u64,
+                "cut-short expression entry",
+            ));
         }
         let kind = frm[p];
         let expr_len = u16le(frm, p + 3) as usize;
         let name_len = frm[p + 5] as usize;
         if kind <= 1 || kind == 5 {
-            return Err(unsupported(t, TableFile::Frm, p as u64, "generated columns or a long UNIQUE hash"));
+            return Err(unsupported(
+                t,
+                TableFile::Frm,
+                p as u64,
+                "generated columns or a long UNIQUE hash",
+            ));
         }
         p += 6 + name_len + expr_len;
     }

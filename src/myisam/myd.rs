@@ -51,7 +51,12 @@ pub struct ReaderOptions {
 
 impl Default for ReaderOptions {
     fn default() -> ReaderOptions {
-        ReaderOptions { fragment_memory: 64 << 20, temp_dir: None, buffer_size: 1 << 20, data_pointer_size: None }
+        ReaderOptions {
+            fragment_memory: 64 << 20,
+            temp_dir: None,
+            buffer_size: 1 << 20,
+            data_pointer_size: None,
+        }
     }
 }
 
@@ -106,7 +111,11 @@ impl ReadStats {
 /// Where the row just found is.
 enum Found {
     /// In the read buffer.
-    Buffer { start: usize, len: usize, offset: u64 },
+    Buffer {
+        start: usize,
+        len: usize,
+        offset: u64,
+    },
     /// Joined from parts, in `joined`.
     Joined { offset: u64 },
 }
@@ -135,6 +144,7 @@ pub struct MydReader<R> {
     /// Bytes to skip before the next block (the unused end of the block just returned).
     skip: u64,
     cells: Vec<Cell>,
+    scratch: Vec<u8>,
     joined: Vec<u8>,
     frags: Fragments,
     stats: ReadStats,
@@ -160,6 +170,7 @@ impl<R: Read> MydReader<R> {
             eof: false,
             skip: 0,
             cells,
+            scratch: Vec::new(),
             joined: Vec::new(),
             frags: Fragments::new(options.fragment_memory, options.temp_dir),
             stats: ReadStats::default(),
@@ -213,14 +224,28 @@ impl<R: Read> MydReader<R> {
         };
         let unpacked = match self.table.row_format {
             RowFormat::Fixed => unpack_fixed(&self.table, data, &mut self.cells),
-            RowFormat::Dynamic => unpack_dynamic(&self.table, data, &mut self.cells),
+            RowFormat::Dynamic => {
+                unpack_dynamic(&self.table, data, &mut self.cells, &mut self.scratch)
+            }
         };
         if let Err(message) = unpacked {
             self.done = true;
-            return Err(corrupt(&self.table.name, TableFile::Myd, offset, format!("row: {message}")));
+            return Err(corrupt(
+                &self.table.name,
+                TableFile::Myd,
+                offset,
+                format!("row: {message}"),
+            ));
         }
         self.stats.rows += 1;
-        Ok(Some(RowView { table: &self.table, data, cells: &self.cells, null_start: self.null_start, offset }))
+        Ok(Some(RowView {
+            table: &self.table,
+            data,
+            cells: &self.cells,
+            scratch: &self.scratch,
+            null_start: self.null_start,
+            offset,
+        }))
     }
 
     /// Reads to the end, counting rows without looking at them, and returns the counts.
@@ -284,7 +309,12 @@ impl<R: Read> MydReader<R> {
             self.pos = self.end;
             if !self.ensure(1)? {
                 let at = self.base + self.end as u64;
-                return Err(truncated(&self.table.name, TableFile::Myd, at, "the unused end of a block"));
+                return Err(truncated(
+                    &self.table.name,
+                    TableFile::Myd,
+                    at,
+                    "the unused end of a block",
+                ));
             }
         }
         Ok(())
@@ -309,9 +339,20 @@ impl<R: Read> MydReader<R> {
             match self.buf[start] {
                 0 => self.stats.deleted += 1,
                 0xFE if offset == 0 && self.buf[start..start + 4] == PACKED_MAGIC => {
-                    return Err(unsupported(&self.table.name, TableFile::Myd, 0, "the data file is compressed with myisampack"));
+                    return Err(unsupported(
+                        &self.table.name,
+                        TableFile::Myd,
+                        0,
+                        "the data file is compressed with myisampack",
+                    ));
                 }
-                _ => return Ok(Some(Found::Buffer { start, len: self.table.record_len, offset })),
+                _ => {
+                    return Ok(Some(Found::Buffer {
+                        start,
+                        len: self.table.record_len,
+                        offset,
+                    }))
+                }
             }
         }
     }
@@ -335,24 +376,51 @@ impl<R: Read> MydReader<R> {
                 12 => 12,
                 13 => 16,
                 _ => {
-                    if at == 0 && self.ensure(4)? && self.buf[self.pos..self.pos + 4] == PACKED_MAGIC {
-                        return Err(unsupported(&self.table.name, TableFile::Myd, 0, "the data file is compressed with myisampack"));
+                    if at == 0
+                        && self.ensure(4)?
+                        && self.buf[self.pos..self.pos + 4] == PACKED_MAGIC
+                    {
+                        return Err(unsupported(
+                            &self.table.name,
+                            TableFile::Myd,
+                            0,
+                            "the data file is compressed with myisampack",
+                        ));
                     }
-                    return Err(corrupt(&self.table.name, TableFile::Myd, at, format!("unknown block type {kind}")));
+                    return Err(corrupt(
+                        &self.table.name,
+                        TableFile::Myd,
+                        at,
+                        format!("unknown block type {kind}"),
+                    ));
                 }
             };
             if !self.ensure(header_len)? {
-                return Err(truncated(&self.table.name, TableFile::Myd, self.base + self.end as u64, format!("the header of the block at byte {at}")));
+                return Err(truncated(
+                    &self.table.name,
+                    TableFile::Myd,
+                    self.base + self.end as u64,
+                    format!("the header of the block at byte {at}"),
+                ));
             }
             let h = &self.buf[self.pos..self.pos + header_len];
-            let be = |from: usize, n: usize| h[from..from + n].iter().fold(0u64, |v, &x| (v << 8) | x as u64);
+            let be = |from: usize, n: usize| {
+                h[from..from + n]
+                    .iter()
+                    .fold(0u64, |v, &x| (v << 8) | x as u64)
+            };
             let next_at = |from: usize| be(from, 8);
             // (row length if first, part length, block length after the header, next position)
             let (rec_len, data_len, block_len, next) = match kind {
                 0 => {
                     let len = be(1, 3) as usize;
                     if len < 20 || len % 4 != 0 {
-                        return Err(corrupt(&self.table.name, TableFile::Myd, at, format!("deleted block of {len} bytes")));
+                        return Err(corrupt(
+                            &self.table.name,
+                            TableFile::Myd,
+                            at,
+                            format!("deleted block of {len} bytes"),
+                        ));
                     }
                     self.pos += 20;
                     self.skip = (len - 20) as u64;
@@ -375,11 +443,21 @@ impl<R: Read> MydReader<R> {
             };
             let (data_len, block_len) = (data_len as usize, block_len as usize);
             if data_len == 0 || data_len > MAX_BLOCK {
-                return Err(corrupt(&self.table.name, TableFile::Myd, at, format!("block of type {kind} holding {data_len} bytes")));
+                return Err(corrupt(
+                    &self.table.name,
+                    TableFile::Myd,
+                    at,
+                    format!("block of type {kind} holding {data_len} bytes"),
+                ));
             }
             if let Some(len) = rec_len {
                 if len as usize > MAX_ROW || (len as usize) < data_len {
-                    return Err(corrupt(&self.table.name, TableFile::Myd, at, format!("row of {len} bytes in a block holding {data_len}")));
+                    return Err(corrupt(
+                        &self.table.name,
+                        TableFile::Myd,
+                        at,
+                        format!("row of {len} bytes in a block holding {data_len}"),
+                    ));
                 }
             }
             if !self.ensure(header_len + data_len)? {
@@ -397,14 +475,24 @@ impl<R: Read> MydReader<R> {
             let data = &self.buf[start..start + data_len];
             match (rec_len, next) {
                 // A whole row in one block: decoded where it lies.
-                (Some(_), None) => return Ok(Some(Found::Buffer { start, len: data_len, offset: at })),
+                (Some(_), None) => {
+                    return Ok(Some(Found::Buffer {
+                        start,
+                        len: data_len,
+                        offset: at,
+                    }))
+                }
                 // The first part of a split row.
                 (Some(len), Some(next)) => {
                     self.stats.split_rows += 1;
                     let mut joined = std::mem::take(&mut self.joined);
                     joined.clear();
                     joined.extend_from_slice(data);
-                    let part = Partial { head: at, rec_len: len as usize, data: joined };
+                    let part = Partial {
+                        head: at,
+                        rec_len: len as usize,
+                        data: joined,
+                    };
                     if self.follow(part, Some(next), after)? {
                         return Ok(Some(Found::Joined { offset: at }));
                     }
@@ -412,7 +500,11 @@ impl<R: Read> MydReader<R> {
                 // A continuation block.
                 (None, next) => {
                     self.stats.continuation_blocks += 1;
-                    let spill = |e| MyisamError::Spill { table: self.table.name.clone(), offset: at, source: e };
+                    let spill = |e| MyisamError::Spill {
+                        table: self.table.name.clone(),
+                        offset: at,
+                        source: e,
+                    };
                     match self.frags.take_waiting(at).map_err(spill)? {
                         Some(mut part) => {
                             if part.data.len() + data_len > part.rec_len {
@@ -441,7 +533,12 @@ impl<R: Read> MydReader<R> {
 
     /// Follows a split row from its last joined part: joins parts already passed (orphans) and
     /// parks the row when its next part lies ahead. True when the row is complete (in `joined`).
-    fn follow(&mut self, mut part: Partial, mut next: Option<u64>, after: u64) -> Result<bool, MyisamError> {
+    fn follow(
+        &mut self,
+        mut part: Partial,
+        mut next: Option<u64>,
+        after: u64,
+    ) -> Result<bool, MyisamError> {
         let name = &self.table.name;
         loop {
             // MariaDB stops reading a row when it has its length, whatever the last block says.
@@ -454,10 +551,18 @@ impl<R: Read> MydReader<R> {
                     name,
                     TableFile::Myd,
                     part.head,
-                    format!("the row's parts end after {} of its {} bytes", part.data.len(), part.rec_len),
+                    format!(
+                        "the row's parts end after {} of its {} bytes",
+                        part.data.len(),
+                        part.rec_len
+                    ),
                 ));
             };
-            let spill = |e| MyisamError::Spill { table: name.clone(), offset: after, source: e };
+            let spill = |e| MyisamError::Spill {
+                table: name.clone(),
+                offset: after,
+                source: e,
+            };
             if n < after {
                 let before = part.data.len();
                 match self.frags.take_orphan(n, &mut part.data).map_err(spill)? {
@@ -486,7 +591,12 @@ impl<R: Read> MydReader<R> {
             } else {
                 let head = part.head;
                 if !self.frags.park(n, part).map_err(spill)? {
-                    return Err(corrupt(name, TableFile::Myd, head, format!("two rows continue at byte {n}")));
+                    return Err(corrupt(
+                        name,
+                        TableFile::Myd,
+                        head,
+                        format!("two rows continue at byte {n}"),
+                    ));
                 }
                 return Ok(false);
             }
@@ -501,7 +611,9 @@ impl<R: Read> MydReader<R> {
                 table: self.table.name.clone(),
                 file: TableFile::Myd,
                 offset: head,
-                message: format!("the row continues at byte {waits_for}, but the file ends at byte {end}"),
+                message: format!(
+                    "the row continues at byte {waits_for}, but the file ends at byte {end}"
+                ),
             });
         }
         self.stats.unclaimed_blocks = self.frags.orphans() as u64;

@@ -62,9 +62,19 @@ impl MyiHeader {
         }
         if b[..4] != MAGIC {
             if b[..3] == MAGIC[..3] {
-                return Err(unsupported(table, f, 2, format!("index file version {}", b[3])));
+                return Err(unsupported(
+                    table,
+                    f,
+                    2,
+                    format!("index file version {}", b[3]),
+                ));
             }
-            return Err(corrupt(table, f, 0, "not a MyISAM index file (it starts with FE FE 07 01)"));
+            return Err(corrupt(
+                table,
+                f,
+                0,
+                "not a MyISAM index file (it starts with FE FE 07 01)",
+            ));
         }
         let options = be(b, 4, 2) as u16;
         let state_len = be(b, 8, 2) as usize;
@@ -74,10 +84,20 @@ impl MyiHeader {
             return Err(corrupt(table, f, 8, "state or base block too short"));
         }
         if b.len() < base_pos + 80 {
-            return Err(truncated(table, f, b.len() as u64, "the state and base blocks"));
+            return Err(truncated(
+                table,
+                f,
+                b.len() as u64,
+                "the state and base blocks",
+            ));
         }
         if options & options::COMPRESS_RECORD != 0 {
-            return Err(unsupported(table, f, 4, "the table is compressed with myisampack"));
+            return Err(unsupported(
+                table,
+                f,
+                4,
+                "the table is compressed with myisampack",
+            ));
         }
         let base = &b[base_pos..];
         Ok(MyiHeader {
@@ -86,7 +106,7 @@ impl MyiHeader {
             deleted: be(b, 36, 8),
             blocks: be(b, 44, 8),
             data_file_length: be(b, 68, 8),
-            keys: b[22],
+            keys: b[18],
             data_pointer_size: base[72],
             fields: be(base, 64, 4) as u32,
             pack_bytes: be(base, 76, 2) as u16,
@@ -101,7 +121,12 @@ impl MyiHeader {
         read_exact(table, &mut src, &mut b, 0)?;
         let need = MyiHeader::needed(&b);
         if need > 65_536 {
-            return Err(corrupt(table, TableFile::Myi, 10, "implausible header length"));
+            return Err(corrupt(
+                table,
+                TableFile::Myi,
+                10,
+                "implausible header length",
+            ));
         }
         b.resize(need, 0);
         read_exact(table, &mut src, &mut b[24..], 24)?;
@@ -117,10 +142,15 @@ impl MyiHeader {
                 &def.name,
                 TableFile::Myi,
                 4,
-                format!("the index file says {} rows, the .frm the other format", if dynamic { "dynamic" } else { "fixed" }),
+                format!(
+                    "the index file says {} rows, the .frm the other format",
+                    if dynamic { "dynamic" } else { "fixed" }
+                ),
             ));
         }
-        if self.fields as usize != def.fields.len() || (dynamic && self.pack_bytes as usize != def.pack_bytes) {
+        if self.fields as usize != def.fields.len()
+            || (dynamic && self.pack_bytes as usize != def.pack_bytes)
+        {
             return Err(corrupt(
                 &def.name,
                 TableFile::Myi,
@@ -138,15 +168,32 @@ impl MyiHeader {
     }
 }
 
-fn read_exact(table: &str, src: &mut impl Read, buf: &mut [u8], at: u64) -> Result<(), MyisamError> {
+fn read_exact(
+    table: &str,
+    src: &mut impl Read,
+    buf: &mut [u8],
+    at: u64,
+) -> Result<(), MyisamError> {
     let mut done = 0;
     while done < buf.len() {
         match src.read(&mut buf[done..]) {
-            Ok(0) => return Err(truncated(table, TableFile::Myi, at + done as u64, "the header")),
+            Ok(0) => {
+                return Err(truncated(
+                    table,
+                    TableFile::Myi,
+                    at + done as u64,
+                    "the header",
+                ))
+            }
             Ok(n) => done += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(source) => {
-                return Err(MyisamError::Io { table: table.to_string(), file: TableFile::Myi, offset: at + done as u64, source })
+                return Err(MyisamError::Io {
+                    table: table.to_string(),
+                    file: TableFile::Myi,
+                    offset: at + done as u64,
+                    source,
+                })
             }
         }
     }

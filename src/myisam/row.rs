@@ -16,6 +16,9 @@ pub(crate) enum CellKind {
     Content,
     /// The last `len` bytes of the column; the bytes before them are spaces (`SKIP_PRESPACE`).
     Prespaced,
+    /// Bytes rebuilt in the row's scratch buffer (a BINARY(n) whose trailing spaces a dynamic
+    /// row cut: MariaDB gives them back).
+    Scratch,
 }
 
 /// Where a column's bytes are in the row's data.
@@ -32,10 +35,19 @@ pub(crate) type UnpackError = String;
 /// Fills `cells` (one per column) from a dynamic row in MyISAM's packed form (`_mi_rec_pack`):
 /// pack-bit bytes, then each field of the record description. Checks every length against the
 /// row's end and that the row is used exactly.
-pub(crate) fn unpack_dynamic(table: &TableDef, data: &[u8], cells: &mut [Cell]) -> Result<(), UnpackError> {
+pub(crate) fn unpack_dynamic(
+    table: &TableDef,
+    data: &[u8],
+    cells: &mut [Cell],
+    scratch: &mut Vec<u8>,
+) -> Result<(), UnpackError> {
+    scratch.clear();
     let end = data.len();
     if end < table.min_pack_len {
-        return Err(format!("row of {end} bytes, shorter than the {} bytes any row takes", table.min_pack_len));
+        return Err(format!(
+            "row of {end} bytes, shorter than the {} bytes any row takes",
+            table.min_pack_len
+        ));
     }
     let pack = &data[..table.pack_bytes];
     let mut pos = table.pack_bytes;
@@ -47,7 +59,11 @@ pub(crate) fn unpack_dynamic(table: &TableDef, data: &[u8], cells: &mut [Cell]) 
                 if pos + len > end {
                     return Err(format!("field ends past the row ({} + {len} > {end})", pos));
                 }
-                let c = Cell { start: pos as u32, len: len as u32, kind: CellKind::Whole };
+                let c = Cell {
+                    start: pos as u32,
+                    len: len as u32,
+                    kind: CellKind::Whole,
+                };
                 pos += len;
                 c
             }
@@ -80,7 +96,11 @@ pub(crate) fn unpack_dynamic(table: &TableDef, data: &[u8], cells: &mut [Cell]) 
                 if pos + n > end {
                     return Err(format!("VARCHAR of {n} bytes ends past the row"));
                 }
-                let c = Cell { start: pos as u32, len: n as u32, kind: CellKind::Content };
+                let c = Cell {
+                    start: pos as u32,
+                    len: n as u32,
+                    kind: CellKind::Content,
+                };
                 pos += n;
                 c
             }
@@ -88,8 +108,16 @@ pub(crate) fn unpack_dynamic(table: &TableDef, data: &[u8], cells: &mut [Cell]) 
                 let flagged = pack[bit / 8] & (1 << (bit % 8)) != 0;
                 bit += 1;
                 match packing {
-                    Packing::SkipZero if flagged => Cell { start: pos as u32, len: len as u32, kind: CellKind::Zero },
-                    Packing::Blob if flagged => Cell { start: pos as u32, len: 0, kind: CellKind::Content },
+                    Packing::SkipZero if flagged => Cell {
+                        start: pos as u32,
+                        len: 0,
+                        kind: CellKind::Zero,
+                    },
+                    Packing::Blob if flagged => Cell {
+                        start: pos as u32,
+                        len: 0,
+                        kind: CellKind::Content,
+                    },
                     Packing::Blob => {
                         let lb = len - 8;
                         if pos + lb > end {
@@ -103,7 +131,11 @@ pub(crate) fn unpack_dynamic(table: &TableDef, data: &[u8], cells: &mut [Cell]) 
                         if n > end - pos {
                             return Err(format!("BLOB of {n} bytes ends past the row"));
                         }
-                        let c = Cell { start: pos as u32, len: n as u32, kind: CellKind::Content };
+                        let c = Cell {
+                            start: pos as u32,
+                            len: n as u32,
+                            kind: CellKind::Content,
+                        };
                         pos += n;
                         c
                     }
@@ -125,9 +157,29 @@ pub(crate) fn unpack_dynamic(table: &TableDef, data: &[u8], cells: &mut [Cell]) 
                         if n >= len || pos + n > end {
                             return Err(format!("packed string of {n} bytes in a field of {len}"));
                         }
-                        let kind =
-                            if packing == Packing::SkipEndspace { CellKind::Content } else { CellKind::Prespaced };
-                        let c = Cell { start: pos as u32, len: n as u32, kind };
+                        let binary_char = packing == Packing::SkipEndspace
+                            && field.column.is_some_and(|c| table.columns[c].is_binary());
+                        let c = if binary_char {
+                            let at = scratch.len();
+                            scratch.extend_from_slice(&data[pos..pos + n]);
+                            scratch.resize(at + len, b' ');
+                            Cell {
+                                start: at as u32,
+                                len: len as u32,
+                                kind: CellKind::Scratch,
+                            }
+                        } else {
+                            let kind = if packing == Packing::SkipEndspace {
+                                CellKind::Content
+                            } else {
+                                CellKind::Prespaced
+                            };
+                            Cell {
+                                start: pos as u32,
+                                len: n as u32,
+                                kind,
+                            }
+                        };
                         pos += n;
                         c
                     }
@@ -135,7 +187,11 @@ pub(crate) fn unpack_dynamic(table: &TableDef, data: &[u8], cells: &mut [Cell]) 
                         if pos + len > end {
                             return Err(format!("field ends past the row ({pos} + {len} > {end})"));
                         }
-                        let c = Cell { start: pos as u32, len: len as u32, kind: CellKind::Whole };
+                        let c = Cell {
+                            start: pos as u32,
+                            len: len as u32,
+                            kind: CellKind::Whole,
+                        };
                         pos += len;
                         c
                     }
@@ -159,24 +215,43 @@ pub(crate) fn unpack_dynamic(table: &TableDef, data: &[u8], cells: &mut [Cell]) 
 }
 
 /// Fills `cells` from a fixed row: every column at its record offset; VARCHAR lengths checked.
-pub(crate) fn unpack_fixed(table: &TableDef, data: &[u8], cells: &mut [Cell]) -> Result<(), UnpackError> {
+pub(crate) fn unpack_fixed(
+    table: &TableDef,
+    data: &[u8],
+    cells: &mut [Cell],
+) -> Result<(), UnpackError> {
     for (i, col) in table.columns.iter().enumerate() {
         let cell = if col.column_type == ColumnType::VarChar {
             let (n, lb) = if col.length_bytes == 1 {
                 (data[col.offset] as usize, 1)
             } else {
-                (u16::from_le_bytes([data[col.offset], data[col.offset + 1]]) as usize, 2)
+                (
+                    u16::from_le_bytes([data[col.offset], data[col.offset + 1]]) as usize,
+                    2,
+                )
             };
             if n > col.pack_length - lb {
                 if col.null_bit.is_some_and(|nb| data[nb.byte] & nb.mask != 0) {
                     0
                 } else {
-                    return Err(format!("VARCHAR `{}` of {n} bytes in a column of {}", col.name, col.pack_length - lb));
+                    return Err(format!(
+                        "VARCHAR `{}` of {n} bytes in a column of {}",
+                        col.name,
+                        col.pack_length - lb
+                    ));
                 };
             }
-            Cell { start: (col.offset + lb) as u32, len: n.min(col.pack_length - lb) as u32, kind: CellKind::Content }
+            Cell {
+                start: (col.offset + lb) as u32,
+                len: n.min(col.pack_length - lb) as u32,
+                kind: CellKind::Content,
+            }
         } else {
-            Cell { start: col.offset as u32, len: col.pack_length as u32, kind: CellKind::Whole }
+            Cell {
+                start: col.offset as u32,
+                len: col.pack_length as u32,
+                kind: CellKind::Whole,
+            }
         };
         cells[i] = cell;
     }
@@ -190,6 +265,8 @@ pub struct RowView<'a> {
     pub(crate) table: &'a TableDef,
     pub(crate) data: &'a [u8],
     pub(crate) cells: &'a [Cell],
+    /// Bytes rebuilt for this row (see [`CellKind::Scratch`]).
+    pub(crate) scratch: &'a [u8],
     /// Where the NULL bitmap starts in `data`.
     pub(crate) null_start: usize,
     /// Where the row starts in the `.MYD` (its first block).
@@ -229,7 +306,12 @@ impl<'a> RowView<'a> {
             }
         }
         let cell = self.cells[i];
-        let bytes = &self.data[cell.start as usize..(cell.start + cell.len) as usize];
+        let range = cell.start as usize..(cell.start + cell.len) as usize;
+        let bytes = if cell.kind == CellKind::Scratch {
+            &self.scratch[range]
+        } else {
+            &self.data[range]
+        };
         match col.column_type {
             ColumnType::VarChar | ColumnType::Blob => text_or_bytes(col.is_binary(), bytes),
             ColumnType::Char => {
@@ -251,7 +333,7 @@ impl<'a> RowView<'a> {
                 // Fixed-size types: rebuild the whole bytes where a dynamic row shortened them.
                 let mut scratch = [0u8; 32];
                 let whole: &[u8] = match cell.kind {
-                    CellKind::Whole => bytes,
+                    CellKind::Whole | CellKind::Scratch => bytes,
                     CellKind::Zero => &scratch[..col.pack_length.min(32)],
                     CellKind::Content | CellKind::Prespaced => {
                         let n = col.pack_length.min(32);
@@ -339,7 +421,11 @@ fn fraction(b: &[u8], fsp: u8) -> u32 {
 /// A value of a fixed-size column from its whole record-buffer bytes.
 fn fixed_value<'a>(col: &'a super::frm::Column, whole: &[u8]) -> Value<'a> {
     match col.column_type {
-        ColumnType::TinyInt | ColumnType::SmallInt | ColumnType::MediumInt | ColumnType::Int | ColumnType::BigInt => {
+        ColumnType::TinyInt
+        | ColumnType::SmallInt
+        | ColumnType::MediumInt
+        | ColumnType::Int
+        | ColumnType::BigInt => {
             let v = le(whole);
             if col.unsigned {
                 Value::UInt(v)
@@ -347,16 +433,24 @@ fn fixed_value<'a>(col: &'a super::frm::Column, whole: &[u8]) -> Value<'a> {
                 Value::Int(sign_extend(v, whole.len()))
             }
         }
-        ColumnType::Float => Value::Float(f32::from_le_bytes([whole[0], whole[1], whole[2], whole[3]])),
+        ColumnType::Float => {
+            Value::Float(f32::from_le_bytes([whole[0], whole[1], whole[2], whole[3]]))
+        }
         ColumnType::Double => Value::Double(f64::from_bits(le(whole))),
-        ColumnType::Decimal { precision, scale } => Value::Decimal(Decimal::from_bin(whole, precision, scale)),
+        ColumnType::Decimal { precision, scale } => {
+            Value::Decimal(Decimal::from_bin(whole, precision, scale))
+        }
         ColumnType::Year => {
             let y = whole[0] as u16;
             Value::Year(if y == 0 { 0 } else { 1900 + y })
         }
         ColumnType::Date => {
             let v = le(whole) as u32;
-            Value::Date(Date { year: (v >> 9) as u16, month: ((v >> 5) & 15) as u8, day: (v & 31) as u8 })
+            Value::Date(Date {
+                year: (v >> 9) as u16,
+                month: ((v >> 5) & 15) as u8,
+                day: (v & 31) as u8,
+            })
         }
         ColumnType::DateTime { fsp } => {
             let packed = be(&whole[..5]) as i64 - 0x80_0000_0000;
@@ -365,7 +459,11 @@ fn fixed_value<'a>(col: &'a super::frm::Column, whole: &[u8]) -> Value<'a> {
             let ym = ymd >> 5;
             let hms = ymdhms & 0x1_FFFF;
             Value::DateTime(DateTime {
-                date: Date { year: (ym / 13) as u16, month: (ym % 13) as u8, day: (ymd & 31) as u8 },
+                date: Date {
+                    year: (ym / 13) as u16,
+                    month: (ym % 13) as u8,
+                    day: (ymd & 31) as u8,
+                },
                 hour: (hms >> 12) as u8,
                 minute: ((hms >> 6) & 63) as u8,
                 second: (hms & 63) as u8,
@@ -378,12 +476,20 @@ fn fixed_value<'a>(col: &'a super::frm::Column, whole: &[u8]) -> Value<'a> {
             micro: fraction(&whole[4..], fsp),
             fsp,
         }),
-        ColumnType::LegacyTimestamp => Value::Timestamp(Timestamp { seconds: le(whole) as u32, micro: 0, fsp: 0 }),
+        ColumnType::LegacyTimestamp => Value::Timestamp(Timestamp {
+            seconds: le(whole) as u32,
+            micro: 0,
+            fsp: 0,
+        }),
         ColumnType::LegacyDateTime => {
             let v = le(whole);
             let (date, time) = (v / 1_000_000, v % 1_000_000);
             Value::DateTime(DateTime {
-                date: Date { year: (date / 10_000) as u16, month: (date / 100 % 100) as u8, day: (date % 100) as u8 },
+                date: Date {
+                    year: (date / 10_000) as u16,
+                    month: (date / 100 % 100) as u8,
+                    day: (date % 100) as u8,
+                },
                 hour: (time / 10_000) as u8,
                 minute: (time / 100 % 100) as u8,
                 second: (time % 100) as u8,
@@ -393,11 +499,17 @@ fn fixed_value<'a>(col: &'a super::frm::Column, whole: &[u8]) -> Value<'a> {
         }
         ColumnType::Enum => {
             let n = le(whole) as usize;
-            let text = if n == 0 { "" } else { col.values.get(n - 1).map(String::as_str).unwrap_or("") };
+            let text = if n == 0 {
+                ""
+            } else {
+                col.values.get(n - 1).map(String::as_str).unwrap_or("")
+            };
             Value::Enum(n as u16, text)
         }
         ColumnType::Set => Value::Set(le(whole), &col.values),
-        ColumnType::Char | ColumnType::VarChar | ColumnType::Blob => unreachable!("string types are handled by get"),
+        ColumnType::Char | ColumnType::VarChar | ColumnType::Blob => {
+            unreachable!("string types are handled by get")
+        }
     }
 }
 

@@ -134,7 +134,10 @@ impl Fragments {
         }
         let file = self.file.as_mut().expect("created above");
         file.write_all_at(bytes, self.file_end)?;
-        let chunk = Chunk::Disk { offset: self.file_end, len: bytes.len() };
+        let chunk = Chunk::Disk {
+            offset: self.file_end,
+            len: bytes.len(),
+        };
         self.file_end += bytes.len() as u64;
         self.on_disk += 1;
         self.stats.spilled_bytes += bytes.len() as u64;
@@ -203,7 +206,14 @@ impl Fragments {
             return Ok(false);
         }
         let data = self.store(Bytes::Owned(partial.data))?;
-        self.waiting.insert(pos, Waiting { head: partial.head, rec_len: partial.rec_len, data });
+        self.waiting.insert(
+            pos,
+            Waiting {
+                head: partial.head,
+                rec_len: partial.rec_len,
+                data,
+            },
+        );
         self.note_entries();
         Ok(true)
     }
@@ -214,7 +224,11 @@ impl Fragments {
             Some(w) => {
                 let mut data = Vec::new();
                 self.load(w.data, &mut data)?;
-                Ok(Some(Partial { head: w.head, rec_len: w.rec_len, data }))
+                Ok(Some(Partial {
+                    head: w.head,
+                    rec_len: w.rec_len,
+                    data,
+                }))
             }
             None => Ok(None),
         }
@@ -249,12 +263,28 @@ mod tests {
     #[test]
     fn a_parked_row_comes_back_with_its_bytes() {
         let mut f = Fragments::new(0, None);
-        let p = Partial { head: 40, rec_len: 9, data: b"abcd".to_vec() };
+        let p = Partial {
+            head: 40,
+            rec_len: 9,
+            data: b"abcd".to_vec(),
+        };
         assert!(f.park(1000, p).unwrap());
-        assert!(!f.park(1000, Partial { head: 1, rec_len: 1, data: vec![] }).unwrap());
+        assert!(!f
+            .park(
+                1000,
+                Partial {
+                    head: 1,
+                    rec_len: 1,
+                    data: vec![]
+                }
+            )
+            .unwrap());
         assert_eq!(f.first_waiting(), Some((40, 1000)));
         let back = f.take_waiting(1000).unwrap().unwrap();
-        assert_eq!((back.head, back.rec_len, back.data.as_slice()), (40, 9, &b"abcd"[..]));
+        assert_eq!(
+            (back.head, back.rec_len, back.data.as_slice()),
+            (40, 9, &b"abcd"[..])
+        );
         assert!(f.take_waiting(1000).unwrap().is_none());
     }
 }

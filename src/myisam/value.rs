@@ -39,7 +39,11 @@ pub struct DateTime {
 
 impl fmt::Display for DateTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {:02}:{:02}:{:02}", self.date, self.hour, self.minute, self.second)?;
+        write!(
+            f,
+            "{} {:02}:{:02}:{:02}",
+            self.date, self.hour, self.minute, self.second
+        )?;
         if self.fsp > 0 {
             let digits = format!("{:06}", self.micro);
             write!(f, ".{}", &digits[..self.fsp as usize])?;
@@ -69,7 +73,11 @@ impl Timestamp {
     pub fn to_utc(&self) -> DateTime {
         if self.is_zero() {
             return DateTime {
-                date: Date { year: 0, month: 0, day: 0 },
+                date: Date {
+                    year: 0,
+                    month: 0,
+                    day: 0,
+                },
                 hour: 0,
                 minute: 0,
                 second: 0,
@@ -129,7 +137,12 @@ impl Decimal {
         let mut bytes = [0u8; 32];
         let len = stored.len().min(32);
         bytes[..len].copy_from_slice(&stored[..len]);
-        Decimal { bytes, len: len as u8, precision, scale }
+        Decimal {
+            bytes,
+            len: len as u8,
+            precision,
+            scale,
+        }
     }
 
     /// The stored bytes.
@@ -178,10 +191,18 @@ impl fmt::Display for Decimal {
         }
         let trail = frac % 9;
         if trail > 0 {
-            frac_digits.push_str(&format!("{:0width$}", read(DIG2BYTES[trail]), width = trail));
+            frac_digits.push_str(&format!(
+                "{:0width$}",
+                read(DIG2BYTES[trail]),
+                width = trail
+            ));
         }
         let int_trimmed = int_digits.trim_start_matches('0');
-        let int_part = if int_trimmed.is_empty() { "0" } else { int_trimmed };
+        let int_part = if int_trimmed.is_empty() {
+            "0"
+        } else {
+            int_trimmed
+        };
         let is_zero = int_trimmed.is_empty() && frac_digits.bytes().all(|c| c == b'0');
         if negative && !is_zero {
             f.write_str("-")?;
@@ -394,7 +415,10 @@ impl OwnedValue {
     /// The text of a character, ENUM, SET or DECIMAL value.
     pub fn as_str(&self) -> Option<&str> {
         match self {
-            OwnedValue::Text(s) | OwnedValue::Enum(s) | OwnedValue::Set(s) | OwnedValue::Decimal(s) => Some(s),
+            OwnedValue::Text(s)
+            | OwnedValue::Enum(s)
+            | OwnedValue::Set(s)
+            | OwnedValue::Decimal(s) => Some(s),
             _ => None,
         }
     }
@@ -409,7 +433,10 @@ impl fmt::Display for OwnedValue {
             OwnedValue::UInt(v) => write!(f, "{v}"),
             OwnedValue::Float(v) => write!(f, "{v}"),
             OwnedValue::Double(v) => write!(f, "{v}"),
-            OwnedValue::Decimal(s) | OwnedValue::Text(s) | OwnedValue::Enum(s) | OwnedValue::Set(s) => f.write_str(s),
+            OwnedValue::Decimal(s)
+            | OwnedValue::Text(s)
+            | OwnedValue::Enum(s)
+            | OwnedValue::Set(s) => f.write_str(s),
             OwnedValue::Bytes(b) => f.write_str(&String::from_utf8_lossy(b)),
             OwnedValue::Year(y) => write!(f, "{y:04}"),
             OwnedValue::Date(d) => write!(f, "{d}"),
@@ -432,13 +459,33 @@ mod tests {
 
     #[test]
     fn timestamps_convert_to_utc_calendar_dates() {
-        let t = Timestamp { seconds: 951_782_400, micro: 0, fsp: 0 }; // 2000-02-29
+        let t = Timestamp {
+            seconds: 951_782_400,
+            micro: 0,
+            fsp: 0,
+        }; // 2000-02-29
         assert_eq!(t.to_string(), "2000-02-29 00:00:00");
-        let t = Timestamp { seconds: 2_147_483_647, micro: 0, fsp: 0 };
+        let t = Timestamp {
+            seconds: 2_147_483_647,
+            micro: 0,
+            fsp: 0,
+        };
         assert_eq!(t.to_string(), "2038-01-19 03:14:07");
-        let t = Timestamp { seconds: 1, micro: 120_000, fsp: 3 };
+        let t = Timestamp {
+            seconds: 1,
+            micro: 120_000,
+            fsp: 3,
+        };
         assert_eq!(t.to_string(), "1970-01-01 00:00:01.120");
-        assert_eq!(Timestamp { seconds: 0, micro: 0, fsp: 0 }.to_string(), "0000-00-00 00:00:00");
+        assert_eq!(
+            Timestamp {
+                seconds: 0,
+                micro: 0,
+                fsp: 0
+            }
+            .to_string(),
+            "0000-00-00 00:00:00"
+        );
     }
 
     #[test]
