@@ -559,3 +559,425 @@ fn a_folder_lists_its_tables_and_frm_files_are_recognised() {
         &std::fs::read(fixtures().join("2026/files.MYI")).unwrap()
     ));
 }
+
+/// Block streams built by hand around a real packed row, for the block kinds and orders the
+/// fixtures do not hold (3- and 4-byte lengths are written by MyISAM only for parts over 64 KiB).
+mod blocks {
+    use super::*;
+
+    /// One block of a hand-built `.MYD`; `next` is the index of the block it points to.
+    enum Block {
+        Whole {
+            kind: u8,
+            data: Vec<u8>,
+            pad: u8,
+        },
+        First {
+            kind: u8,
+            rec_len: usize,
+            data: Vec<u8>,
+            next: usize,
+        },
+        Middle {
+            kind: u8,
+            data: Vec<u8>,
+            next: usize,
+        },
+        Last {
+            kind: u8,
+            data: Vec<u8>,
+            pad: u8,
+        },
+        Deleted {
+            len: usize,
+        },
+    }
+
+    fn be(v: u64, n: usize) -> Vec<u8> {
+        v.to_be_bytes()[8 - n..].to_vec()
+    }
+
+    fn header_len(b: &Block) -> usize {
+        match b {
+            Block::Whole { kind, .. } => [0, 3, 4, 4, 5][*kind as usize],
+            Block::First { kind: 5, .. } => 13,
+            Block::First { kind: 6, .. } => 15,
+            Block::First { .. } => 16,
+            Block::Middle { kind: 11, .. } => 11,
+            Block::Middle { .. } => 12,
+            Block::Last { kind, .. } => [3, 4, 4, 5][*kind as usize - 7],
+            Block::Deleted { .. } => 20,
+        }
+    }
+
+    fn size(b: &Block) -> usize {
+        header_len(b)
+            + match b {
+                Block::Whole { data, pad, .. } | Block::Last { data, pad, .. } => {
+                    data.len() + *pad as usize
+                }
+                Block::First { data, .. } | Block::Middle { data, .. } => data.len(),
+                Block::Deleted { len } => len - 20,
+            }
+    }
+
+    /// Serialises the blocks, resolving `next` indexes to file positions.
+    pub(super) fn build(blocks: &[Block]) -> Vec<u8> {
+        let mut at = Vec::new();
+        let mut pos = 0u64;
+        for b in blocks {
+            at.push(pos);
+            pos += size(b) as u64;
+        }
+        let mut out = Vec::new();
+        for b in blocks {
+            match b {
+                Block::Whole { kind, data, pad } => {
+                    out.push(*kind);
+                    out.extend(be(data.len() as u64, if *kind % 2 == 1 { 2 } else { 3 }));
+                    if *kind >= 3 {
+                        out.push(*pad);
+                    }
+                    out.extend(data);
+                    out.extend(std::iter::repeat_n(0xEE, *pad as usize));
+                }
+                Block::First {
+                    kind,
+                    rec_len,
+                    data,
+                    next,
+                } => {
+                    out.push(*kind);
+                    let (r, l) = match kind {
+                        5 => (2, 2),
+                        6 => (3, 3),
+                        _ => (4, 3),
+                    };
+                    out.extend(be(*rec_len as u64, r));
+                    out.extend(be(data.len() as u64, l));
+                    out.extend(be(at[*next], 8));
+                    out.extend(data);
+                }
+                Block::Middle { kind, data, next } => {
+                    out.push(*kind);
+                    out.extend(be(data.len() as u64, if *kind == 11 { 2 } else { 3 }));
+                    out.extend(be(at[*next], 8));
+                    out.extend(data);
+                }
+                Block::Last { kind, data, pad } => {
+                    out.push(*kind);
+                    out.extend(be(data.len() as u64, if *kind % 2 == 1 { 2 } else { 3 }));
+                    if *kind >= 9 {
+                        out.push(*pad);
+                    }
+                    out.extend(data);
+                    out.extend(std::iter::repeat_n(0xEE, *pad as usize));
+                }
+                Block::Deleted { len } => {
+                    out.push(0);
+                    out.extend(be(*len as u64, 3));
+                    out.extend([0xFF; 16]);
+                    out.extend(std::iter::repeat_n(0xDD, len - 20));
+                }
+            }
+        }
+        out
+    }
+
+    /// A real packed row of 2026/files (its first block) and the table.
+    fn sample() -> (Arc<TableDef>, MyiHeader, Vec<u8>) {
+        let files = TableFiles::open(&fixtures().join("2026"), "files").unwrap();
+        let data = std::fs::read(&files.data_path).unwrap();
+        // The first block holding a whole row (types 1 and 3: 2-byte length).
+        let mut p = 0;
+        let row = loop {
+            let len = u16::from_be_bytes([data[p + 1], data[p + 2]]) as usize;
+            match data[p] {
+                1 => break data[p + 3..p + 3 + len].to_vec(),
+                3 => break data[p + 4..p + 4 + len].to_vec(),
+                5 => p += 13 + u16::from_be_bytes([data[p + 3], data[p + 4]]) as usize,
+                7 => p += 3 + len,
+                9 => p += 4 + len + data[p + 3] as usize,
+                11 => p += 11 + len,
+                k => panic!("block type {k} at {p} in the fixture"),
+            }
+        };
+        (files.def.clone(), files.header.clone(), row)
+    }
+
+    fn rows_of(def: &Arc<TableDef>, bytes: &[u8]) -> Result<Vec<Vec<Field>>, MyisamError> {
+        let mut reader = MydReader::new(
+            def.clone(),
+            bytes,
+            ReaderOptions {
+                fragment_memory: 100,
+                ..Default::default()
+            },
+        );
+        let mut rows = Vec::new();
+        while let Some(row) = reader.next_row()? {
+            rows.push(render_row(&row));
+        }
+        Ok(rows)
+    }
+
+    #[test]
+    fn every_block_kind_and_order_gives_the_same_row() {
+        let (def, _, row) = sample();
+        let expected = rows_of(
+            &def,
+            &build(&[Block::Whole {
+                kind: 1,
+                data: row.clone(),
+                pad: 0,
+            }]),
+        )
+        .unwrap();
+        assert_eq!(expected.len(), 1);
+        let (a, rest) = row.split_at(row.len() / 3);
+        let (b, c) = rest.split_at(rest.len() / 2);
+        let (a, b, c) = (a.to_vec(), b.to_vec(), c.to_vec());
+        let n = row.len();
+        let scenarios: Vec<Vec<Block>> = vec![
+            // whole rows with 3-byte lengths and unused bytes
+            vec![Block::Whole {
+                kind: 2,
+                data: row.clone(),
+                pad: 0,
+            }],
+            vec![Block::Whole {
+                kind: 3,
+                data: row.clone(),
+                pad: 5,
+            }],
+            vec![Block::Whole {
+                kind: 4,
+                data: row.clone(),
+                pad: 255,
+            }],
+            // forward chain, 3-byte kinds, a deleted block between the parts
+            vec![
+                Block::First {
+                    kind: 6,
+                    rec_len: n,
+                    data: a.clone(),
+                    next: 2,
+                },
+                Block::Deleted { len: 40 },
+                Block::Middle {
+                    kind: 12,
+                    data: b.clone(),
+                    next: 3,
+                },
+                Block::Last {
+                    kind: 10,
+                    data: c.clone(),
+                    pad: 3,
+                },
+            ],
+            // the head last; every part behind the block pointing to it
+            vec![
+                Block::Last {
+                    kind: 8,
+                    data: c.clone(),
+                    pad: 0,
+                },
+                Block::Middle {
+                    kind: 11,
+                    data: b.clone(),
+                    next: 0,
+                },
+                Block::Deleted { len: 20 },
+                Block::First {
+                    kind: 13,
+                    rec_len: n,
+                    data: a.clone(),
+                    next: 1,
+                },
+            ],
+            // back, then forward again
+            vec![
+                Block::Middle {
+                    kind: 11,
+                    data: b.clone(),
+                    next: 3,
+                },
+                Block::Whole {
+                    kind: 1,
+                    data: row.clone(),
+                    pad: 0,
+                },
+                Block::First {
+                    kind: 5,
+                    rec_len: n,
+                    data: a.clone(),
+                    next: 0,
+                },
+                Block::Last {
+                    kind: 9,
+                    data: c.clone(),
+                    pad: 1,
+                },
+            ],
+            // a part longer than needed is cut when the row is complete (as MariaDB reads it)
+            vec![
+                Block::First {
+                    kind: 5,
+                    rec_len: n,
+                    data: [a.clone(), b.clone()].concat(),
+                    next: 1,
+                },
+                Block::Last {
+                    kind: 7,
+                    data: c.clone(),
+                    pad: 0,
+                },
+            ],
+        ];
+        for (i, blocks) in scenarios.iter().enumerate() {
+            let rows =
+                rows_of(&def, &build(blocks)).unwrap_or_else(|e| panic!("scenario {i}: {e}"));
+            let wanted = if i == 5 { 2 } else { 1 };
+            assert_eq!(rows.len(), wanted, "scenario {i}");
+            for r in &rows {
+                assert_eq!(r, &expected[0], "scenario {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn broken_chains_and_blocks_are_reported_at_their_offset() {
+        let (def, _, row) = sample();
+        let n = row.len();
+        let (a, c) = row.split_at(n / 2);
+        let (a, c) = (a.to_vec(), c.to_vec());
+        let check = |blocks: &[Block], offset: u64, words: &str| {
+            let e = rows_of(&def, &build(blocks)).unwrap_err();
+            let text = e.to_string();
+            assert!(text.contains("files.MYD") && text.contains(words), "{text}");
+            assert_eq!(e.offset(), Some(offset), "{text}");
+        };
+        // A head pointing back to a block that is no continuation (a whole row).
+        check(
+            &[
+                Block::Whole {
+                    kind: 1,
+                    data: row.clone(),
+                    pad: 0,
+                },
+                Block::First {
+                    kind: 5,
+                    rec_len: n,
+                    data: a.clone(),
+                    next: 0,
+                },
+            ],
+            (3 + n) as u64,
+            "no unclaimed continuation block",
+        );
+        // A head pointing past the end.
+        let head = Block::First {
+            kind: 5,
+            rec_len: n,
+            data: a.clone(),
+            next: 1,
+        };
+        check(&[head, Block::Deleted { len: 20 }], 0, "the file ends");
+        // Two rows continuing at the same block.
+        check(
+            &[
+                Block::First {
+                    kind: 5,
+                    rec_len: n,
+                    data: a.clone(),
+                    next: 2,
+                },
+                Block::First {
+                    kind: 5,
+                    rec_len: n,
+                    data: a.clone(),
+                    next: 2,
+                },
+                Block::Last {
+                    kind: 7,
+                    data: c.clone(),
+                    pad: 0,
+                },
+            ],
+            (13 + a.len()) as u64,
+            "two rows continue",
+        );
+        // Parts adding up to more than the row.
+        check(
+            &[
+                Block::First {
+                    kind: 5,
+                    rec_len: n,
+                    data: a.clone(),
+                    next: 1,
+                },
+                Block::Last {
+                    kind: 7,
+                    data: row.clone(),
+                    pad: 0,
+                },
+            ],
+            (13 + a.len()) as u64,
+            "longer than its",
+        );
+        // A chain ending early.
+        check(
+            &[
+                Block::First {
+                    kind: 5,
+                    rec_len: n,
+                    data: a.clone(),
+                    next: 1,
+                },
+                Block::Last {
+                    kind: 7,
+                    data: a.clone(),
+                    pad: 0,
+                },
+            ],
+            0,
+            "parts end after",
+        );
+        // An unknown block type, a deleted block of an impossible length.
+        let mut bytes = build(&[Block::Whole {
+            kind: 1,
+            data: row.clone(),
+            pad: 0,
+        }]);
+        bytes.push(42);
+        let e = rows_of(&def, &bytes).unwrap_err();
+        assert_eq!(e.offset(), Some((3 + n) as u64), "{e}");
+        assert!(e.to_string().contains("unknown block type 42"), "{e}");
+        let mut bytes = vec![0u8, 0, 0, 22];
+        bytes.extend([0u8; 18]);
+        let e = rows_of(&def, &bytes).unwrap_err();
+        assert!(
+            e.to_string().contains("deleted block of 22 bytes") && e.offset() == Some(0),
+            "{e}"
+        );
+        // A continuation block nobody claims is counted, not fatal (MariaDB ignores it too).
+        let bytes = build(&[
+            Block::Last {
+                kind: 7,
+                data: c.clone(),
+                pad: 0,
+            },
+            Block::Whole {
+                kind: 1,
+                data: row.clone(),
+                pad: 0,
+            },
+        ]);
+        let mut reader = MydReader::new(def.clone(), &bytes[..], ReaderOptions::default());
+        while reader.next_row().unwrap().is_some() {}
+        assert_eq!(
+            (reader.stats().rows, reader.stats().unclaimed_blocks),
+            (1, 1)
+        );
+    }
+}
