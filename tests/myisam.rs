@@ -875,14 +875,31 @@ mod blocks {
             (3 + n) as u64,
             "no unclaimed continuation block",
         );
-        // A head pointing past the end.
+        // A head pointing to a deleted block, or past the end.
         let head = Block::First {
             kind: 5,
             rec_len: n,
             data: a.clone(),
             next: 1,
         };
-        check(&[head, Block::Deleted { len: 20 }], 0, "the file ends");
+        check(
+            &[head, Block::Deleted { len: 20 }],
+            0,
+            "where no continuation block was",
+        );
+        let head = Block::First {
+            kind: 5,
+            rec_len: n,
+            data: a.clone(),
+            next: 1,
+        };
+        let mut bytes = build(&[head, Block::Deleted { len: 20 }]);
+        bytes.truncate(bytes.len() - 20);
+        let e = rows_of(&def, &bytes).unwrap_err();
+        assert!(
+            e.to_string().contains("but the file ends at byte") && e.offset() == Some(0),
+            "{e}"
+        );
         // Two rows continuing at the same block.
         check(
             &[

@@ -611,9 +611,15 @@ impl<R: Read> MydReader<R> {
                 table: self.table.name.clone(),
                 file: TableFile::Myd,
                 offset: head,
-                message: format!(
-                    "the row continues at byte {waits_for}, but the file ends at byte {end}"
-                ),
+                message: if waits_for < end {
+                    format!(
+                        "the row continues at byte {waits_for}, where no continuation block was"
+                    )
+                } else {
+                    format!(
+                        "the row continues at byte {waits_for}, but the file ends at byte {end}"
+                    )
+                },
             });
         }
         self.stats.unclaimed_blocks = self.frags.orphans() as u64;
