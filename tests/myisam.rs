@@ -998,3 +998,63 @@ mod blocks {
         );
     }
 }
+
+#[test]
+fn rows_written_by_the_writer_read_back_as_mariadb_wrote_them() {
+    use lanshelf::myisam::{myi_with_counts, MydWriter};
+    let mut tables = Vec::new();
+    for layout in ["2026", "2024"] {
+        for t in LIBGEN_TABLES {
+            tables.push((fixtures().join(layout), t));
+        }
+    }
+    for t in [
+        "tiny_fixed",
+        "checksum_dyn",
+        "checksum_fix",
+        "old_temporal_fixed",
+    ] {
+        tables.push((fixtures().join("types"), t));
+    }
+    for (dir, table) in tables {
+        let (expected, _, files) = read_rows(&dir, table, ReaderOptions::default());
+        let mut reader = files.rows(ReaderOptions::default()).unwrap();
+        let mut writer = MydWriter::new(files.def.clone(), Vec::new());
+        while let Some(row) = reader.next_row().unwrap() {
+            let values: Vec<Value<'_>> = row.values().collect();
+            writer
+                .write_row(&values)
+                .unwrap_or_else(|e| panic!("{table}: {e}"));
+        }
+        let rows = writer.rows();
+        let data = writer.finish().unwrap();
+        let myi = myi_with_counts(
+            &std::fs::read(dir.join(format!("{table}.MYI"))).unwrap(),
+            rows,
+            data.len() as u64,
+        )
+        .unwrap();
+        let header = MyiHeader::parse(table, &myi).unwrap();
+        assert_eq!(
+            (header.rows, header.deleted, header.data_file_length),
+            (rows, 0, data.len() as u64)
+        );
+        let mut back = Vec::new();
+        let mut reader = MydReader::new(
+            files.def.clone(),
+            &data[..],
+            ReaderOptions::default().with_myi(&header),
+        );
+        while let Some(row) = reader.next_row().unwrap_or_else(|e| panic!("{table}: {e}")) {
+            back.push(render_row(&row));
+        }
+        let stats = reader.stats();
+        stats.check_rows(table, &header).unwrap();
+        assert_eq!(
+            (stats.split_rows, stats.deleted),
+            (0, 0),
+            "{table}: one block a row"
+        );
+        assert_same_rows(table, &files.def, back, expected);
+    }
+}

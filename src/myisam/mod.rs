@@ -36,6 +36,7 @@ mod myi;
 mod row;
 mod spill;
 mod value;
+mod write;
 
 pub use dir::{is_frm, list_tables, TableFiles};
 pub use error::{MyisamError, TableFile};
@@ -44,3 +45,4 @@ pub use myd::{MydReader, OwnedRows, ReadStats, ReaderOptions};
 pub use myi::MyiHeader;
 pub use row::RowView;
 pub use value::{Date, DateTime, Decimal, OwnedValue, Row, Timestamp, Value};
+pub use write::{myi_with_counts, MydWriter};
