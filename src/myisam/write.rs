@@ -49,6 +49,11 @@ impl<W: Write> MydWriter<W> {
         }
     }
 
+    /// The table being written.
+    pub fn def(&self) -> Arc<TableDef> {
+        self.def.clone()
+    }
+
     /// Rows written.
     pub fn rows(&self) -> u64 {
         self.rows
