@@ -20,11 +20,19 @@ use lanshelf::myisam::{ReaderOptions, TableFiles, Value};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some(dir) = args.first() else { anyhow::bail!("usage: bench_myisam DIR [TABLE ...]") };
+    let Some(dir) = args.first() else {
+        anyhow::bail!("usage: bench_myisam DIR [TABLE ...]")
+    };
     let dir = Path::new(dir);
-    let tables: Vec<&str> =
-        if args.len() > 1 { args[1..].iter().map(String::as_str).collect() } else { vec!["files", "editions"] };
-    println!("{:<18} {:<8} {:>12} {:>10} {:>12} {:>9}", "table", "pass", "rows", "seconds", "rows/s", "MB/s");
+    let tables: Vec<&str> = if args.len() > 1 {
+        args[1..].iter().map(String::as_str).collect()
+    } else {
+        vec!["files", "editions"]
+    };
+    println!(
+        "{:<18} {:<8} {:>12} {:>10} {:>12} {:>9}",
+        "table", "pass", "rows", "seconds", "rows/s", "MB/s"
+    );
     for table in tables {
         let t = TableFiles::open(dir, table)?;
         let bytes = std::fs::metadata(&t.data_path)?.len() as f64;
@@ -64,8 +72,19 @@ fn main() -> anyhow::Result<()> {
         report("values", rows, start.elapsed().as_secs_f64());
 
         let wanted: Vec<usize> = [
-            "f_id", "e_id", "md5", "filesize", "extension", "libgen_topic", "libgen_id", "visible", "title",
-            "author", "year", "publisher", "time_added",
+            "f_id",
+            "e_id",
+            "md5",
+            "filesize",
+            "extension",
+            "libgen_topic",
+            "libgen_id",
+            "visible",
+            "title",
+            "author",
+            "year",
+            "publisher",
+            "time_added",
         ]
         .iter()
         .filter_map(|c| t.def.column_index(c))
@@ -94,6 +113,13 @@ fn main() -> anyhow::Result<()> {
             rows += 1;
         }
         report("owned", rows, start.elapsed().as_secs_f64());
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let Some(peak) = status.lines().find(|l| l.starts_with("VmHWM")) {
+        println!(
+            "peak memory of this process: {}",
+            peak.trim_start_matches("VmHWM:").trim()
+        );
     }
     Ok(())
 }

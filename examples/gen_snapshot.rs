@@ -16,14 +16,21 @@ fn main() -> anyhow::Result<()> {
     let mut opts = SnapshotOptions::new(100_000);
     let mut editions = None;
     while let Some(a) = args.next() {
-        let mut num = || -> anyhow::Result<u64> { Ok(args.next().ok_or_else(|| anyhow::anyhow!("{a} needs a value"))?.parse()?) };
+        let mut num = || -> anyhow::Result<u64> {
+            Ok(args
+                .next()
+                .ok_or_else(|| anyhow::anyhow!("{a} needs a value"))?
+                .parse()?)
+        };
         match a.as_str() {
             "--files" => opts.files = num()?,
             "--editions" => editions = Some(num()?),
             "--seed" => opts.seed = num()?,
             "--threads" => opts.threads = num()? as usize,
             _ if dir.is_none() => dir = Some(PathBuf::from(&a)),
-            _ => anyhow::bail!("usage: gen_snapshot DIR [--files N] [--editions N] [--seed S] [--threads T]"),
+            _ => anyhow::bail!(
+                "usage: gen_snapshot DIR [--files N] [--editions N] [--seed S] [--threads T]"
+            ),
         }
     }
     opts.editions = editions.unwrap_or(opts.files + opts.files / 2);
@@ -33,7 +40,12 @@ fn main() -> anyhow::Result<()> {
     let secs = start.elapsed().as_secs_f64();
     let (mut rows, mut bytes) = (0, 0);
     for s in &stats {
-        println!("{:<20} {:>12} rows {:>10.1} MB", s.table, s.rows, s.bytes as f64 / 1e6);
+        println!(
+            "{:<20} {:>12} rows {:>10.1} MB",
+            s.table,
+            s.rows,
+            s.bytes as f64 / 1e6
+        );
         rows += s.rows;
         bytes += s.bytes;
     }

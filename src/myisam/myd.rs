@@ -90,7 +90,7 @@ pub struct ReadStats {
     /// Most memory held by waiting row parts at once.
     pub peak_fragment_memory: usize,
     /// Most row parts waiting at once.
-    pub peak_fragments: usize,
+    pub peak_fragments: u64,
 }
 
 impl ReadStats {
@@ -364,6 +364,16 @@ impl<R: Read> MydReader<R> {
                 return Ok(None);
             }
             let at = self.base + self.pos as u64;
+            if let Some(waited) = self.frags.next_spilled_wait() {
+                if waited < at {
+                    return Err(corrupt(
+                        &self.table.name,
+                        TableFile::Myd,
+                        waited,
+                        "a row continues here, where no continuation block starts",
+                    ));
+                }
+            }
             let kind = self.buf[self.pos];
             let header_len = match kind {
                 0 => 20,
@@ -605,7 +615,15 @@ impl<R: Read> MydReader<R> {
 
     /// End-of-file checks: every split row complete.
     fn finish(&mut self) -> Result<(), MyisamError> {
-        if let Some((head, waits_for)) = self.frags.first_waiting() {
+        let first = self
+            .frags
+            .first_waiting()
+            .map_err(|source| MyisamError::Spill {
+                table: self.table.name.clone(),
+                offset: self.base + self.end as u64,
+                source,
+            })?;
+        if let Some((head, waits_for)) = first {
             let end = self.base + self.end as u64;
             return Err(MyisamError::Corrupt {
                 table: self.table.name.clone(),
@@ -622,7 +640,7 @@ impl<R: Read> MydReader<R> {
                 },
             });
         }
-        self.stats.unclaimed_blocks = self.frags.orphans() as u64;
+        self.stats.unclaimed_blocks = self.frags.orphans_left();
         Ok(())
     }
 }

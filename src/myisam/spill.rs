@@ -1,41 +1,44 @@
 //! The parts of split rows that cannot be joined yet, in bounded memory.
 //!
-//! Reading a `.MYD` as a stream, a split row's next part can lie ahead (the row waits for it) or
-//! behind (it passed by as an "orphan" continuation block, kept until its head comes). Both kinds
-//! are kept by their file position. Their bytes stay in memory while the total is under the
-//! budget; beyond it, new entries are appended to an anonymous temporary file (deleted by the OS
-//! when closed) and read back when claimed. The file is emptied whenever nothing in it is live.
-//! Only the index (position → where the bytes are, about 64 bytes an entry) stays in memory.
+//! Reading a `.MYD` as a stream, a split row's next part can lie ahead (the row *waits* for it)
+//! or behind (it passed by as an *orphan* continuation block, kept until its head comes). Both
+//! are kept by file position, in memory while their bytes and index entries fit the budget;
+//! beyond it they go to two anonymous temporary files (deleted by the OS when closed), arranged
+//! so that what stays in memory is small whatever the table:
+//!
+//! - Orphans arrive in file order, so the orphan file is sorted by position: memory keeps one
+//!   index entry (position, file offset) per [`ORPHAN_GROUP`] orphans, and a claim reads that
+//!   group back (one `pread`) and marks the entry taken in place.
+//! - Waiting rows are claimed in the order of the positions they wait for (the scan only moves
+//!   forward). When the memory is full, the waiting rows in memory are written out as one run
+//!   sorted by that position; a heap holds the next entry of each run, so a claim is a heap pop
+//!   and one `pread`, and memory holds a few dozen bytes per run.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::fs::File;
-use std::io::{self, Write};
+use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 
-/// Bytes of memory counted per entry for the index itself.
+/// Bytes of memory counted per in-memory entry for its index.
 const ENTRY_OVERHEAD: usize = 64;
-
-/// Where an entry's bytes are.
-#[derive(Debug)]
-enum Chunk {
-    Memory(Vec<u8>),
-    Disk { offset: u64, len: usize },
-}
+/// Spilled orphans per index entry.
+pub(crate) const ORPHAN_GROUP: u64 = 32;
+/// A spilled orphan's header: position, next position, length.
+const ORPHAN_HEADER: usize = 20;
+/// A spilled waiting row's header: awaited position, head, row length, bytes joined.
+const WAITING_HEADER: usize = 24;
+/// `next` of a last part, on disk.
+const NONE: u64 = u64::MAX;
+/// Position of a claimed orphan, on disk.
+const TAKEN: u64 = u64::MAX - 1;
 
 /// A continuation block seen before the row it belongs to.
 #[derive(Debug)]
 struct Orphan {
-    data: Chunk,
+    data: Vec<u8>,
     next: Option<u64>,
-}
-
-/// A row waiting for its next part.
-#[derive(Debug)]
-struct Waiting {
-    head: u64,
-    rec_len: usize,
-    data: Chunk,
 }
 
 /// A row waiting for its next part, handed back with its bytes.
@@ -54,25 +57,67 @@ pub(crate) struct Partial {
 pub(crate) struct SpillStats {
     pub spilled_bytes: u64,
     pub peak_memory: usize,
-    pub peak_entries: usize,
+    pub peak_entries: u64,
 }
 
-/// Bytes to store: borrowed (copied) or owned (moved).
-enum Bytes<'a> {
-    Slice(&'a [u8]),
-    Owned(Vec<u8>),
+/// An anonymous temporary file written at its end.
+struct Scratch {
+    file: File,
+    end: u64,
 }
+
+impl Scratch {
+    fn open(dir: &Option<PathBuf>) -> io::Result<Scratch> {
+        let file = match dir {
+            Some(dir) => tempfile::tempfile_in(dir)?,
+            None => tempfile::tempfile()?,
+        };
+        Ok(Scratch { file, end: 0 })
+    }
+
+    fn append(&mut self, parts: &[&[u8]]) -> io::Result<u64> {
+        let at = self.end;
+        for p in parts {
+            self.file.write_all_at(p, self.end)?;
+            self.end += p.len() as u64;
+        }
+        Ok(at)
+    }
+
+    fn reset(&mut self) -> io::Result<()> {
+        self.file.set_len(0)?;
+        self.end = 0;
+        Ok(())
+    }
+}
+
+/// One sorted run of waiting rows on disk, and where its next entry is.
+struct Run {
+    offset: u64,
+    end: u64,
+}
+
+/// The head of a run: (awaited position, run number).
+type RunHead = Reverse<(u64, usize)>;
 
 /// Orphan blocks and waiting rows, by file position.
 pub(crate) struct Fragments {
     orphans: HashMap<u64, Orphan>,
-    waiting: HashMap<u64, Waiting>,
+    waiting: HashMap<u64, Partial>,
     memory: usize,
     budget: usize,
     dir: Option<PathBuf>,
-    file: Option<File>,
-    file_end: u64,
-    on_disk: usize,
+    orphan_file: Option<Scratch>,
+    /// (position, offset) of every [`ORPHAN_GROUP`]-th spilled orphan.
+    orphan_index: Vec<(u64, u64)>,
+    orphans_spilled: u64,
+    orphans_spilled_taken: u64,
+    waiting_file: Option<Scratch>,
+    runs: Vec<Run>,
+    heads: BinaryHeap<RunHead>,
+    waiting_spilled: u64,
+    /// Reused buffer for reading a group of orphans back.
+    group: Vec<u8>,
     pub stats: SpillStats,
 }
 
@@ -84,153 +129,216 @@ impl Fragments {
             memory: 0,
             budget,
             dir,
-            file: None,
-            file_end: 0,
-            on_disk: 0,
+            orphan_file: None,
+            orphan_index: Vec::new(),
+            orphans_spilled: 0,
+            orphans_spilled_taken: 0,
+            waiting_file: None,
+            runs: Vec::new(),
+            heads: BinaryHeap::new(),
+            waiting_spilled: 0,
+            group: Vec::new(),
             stats: SpillStats::default(),
         }
     }
 
-    /// Entries held.
-    pub fn len(&self) -> usize {
-        self.orphans.len() + self.waiting.len()
+    /// Orphan blocks never claimed.
+    pub fn orphans_left(&self) -> u64 {
+        self.orphans.len() as u64 + self.orphans_spilled - self.orphans_spilled_taken
     }
 
-    /// Orphan blocks held.
-    pub fn orphans(&self) -> usize {
-        self.orphans.len()
+    fn note(&mut self) {
+        self.stats.peak_memory = self.stats.peak_memory.max(self.memory);
+        let entries = (self.orphans.len() + self.waiting.len()) as u64 + self.orphans_spilled
+            - self.orphans_spilled_taken
+            + self.waiting_spilled;
+        self.stats.peak_entries = self.stats.peak_entries.max(entries);
+    }
+
+    fn fits(&self, len: usize) -> bool {
+        self.memory + len + ENTRY_OVERHEAD <= self.budget
     }
 
     /// The waiting row with the lowest head, and the position it waits for.
-    pub fn first_waiting(&self) -> Option<(u64, u64)> {
-        self.waiting.iter().map(|(&pos, w)| (w.head, pos)).min()
-    }
-
-    /// Stores bytes given as a slice (copied if kept in memory) or a vector (moved).
-    fn store(&mut self, bytes: Bytes<'_>) -> io::Result<Chunk> {
-        let len = match &bytes {
-            Bytes::Slice(b) => b.len(),
-            Bytes::Owned(v) => v.len(),
-        };
-        if self.memory + len + ENTRY_OVERHEAD <= self.budget {
-            self.memory += len + ENTRY_OVERHEAD;
-            self.stats.peak_memory = self.stats.peak_memory.max(self.memory);
-            return Ok(Chunk::Memory(match bytes {
-                Bytes::Slice(b) => b.to_vec(),
-                Bytes::Owned(v) => v,
-            }));
+    pub fn first_waiting(&mut self) -> io::Result<Option<(u64, u64)>> {
+        let mut best = self.waiting.iter().map(|(&pos, w)| (w.head, pos)).min();
+        for Reverse((pos, run)) in self.heads.clone().into_vec() {
+            let mut h = [0u8; WAITING_HEADER];
+            let file = self.waiting_file.as_ref().expect("runs have a file");
+            file.file.read_exact_at(&mut h, self.runs[run].offset)?;
+            let head = u64::from_le_bytes(h[8..16].try_into().expect("8 bytes"));
+            best = Some(best.map_or((head, pos), |b| b.min((head, pos))));
         }
-        let bytes: &[u8] = match &bytes {
-            Bytes::Slice(b) => b,
-            Bytes::Owned(v) => v,
-        };
-        self.memory += ENTRY_OVERHEAD;
-        if self.file.is_none() {
-            let file = match &self.dir {
-                Some(dir) => tempfile::tempfile_in(dir)?,
-                None => tempfile::tempfile()?,
-            };
-            self.file = Some(file);
-        }
-        let file = self.file.as_mut().expect("created above");
-        file.write_all_at(bytes, self.file_end)?;
-        let chunk = Chunk::Disk {
-            offset: self.file_end,
-            len: bytes.len(),
-        };
-        self.file_end += bytes.len() as u64;
-        self.on_disk += 1;
-        self.stats.spilled_bytes += bytes.len() as u64;
-        Ok(chunk)
+        Ok(best)
     }
 
-    /// Appends a stored chunk's bytes to `out` and forgets the chunk.
-    fn load(&mut self, chunk: Chunk, out: &mut Vec<u8>) -> io::Result<()> {
-        self.memory -= ENTRY_OVERHEAD;
-        match chunk {
-            Chunk::Memory(v) => {
-                self.memory -= v.len();
-                if out.is_empty() {
-                    *out = v;
-                } else {
-                    out.extend_from_slice(&v);
-                }
-            }
-            Chunk::Disk { offset, len } => {
-                let file = self.file.as_mut().expect("a disk chunk has a file");
-                let at = out.len();
-                out.resize(at + len, 0);
-                file.read_exact_at(&mut out[at..], offset)?;
-                self.on_disk -= 1;
-                if self.on_disk == 0 {
-                    // Nothing live on disk: start the file over.
-                    file.set_len(0)?;
-                    file.flush()?;
-                    self.file_end = 0;
-                }
-            }
-        }
-        Ok(())
+    /// The position the next spilled waiting row waits for, if any.
+    pub fn next_spilled_wait(&self) -> Option<u64> {
+        self.heads.peek().map(|Reverse((pos, _))| *pos)
     }
 
-    fn note_entries(&mut self) {
-        self.stats.peak_entries = self.stats.peak_entries.max(self.len());
-    }
-
-    /// Keeps a continuation block found before its row's head.
+    /// Keeps a continuation block found before its row's head. False if one is already there.
     pub fn put_orphan(&mut self, pos: u64, data: &[u8], next: Option<u64>) -> io::Result<bool> {
         if self.orphans.contains_key(&pos) {
             return Ok(false);
         }
-        let data = self.store(Bytes::Slice(data))?;
-        self.orphans.insert(pos, Orphan { data, next });
-        self.note_entries();
+        if self.fits(data.len()) {
+            self.memory += data.len() + ENTRY_OVERHEAD;
+            self.orphans.insert(
+                pos,
+                Orphan {
+                    data: data.to_vec(),
+                    next,
+                },
+            );
+        } else {
+            if self.orphan_file.is_none() {
+                self.orphan_file = Some(Scratch::open(&self.dir)?);
+            }
+            let file = self.orphan_file.as_mut().expect("opened above");
+            let mut h = [0u8; ORPHAN_HEADER];
+            h[..8].copy_from_slice(&pos.to_le_bytes());
+            h[8..16].copy_from_slice(&next.unwrap_or(NONE).to_le_bytes());
+            h[16..].copy_from_slice(&(data.len() as u32).to_le_bytes());
+            let at = file.append(&[&h, data])?;
+            if self.orphans_spilled % ORPHAN_GROUP == 0 {
+                self.orphan_index.push((pos, at));
+            }
+            self.orphans_spilled += 1;
+            self.stats.spilled_bytes += (ORPHAN_HEADER + data.len()) as u64;
+        }
+        self.note();
         Ok(true)
     }
 
     /// Takes the orphan block at `pos`: appends its bytes to `out`, returns its next position
     /// (`Some(None)`: it is the row's last part; `None`: there is no orphan at `pos`).
     pub fn take_orphan(&mut self, pos: u64, out: &mut Vec<u8>) -> io::Result<Option<Option<u64>>> {
-        match self.orphans.remove(&pos) {
-            Some(o) => {
-                self.load(o.data, out)?;
-                Ok(Some(o.next))
-            }
-            None => Ok(None),
+        if let Some(o) = self.orphans.remove(&pos) {
+            self.memory -= o.data.len() + ENTRY_OVERHEAD;
+            out.extend_from_slice(&o.data);
+            return Ok(Some(o.next));
         }
+        let Some(file) = self.orphan_file.as_ref() else {
+            return Ok(None);
+        };
+        // The group that would hold `pos`: the last index entry at or before it.
+        let g = self.orphan_index.partition_point(|&(p, _)| p <= pos);
+        if g == 0 {
+            return Ok(None);
+        }
+        let start = self.orphan_index[g - 1].1;
+        let end = self.orphan_index.get(g).map_or(file.end, |e| e.1);
+        self.group.resize((end - start) as usize, 0);
+        file.file.read_exact_at(&mut self.group, start)?;
+        let mut at = 0usize;
+        while at + ORPHAN_HEADER <= self.group.len() {
+            let h = &self.group[at..at + ORPHAN_HEADER];
+            let p = u64::from_le_bytes(h[..8].try_into().expect("8 bytes"));
+            let next = u64::from_le_bytes(h[8..16].try_into().expect("8 bytes"));
+            let len = u32::from_le_bytes(h[16..20].try_into().expect("4 bytes")) as usize;
+            if p == pos {
+                out.extend_from_slice(&self.group[at + ORPHAN_HEADER..at + ORPHAN_HEADER + len]);
+                file.file
+                    .write_all_at(&TAKEN.to_le_bytes(), start + at as u64)?;
+                self.orphans_spilled_taken += 1;
+                if self.orphans_spilled_taken == self.orphans_spilled {
+                    self.orphan_file.as_mut().expect("checked").reset()?;
+                    self.orphan_index.clear();
+                    self.orphans_spilled = 0;
+                    self.orphans_spilled_taken = 0;
+                }
+                return Ok(Some(if next == NONE { None } else { Some(next) }));
+            }
+            if p != TAKEN && p > pos {
+                break;
+            }
+            at += ORPHAN_HEADER + len;
+        }
+        Ok(None)
     }
 
-    /// Parks a row until the block at `pos` comes. Returns false if a row already waits there.
+    /// Parks a row until the block at `pos` comes. False if a row already waits there.
     pub fn park(&mut self, pos: u64, partial: Partial) -> io::Result<bool> {
         if self.waiting.contains_key(&pos) {
             return Ok(false);
         }
-        let data = self.store(Bytes::Owned(partial.data))?;
-        self.waiting.insert(
-            pos,
-            Waiting {
-                head: partial.head,
-                rec_len: partial.rec_len,
-                data,
-            },
-        );
-        self.note_entries();
+        if !self.fits(partial.data.len()) && !self.waiting.is_empty() {
+            self.spill_waiting()?;
+        }
+        self.memory += partial.data.len() + ENTRY_OVERHEAD;
+        self.waiting.insert(pos, partial);
+        self.note();
         Ok(true)
+    }
+
+    /// Writes the waiting rows in memory out as one run sorted by the position they wait for.
+    fn spill_waiting(&mut self) -> io::Result<()> {
+        if self.waiting_file.is_none() {
+            self.waiting_file = Some(Scratch::open(&self.dir)?);
+        }
+        let file = self.waiting_file.as_mut().expect("opened above");
+        let mut entries: Vec<(u64, Partial)> = self.waiting.drain().collect();
+        entries.sort_unstable_by_key(|e| e.0);
+        let start = file.end;
+        for (pos, p) in &entries {
+            let mut h = [0u8; WAITING_HEADER];
+            h[..8].copy_from_slice(&pos.to_le_bytes());
+            h[8..16].copy_from_slice(&p.head.to_le_bytes());
+            h[16..20].copy_from_slice(&(p.rec_len as u32).to_le_bytes());
+            h[20..].copy_from_slice(&(p.data.len() as u32).to_le_bytes());
+            file.append(&[&h, &p.data])?;
+            self.memory -= p.data.len() + ENTRY_OVERHEAD;
+            self.stats.spilled_bytes += (WAITING_HEADER + p.data.len()) as u64;
+        }
+        self.waiting_spilled += entries.len() as u64;
+        let run = self.runs.len();
+        self.runs.push(Run {
+            offset: start,
+            end: file.end,
+        });
+        self.heads.push(Reverse((entries[0].0, run)));
+        Ok(())
     }
 
     /// The row waiting for the block at `pos`, if any.
     pub fn take_waiting(&mut self, pos: u64) -> io::Result<Option<Partial>> {
-        match self.waiting.remove(&pos) {
-            Some(w) => {
-                let mut data = Vec::new();
-                self.load(w.data, &mut data)?;
+        if let Some(p) = self.waiting.remove(&pos) {
+            self.memory -= p.data.len() + ENTRY_OVERHEAD;
+            return Ok(Some(p));
+        }
+        match self.heads.peek() {
+            Some(&Reverse((p, run))) if p == pos => {
+                self.heads.pop();
+                let file = self.waiting_file.as_ref().expect("runs have a file");
+                let r = &mut self.runs[run];
+                let mut h = [0u8; WAITING_HEADER];
+                file.file.read_exact_at(&mut h, r.offset)?;
+                let head = u64::from_le_bytes(h[8..16].try_into().expect("8 bytes"));
+                let rec_len = u32::from_le_bytes(h[16..20].try_into().expect("4 bytes")) as usize;
+                let len = u32::from_le_bytes(h[20..24].try_into().expect("4 bytes")) as usize;
+                let mut data = Vec::with_capacity(rec_len);
+                data.resize(len, 0);
+                file.file
+                    .read_exact_at(&mut data, r.offset + WAITING_HEADER as u64)?;
+                r.offset += (WAITING_HEADER + len) as u64;
+                if r.offset < r.end {
+                    let mut next = [0u8; 8];
+                    file.file.read_exact_at(&mut next, r.offset)?;
+                    self.heads.push(Reverse((u64::from_le_bytes(next), run)));
+                }
+                self.waiting_spilled -= 1;
+                if self.waiting_spilled == 0 {
+                    self.waiting_file.as_mut().expect("checked").reset()?;
+                    self.runs.clear();
+                }
                 Ok(Some(Partial {
-                    head: w.head,
-                    rec_len: w.rec_len,
+                    head,
+                    rec_len,
                     data,
                 }))
             }
-            None => Ok(None),
+            _ => Ok(None),
         }
     }
 }
@@ -240,51 +348,71 @@ mod tests {
     use super::*;
 
     #[test]
-    fn entries_beyond_the_budget_go_to_disk_and_come_back_whole() {
+    fn orphans_beyond_the_budget_go_to_disk_and_come_back_whole() {
         let mut f = Fragments::new(200, None);
-        let small = vec![7u8; 50];
-        let big: Vec<u8> = (0..1000u32).map(|i| i as u8).collect();
-        assert!(f.put_orphan(100, &small, Some(300)).unwrap());
-        assert!(f.put_orphan(200, &big, None).unwrap());
-        assert_eq!(f.stats.spilled_bytes, 1000);
+        assert!(f.put_orphan(100, &[7u8; 50], Some(300)).unwrap());
+        // Over the budget: these go to disk, 100 of them (several index groups).
+        for i in 0..100u64 {
+            let data: Vec<u8> = (0..(i % 17 + 1)).map(|b| (b + i) as u8).collect();
+            assert!(f
+                .put_orphan(
+                    1000 + i * 10,
+                    &data,
+                    if i % 2 == 0 { None } else { Some(5) }
+                )
+                .unwrap());
+        }
         assert!(f.memory <= 200);
+        assert_eq!(f.orphan_index.len(), 4);
+        assert_eq!(f.orphans_left(), 101);
+        for i in (0..100u64).rev() {
+            let mut out = vec![1u8];
+            let next = f.take_orphan(1000 + i * 10, &mut out).unwrap();
+            assert_eq!(next, Some(if i % 2 == 0 { None } else { Some(5) }), "{i}");
+            let data: Vec<u8> = (0..(i % 17 + 1)).map(|b| (b + i) as u8).collect();
+            assert_eq!(&out[1..], &data[..], "{i}");
+            // Claimed once only.
+            assert_eq!(f.take_orphan(1000 + i * 10, &mut out).unwrap(), None);
+        }
+        assert_eq!(f.take_orphan(1005, &mut Vec::new()).unwrap(), None);
+        // Everything on disk was claimed: the file started over.
+        assert_eq!(f.orphan_file.as_ref().unwrap().end, 0);
         let mut out = Vec::new();
-        assert_eq!(f.take_orphan(200, &mut out).unwrap(), Some(None));
-        assert_eq!(out, big);
-        // The file was emptied once nothing on it was live.
-        assert_eq!(f.file_end, 0);
-        let mut out = vec![1u8];
         assert_eq!(f.take_orphan(100, &mut out).unwrap(), Some(Some(300)));
-        assert_eq!(out.len(), 51);
-        assert_eq!(f.take_orphan(100, &mut out).unwrap(), None);
-        assert_eq!(f.memory, 0);
+        assert_eq!((out.len(), f.memory, f.orphans_left()), (50, 0, 0));
     }
 
     #[test]
-    fn a_parked_row_comes_back_with_its_bytes() {
-        let mut f = Fragments::new(0, None);
-        let p = Partial {
-            head: 40,
-            rec_len: 9,
-            data: b"abcd".to_vec(),
-        };
-        assert!(f.park(1000, p).unwrap());
-        assert!(!f
-            .park(
-                1000,
-                Partial {
-                    head: 1,
-                    rec_len: 1,
-                    data: vec![]
-                }
-            )
-            .unwrap());
-        assert_eq!(f.first_waiting(), Some((40, 1000)));
-        let back = f.take_waiting(1000).unwrap().unwrap();
-        assert_eq!(
-            (back.head, back.rec_len, back.data.as_slice()),
-            (40, 9, &b"abcd"[..])
-        );
-        assert!(f.take_waiting(1000).unwrap().is_none());
+    fn waiting_rows_spill_in_sorted_runs_and_come_back_in_position_order() {
+        let mut f = Fragments::new(300, None);
+        // Rows waiting for positions in no order; several runs get written.
+        let positions: Vec<u64> = (0..60u64).map(|i| 10_000 + (i * 7919) % 60 * 100).collect();
+        for (i, &pos) in positions.iter().enumerate() {
+            let p = Partial {
+                head: i as u64,
+                rec_len: 99,
+                data: vec![i as u8; i % 13 + 1],
+            };
+            assert!(f.park(pos, p).unwrap());
+        }
+        assert!(f.runs.len() > 3, "{} runs", f.runs.len());
+        assert!(f.memory <= 300);
+        assert_eq!(f.first_waiting().unwrap().map(|w| w.0), Some(0));
+        let mut sorted = positions.clone();
+        sorted.sort();
+        for pos in sorted {
+            let i = positions.iter().position(|&p| p == pos).unwrap();
+            let back = f
+                .take_waiting(pos)
+                .unwrap()
+                .unwrap_or_else(|| panic!("{pos}"));
+            assert_eq!(
+                (back.head, back.rec_len, back.data),
+                (i as u64, 99, vec![i as u8; i % 13 + 1])
+            );
+            assert!(f.take_waiting(pos).unwrap().is_none());
+        }
+        assert_eq!(f.next_spilled_wait(), None);
+        assert_eq!(f.first_waiting().unwrap(), None);
     }
 }
