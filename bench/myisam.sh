@@ -14,7 +14,11 @@
 #    - checks that `SELECT * INTO OUTFILE` of each table is byte for byte what our reader
 #      prints (examples/myisam_dump.rs): MariaDB reads the generated files as we do;
 #    - times a full scan (`SUM(LENGTH(...))` of a column no index holds) and the OUTFILE: the
-#      baseline of what MariaDB itself does with these rows.
+#      baseline of what MariaDB itself does with these rows;
+#    - then edits `files` (deletes, updates that grow rows, inserts into the holes) so that rows
+#      split into linked parts, checks our reader against MariaDB again (same rows; a split row
+#      comes out when its last part is read) and times it with 64 MiB and with 1 MiB of memory
+#      for waiting parts (the rest goes to a temporary file).
 # Output: bench/out/myisam-FILES.txt.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 FILES=${FILES:-1000000}
@@ -74,6 +78,32 @@ if command -v mariadbd >/dev/null && [ -z "${SKIP_MARIADB:-}" ]; then
       exit 1
     fi
     rm -f "$DIR/$1.tsv" "$DIR/$1.ours.tsv"
+  done
+  # Split rows: MariaDB deletes 10 % of the files, grows a third of them past their blocks,
+  # refills the holes and grows a seventh again: rows split into parts ahead of and behind
+  # their first block, as years of edits leave a real table.
+  echo "== split rows: files after DELETE / UPDATE / INSERT by MariaDB"
+  start=$(date +%s.%N)
+  sql snap -e "DELETE FROM files WHERE f_id % 10 = 0;
+    UPDATE files SET commentary = REPEAT('grown ', 40) WHERE f_id % 3 = 0;
+    INSERT INTO files (md5, time_added, time_last_modified, libgen_topic, locator)
+      SELECT MD5(seq + 1000000000), '2026-01-01', '2026-01-01', 'l', REPEAT('refill ', 10)
+      FROM seq_1_to_$((FILES / 10));
+    UPDATE files SET cover_info = REPEAT('again ', 30) WHERE f_id % 7 = 1;
+    FLUSH TABLES"
+  echo "MariaDB's edits: $(echo "$(date +%s.%N) - $start" | bc) s"
+  sql snap -e "SET time_zone = '+00:00'; SELECT * FROM files INTO OUTFILE '$DIR/files.tsv'"
+  "$T/myisam_dump" "$DIR/data/snap" files >"$DIR/files.ours.tsv" 2>"$DIR/stats"
+  cut -c1-400 "$DIR/stats"
+  if cmp -s <(sort "$DIR/files.tsv") <(sort "$DIR/files.ours.tsv"); then
+    echo "files (split rows): MariaDB's OUTFILE and our reader's output hold the same rows"
+  else
+    echo "files (split rows): MariaDB's OUTFILE and our reader's output DIFFER"; exit 1
+  fi
+  rm -f "$DIR/files.tsv" "$DIR/files.ours.tsv"
+  for memory in 67108864 1048576; do
+    echo "-- fragment memory $memory bytes"
+    FRAGMENT_MEMORY=$memory "$T/bench_myisam" "$DIR/data/snap" files
   done
 fi
 } 2>&1 | tee "$REPORT"

@@ -10,6 +10,9 @@
 //! - `values`: every row, every column converted to a [`Value`];
 //! - `import`: the columns an importer reads (ids, MD5, size, extension, topic, title, …);
 //! - `owned`: every row converted to an owned [`lanshelf::myisam::Row`] (allocates).
+//!
+//! `FRAGMENT_MEMORY=bytes` sets the reader's memory for parts of split rows (default 64 MiB);
+//! each pass then also prints how many rows were split and how many bytes went to disk.
 
 use std::hint::black_box;
 use std::io::Read;
@@ -29,6 +32,10 @@ fn main() -> anyhow::Result<()> {
     } else {
         vec!["files", "editions"]
     };
+    let mut options = ReaderOptions::default();
+    if let Ok(m) = std::env::var("FRAGMENT_MEMORY") {
+        options.fragment_memory = m.parse()?;
+    }
     println!(
         "{:<18} {:<8} {:>12} {:>10} {:>12} {:>9}",
         "table", "pass", "rows", "seconds", "rows/s", "MB/s"
@@ -51,17 +58,28 @@ fn main() -> anyhow::Result<()> {
         assert_eq!(n as f64, bytes);
 
         let start = Instant::now();
-        let mut reader = t.rows(ReaderOptions::default())?;
+        let mut reader = t.rows(options.clone())?;
         let mut rows = 0u64;
         while let Some(row) = reader.next_row()? {
             black_box(&row);
             rows += 1;
         }
         report("rows", rows, start.elapsed().as_secs_f64());
-        reader.stats().check_rows(table, &t.header)?;
+        let stats = reader.stats();
+        stats.check_rows(table, &t.header)?;
+        if stats.split_rows > 0 {
+            println!(
+                "{table:<18} split rows {} ({} parts behind their predecessor), at most {} parts waiting, {:.1} MB in memory, {:.1} MB spilled",
+                stats.split_rows,
+                stats.backward_parts,
+                stats.peak_fragments,
+                stats.peak_fragment_memory as f64 / 1e6,
+                stats.spilled_bytes as f64 / 1e6
+            );
+        }
 
         let start = Instant::now();
-        let mut reader = t.rows(ReaderOptions::default())?;
+        let mut reader = t.rows(options.clone())?;
         let mut rows = 0u64;
         while let Some(row) = reader.next_row()? {
             for i in 0..row.len() {
@@ -90,7 +108,7 @@ fn main() -> anyhow::Result<()> {
         .filter_map(|c| t.def.column_index(c))
         .collect();
         let start = Instant::now();
-        let mut reader = t.rows(ReaderOptions::default())?;
+        let mut reader = t.rows(options.clone())?;
         let mut rows = 0u64;
         let mut sum = 0usize;
         while let Some(row) = reader.next_row()? {
@@ -108,7 +126,7 @@ fn main() -> anyhow::Result<()> {
 
         let start = Instant::now();
         let mut rows = 0u64;
-        for row in t.rows(ReaderOptions::default())?.into_rows() {
+        for row in t.rows(options.clone())?.into_rows() {
             black_box(row?);
             rows += 1;
         }

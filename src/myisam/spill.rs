@@ -21,8 +21,8 @@ use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 
-/// Bytes of memory counted per in-memory entry for its index.
-const ENTRY_OVERHEAD: usize = 64;
+/// Bytes of memory counted per in-memory entry beyond its data (hash table slot, allocation).
+const ENTRY_OVERHEAD: usize = 128;
 /// Spilled orphans per index entry.
 pub(crate) const ORPHAN_GROUP: u64 = 32;
 /// A spilled orphan's header: position, next position, length.
@@ -259,9 +259,13 @@ impl Fragments {
     }
 
     /// Parks a row until the block at `pos` comes. False if a row already waits there.
-    pub fn park(&mut self, pos: u64, partial: Partial) -> io::Result<bool> {
+    pub fn park(&mut self, pos: u64, mut partial: Partial) -> io::Result<bool> {
         if self.waiting.contains_key(&pos) {
             return Ok(false);
+        }
+        // The reader's reused buffer may be much larger than this row's bytes.
+        if partial.data.capacity() > 2 * partial.data.len() + 64 {
+            partial.data.shrink_to_fit();
         }
         if !self.fits(partial.data.len()) && !self.waiting.is_empty() {
             self.spill_waiting()?;
