@@ -93,8 +93,44 @@ impl Scratch {
 
 /// One sorted run of waiting rows on disk, and where its next entry is.
 struct Run {
+    /// File offset of the first byte not yet in `buf`.
     offset: u64,
+    /// File offset where the run ends.
     end: u64,
+    /// Bytes read ahead; the run's next entry starts at `at`.
+    buf: Vec<u8>,
+    at: usize,
+}
+
+/// Bytes read ahead per run (runs are consumed in order).
+const RUN_BUFFER: usize = 32 << 10;
+
+impl Run {
+    /// The next `n` bytes of the run (read ahead from `file` as needed).
+    fn peek(&mut self, file: &File, n: usize) -> io::Result<&[u8]> {
+        if self.buf.len() - self.at < n {
+            self.buf.drain(..self.at);
+            self.at = 0;
+            let have = self.buf.len();
+            let want = (n - have)
+                .max(RUN_BUFFER)
+                .min((self.end - self.offset) as usize);
+            if have + want < n {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "spilled run cut short",
+                ));
+            }
+            self.buf.resize(have + want, 0);
+            file.read_exact_at(&mut self.buf[have..], self.offset)?;
+            self.offset += want as u64;
+        }
+        Ok(&self.buf[self.at..self.at + n])
+    }
+
+    fn done(&self) -> bool {
+        self.at == self.buf.len() && self.offset == self.end
+    }
 }
 
 /// The head of a run: (awaited position, run number).
@@ -163,9 +199,8 @@ impl Fragments {
     pub fn first_waiting(&mut self) -> io::Result<Option<(u64, u64)>> {
         let mut best = self.waiting.iter().map(|(&pos, w)| (w.head, pos)).min();
         for Reverse((pos, run)) in self.heads.clone().into_vec() {
-            let mut h = [0u8; WAITING_HEADER];
-            let file = self.waiting_file.as_ref().expect("runs have a file");
-            file.file.read_exact_at(&mut h, self.runs[run].offset)?;
+            let file = &self.waiting_file.as_ref().expect("runs have a file").file;
+            let h = self.runs[run].peek(file, WAITING_HEADER)?;
             let head = u64::from_le_bytes(h[8..16].try_into().expect("8 bytes"));
             best = Some(best.map_or((head, pos), |b| b.min((head, pos))));
         }
@@ -300,6 +335,8 @@ impl Fragments {
         self.runs.push(Run {
             offset: start,
             end: file.end,
+            buf: Vec::new(),
+            at: 0,
         });
         self.heads.push(Reverse((entries[0].0, run)));
         Ok(())
@@ -314,22 +351,21 @@ impl Fragments {
         match self.heads.peek() {
             Some(&Reverse((p, run))) if p == pos => {
                 self.heads.pop();
-                let file = self.waiting_file.as_ref().expect("runs have a file");
+                let file = &self.waiting_file.as_ref().expect("runs have a file").file;
                 let r = &mut self.runs[run];
-                let mut h = [0u8; WAITING_HEADER];
-                file.file.read_exact_at(&mut h, r.offset)?;
+                let h = r.peek(file, WAITING_HEADER)?;
                 let head = u64::from_le_bytes(h[8..16].try_into().expect("8 bytes"));
                 let rec_len = u32::from_le_bytes(h[16..20].try_into().expect("4 bytes")) as usize;
                 let len = u32::from_le_bytes(h[20..24].try_into().expect("4 bytes")) as usize;
                 let mut data = Vec::with_capacity(rec_len);
-                data.resize(len, 0);
-                file.file
-                    .read_exact_at(&mut data, r.offset + WAITING_HEADER as u64)?;
-                r.offset += (WAITING_HEADER + len) as u64;
-                if r.offset < r.end {
-                    let mut next = [0u8; 8];
-                    file.file.read_exact_at(&mut next, r.offset)?;
-                    self.heads.push(Reverse((u64::from_le_bytes(next), run)));
+                data.extend_from_slice(&r.peek(file, WAITING_HEADER + len)?[WAITING_HEADER..]);
+                r.at += WAITING_HEADER + len;
+                if !r.done() {
+                    let next = r.peek(file, 8)?;
+                    self.heads.push(Reverse((
+                        u64::from_le_bytes(next.try_into().expect("8 bytes")),
+                        run,
+                    )));
                 }
                 self.waiting_spilled -= 1;
                 if self.waiting_spilled == 0 {
