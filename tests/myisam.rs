@@ -622,7 +622,7 @@ mod blocks {
     }
 
     /// Serialises the blocks, resolving `next` indexes to file positions.
-    pub(super) fn build(blocks: &[Block]) -> Vec<u8> {
+    fn build(blocks: &[Block]) -> Vec<u8> {
         let mut at = Vec::new();
         let mut pos = 0u64;
         for b in blocks {

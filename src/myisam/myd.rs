@@ -424,7 +424,7 @@ impl<R: Read> MydReader<R> {
             let (rec_len, data_len, block_len, next) = match kind {
                 0 => {
                     let len = be(1, 3) as usize;
-                    if len < 20 || len % 4 != 0 {
+                    if len < 20 || !len.is_multiple_of(4) {
                         return Err(corrupt(
                             &self.table.name,
                             TableFile::Myd,

@@ -208,7 +208,7 @@ pub(crate) fn unpack_dynamic(
     if pos != end {
         return Err(format!("the fields take {pos} bytes of a {end}-byte row"));
     }
-    if bit % 8 != 0 && pack[bit / 8] >> (bit % 8) != 0 {
+    if !bit.is_multiple_of(8) && pack[bit / 8] >> (bit % 8) != 0 {
         return Err("pack bits set beyond the last packed field".into());
     }
     Ok(())

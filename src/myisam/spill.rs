@@ -236,7 +236,7 @@ impl Fragments {
             h[8..16].copy_from_slice(&next.unwrap_or(NONE).to_le_bytes());
             h[16..].copy_from_slice(&(data.len() as u32).to_le_bytes());
             let at = file.append(&[&h, data])?;
-            if self.orphans_spilled % ORPHAN_GROUP == 0 {
+            if self.orphans_spilled.is_multiple_of(ORPHAN_GROUP) {
                 self.orphan_index.push((pos, at));
             }
             self.orphans_spilled += 1;

@@ -216,7 +216,7 @@ impl<W: Write> MydWriter<W> {
         }
         let long = len > 0xFFFF;
         let exact = if long { 4 } else { 3 };
-        let (header, unused) = if exact + len >= 20 && (exact + len) % 4 == 0 {
+        let (header, unused) = if exact + len >= 20 && (exact + len).is_multiple_of(4) {
             (exact, 0)
         } else {
             let total = (exact + 1 + len).max(20).next_multiple_of(4);

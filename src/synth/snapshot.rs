@@ -837,16 +837,16 @@ fn editions_to_files<W: io::Write>(m: &Model, w: &mut MydWriter<W>) -> io::Resul
     Ok(())
 }
 
+/// Writes one `*_add_descr` row: `entry` is (its id, the edition or file it describes, the key).
 fn add_descr_row<W: io::Write>(
     row: &mut RowBuf,
     w: &mut MydWriter<W>,
     cols: &[usize; 6],
-    id: u64,
-    owner: u64,
-    key: u64,
+    entry: (u64, u64, u64),
     value: &[u8],
     added: u32,
 ) -> io::Result<()> {
+    let (id, owner, key) = entry;
     row.start();
     row.set(cols[0], Value::UInt(id));
     row.set(cols[1], Value::UInt(owner));
@@ -885,9 +885,7 @@ fn editions_add_descr<W: io::Write>(m: &Model, w: &mut MydWriter<W>) -> io::Resu
                 &mut row,
                 w,
                 &cols,
-                id,
-                e + 1,
-                101,
+                (id, e + 1, 101),
                 LANGUAGE_NAMES[lang as usize].as_bytes(),
                 added,
             )?;
@@ -897,14 +895,14 @@ fn editions_add_descr<W: io::Write>(m: &Model, w: &mut MydWriter<W>) -> io::Resu
                 value.clear();
                 super::ids::Isbn::random(&mut r, lang).write13(&mut value, false);
                 id += 1;
-                add_descr_row(&mut row, w, &cols, id, e + 1, 505, &value, added)?;
+                add_descr_row(&mut row, w, &cols, (id, e + 1, 505), &value, added)?;
             }
         }
         if code == "a" && r.chance(2500) {
             value.clear();
             super::ids::write_issn(&mut value, &super::ids::random_issn(&mut r));
             id += 1;
-            add_descr_row(&mut row, w, &cols, id, e + 1, 201, &value, added)?;
+            add_descr_row(&mut row, w, &cols, (id, e + 1, 201), &value, added)?;
         }
         if r.chance(800) {
             value.clear();
@@ -912,7 +910,7 @@ fn editions_add_descr<W: io::Write>(m: &Model, w: &mut MydWriter<W>) -> io::Resu
             m.ctx.description(&mut value, lang, &mut r, chars);
             unescape(&mut value, 0);
             id += 1;
-            add_descr_row(&mut row, w, &cols, id, e + 1, 102, &value, added)?;
+            add_descr_row(&mut row, w, &cols, (id, e + 1, 102), &value, added)?;
         }
     }
     Ok(())
@@ -935,7 +933,14 @@ fn files_add_descr<W: io::Write>(m: &Model, w: &mut MydWriter<W>) -> io::Result<
             id += 1;
             let source = ["scan", "retail", "web", "ocr", "converted"][r.index(5)];
             let added = m.time(f, m.files, &mut r);
-            add_descr_row(&mut row, w, &cols, id, f + 1, 701, source.as_bytes(), added)?;
+            add_descr_row(
+                &mut row,
+                w,
+                &cols,
+                (id, f + 1, 701),
+                source.as_bytes(),
+                added,
+            )?;
         }
     }
     Ok(())
