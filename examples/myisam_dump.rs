@@ -4,7 +4,8 @@
 //!     cargo run --example myisam_dump -- DIR TABLE --layout   # the layout computed from the .frm
 //!
 //! Rows are written as `SELECT … INTO OUTFILE` writes them (NULL as `\N`; tab, newline, NUL and
-//! backslash escaped), TIMESTAMPs in UTC; the counts go to standard error.
+//! backslash escaped), TIMESTAMPs in UTC; the counts go to standard error. `FRAGMENT_MEMORY=bytes`
+//! sets the memory for parts of split rows.
 
 use std::io::Write;
 use std::path::Path;
@@ -32,7 +33,11 @@ fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let mut rows = files.rows(ReaderOptions::default())?;
+    let mut options = ReaderOptions::default();
+    if let Ok(m) = std::env::var("FRAGMENT_MEMORY") {
+        options.fragment_memory = m.parse()?;
+    }
+    let mut rows = files.rows(options)?;
     let out = std::io::stdout();
     let mut out = std::io::BufWriter::new(out.lock());
     let mut text = String::new();
