@@ -22,7 +22,10 @@
 //!
 //! Memory stays bounded whatever the table's size: a row is decoded in the read buffer and lent
 //! out ([`RowView`]); the parts of split rows that cannot be joined yet are held up to
-//! [`ReaderOptions::fragment_memory`] and go to a temporary file beyond it.
+//! [`ReaderOptions::fragment_memory`] and go to temporary files beyond it. A split row comes
+//! out when its last part has been read, so rows are not always in file order. A folder of
+//! extracted table files is read with [`TableFiles`]. [`MydWriter`] writes the same formats
+//! (for the synthetic snapshot and tests).
 //!
 //! Refused, with the table and byte offset: other engines, `myisampack`-compressed tables,
 //! column types other than the integers, FLOAT/DOUBLE, DECIMAL, YEAR, DATE, DATETIME, TIMESTAMP,
