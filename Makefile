@@ -1,5 +1,5 @@
 # Everyday recipes. `make test` is the whole test suite, and what CI runs (.ci/run).
-.PHONY: demo test test-deps fmt lint lint-docker bench-import bench-search bench-nas bench-reimport bench-soak test-long fuzz
+.PHONY: demo test test-deps fmt lint lint-docker bench-import bench-search bench-nas bench-reimport bench-soak bench-myisam test-long fuzz
 
 demo:
 	cargo run --release -- demo
@@ -45,6 +45,9 @@ bench-reimport:
 
 bench-soak:
 	bash bench/soak.sh
+
+bench-myisam:
+	bash bench/myisam.sh
 
 # The long reliability tests: more kills, bigger dumps, the 1 s latency bound.
 test-long:

@@ -20,6 +20,8 @@ pub mod files;
 pub mod healthcheck;
 /// Maps dump rows to catalog rows and writes them in one transaction.
 pub mod import;
+/// The MyISAM table reader (`.frm`, `.MYI` header, `.MYD` rows) for the libgen.li snapshot.
+pub mod myisam;
 /// Which user `lanshelf start` runs as (`PUID`/`PGID`).
 pub mod privileges;
 /// Full-text search: index, analyzers, queries.

@@ -43,8 +43,11 @@ mod out;
 mod rng;
 mod schema;
 mod scimag;
+mod snapshot;
 mod text;
 mod words;
+
+pub use snapshot::{write_snapshot, SnapshotOptions, TableStats};
 
 #[cfg(test)]
 mod tests;
