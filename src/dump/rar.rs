@@ -217,6 +217,8 @@ impl Seek for CountingFile {
 }
 
 /// A RAR archive, single or a whole volume set, with its members listed (from the headers only).
+/// Cloning it copies the parsed headers, not the volumes.
+#[derive(Clone)]
 pub struct RarArchive {
     path: PathBuf,
     volumes: Vec<PathBuf>,
@@ -485,10 +487,11 @@ impl RarArchive {
     /// each out as a stream ([`MemberStream::next_member`]). Each member's checksum is verified
     /// at its end: a damaged member fails the read of its last bytes, never passes silently. In a
     /// non-solid archive (single or a volume set) the other members are not read at all.
-    pub fn stream(
-        mut self,
-        mut select: impl FnMut(&RarMember) -> bool,
-    ) -> io::Result<MemberStream> {
+    pub fn stream(&self, select: impl FnMut(&RarMember) -> bool) -> io::Result<MemberStream> {
+        self.clone().into_stream(select)
+    }
+
+    fn into_stream(mut self, mut select: impl FnMut(&RarMember) -> bool) -> io::Result<MemberStream> {
         let selected: Vec<bool> = self
             .members
             .iter()
@@ -518,6 +521,53 @@ impl RarArchive {
             shared,
             worker: Some(worker),
         })
+    }
+
+    /// The first `n` bytes of member `index` (fewer if it is shorter), decoded without reading
+    /// the rest of it or any other member of a non-solid archive: the header of a multi-GB file.
+    pub fn read_prefix(&self, index: usize, n: usize) -> Result<Vec<u8>, InputError> {
+        let mut job = self.clone();
+        let selected: Vec<bool> = (0..job.members.len()).map(|i| i == index).collect();
+        if !job.solid {
+            job.keep_only(&selected);
+        }
+        let collected = Arc::new(Mutex::new(Vec::with_capacity(n)));
+        let mut current = 0usize;
+        let targets: Vec<usize> = if job.solid {
+            (0..job.members.len())
+                .filter(|&i| !job.members[i].is_link)
+                .collect()
+        } else {
+            vec![index]
+        };
+        let options = rars::ArchiveReadOptions::with_optional_password(job.password.as_deref())
+            .with_rar50_buffered_decode_limit(BUFFERED_DECODE_LIMIT)
+            .with_rar50_dictionary_size_limit(DICTIONARY_LIMIT);
+        let result = rars::extract_volumes_to_with_options(&job.archives, options, |_| {
+            let this = targets.get(current).copied();
+            current += 1;
+            Ok(if this == Some(index) {
+                Box::new(Prefix {
+                    out: collected.clone(),
+                    limit: n,
+                }) as Box<dyn Write>
+            } else {
+                Box::new(io::sink()) as Box<dyn Write>
+            })
+        });
+        let bytes = std::mem::take(&mut *collected.lock().unwrap_or_else(|e| e.into_inner()));
+        let member = job.members.get(index).map(|m| m.name.clone());
+        match result {
+            // Stopped on purpose once the prefix was there, or the member is shorter.
+            _ if bytes.len() >= n => Ok(bytes),
+            Ok(()) => Ok(bytes),
+            Err(e) => Err(InputError::Rar {
+                archive: job.path.clone(),
+                volume: None,
+                member,
+                reason: reason(&e),
+            }),
+        }
     }
 
     /// Drops the file headers of the members not `selected` from the parsed volumes, so the
@@ -635,6 +685,28 @@ enum Message {
     End,
     Done,
     Failed(InputError),
+}
+
+/// Keeps the first `limit` bytes written, then stops the decoder with an error.
+struct Prefix {
+    out: Arc<Mutex<Vec<u8>>>,
+    limit: usize,
+}
+
+impl Write for Prefix {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        let room = self.limit.saturating_sub(out.len());
+        out.extend_from_slice(&data[..room.min(data.len())]);
+        if out.len() >= self.limit {
+            return Err(io::Error::other("prefix read"));
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Sends a member's bytes to the reader in chunks.
