@@ -1,56 +1,187 @@
-//! The three Library Genesis collections. Owns their names and URL slugs; nothing else.
+//! The seven Library Genesis collections (libgen.li's "topics"). Owns what each one is called,
+//! its URL slug, its code in the index, its catalog table and its letter and id column in the
+//! libgen.li snapshot, in one table ([`INFO`]); nothing else.
 
 use std::fmt;
 use std::str::FromStr;
 
-/// One of the three collections of the catalog.
+/// One of the collections of the catalog.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Collection {
-    /// Sci-tech ("non-fiction") books: the `updated` table of `libgen.sql`.
+    /// Sci-tech ("non-fiction") books: the `updated` table of `libgen.sql`, topic `l`.
     Libgen,
-    /// Fiction: the `fiction` table of `fiction.sql`.
+    /// Fiction: the `fiction` table of `fiction.sql`, topic `f`.
     Fiction,
-    /// Scientific papers: the `scimag` table of `scimag.sql.gz`.
+    /// Russian fiction: only in the libgen.li snapshot, topic `r`.
+    FictionRus,
+    /// Scientific papers: the `scimag` table of `scimag.sql.gz`, topic `a`.
     Scimag,
+    /// Magazines: only in the libgen.li snapshot, topic `m`.
+    Magazines,
+    /// Comics: only in the libgen.li snapshot, topic `c`.
+    Comics,
+    /// Standards: only in the libgen.li snapshot, topic `s`.
+    Standards,
 }
+
+/// What describes a collection.
+#[derive(Debug)]
+pub struct Info {
+    /// The collection.
+    pub collection: Collection,
+    /// Its slug in URLs, the CLI and the index; also its catalog table.
+    pub slug: &'static str,
+    /// Its name for people.
+    pub label: &'static str,
+    /// Its number in the index's fast field (never changes once given).
+    pub code: u64,
+    /// Its letter in the libgen.li snapshot (`files.libgen_topic`).
+    pub topic: &'static str,
+    /// The `files` column of the snapshot with a file's id in this collection's numbering.
+    pub snapshot_id: &'static str,
+    /// Other names accepted for it (`papers`, `books` …).
+    pub aliases: &'static [&'static str],
+    /// Whether the classic (libgen.rs) dumps have it: else its table has the snapshot's
+    /// common layout.
+    pub classic: bool,
+}
+
+/// Every collection, in display order.
+pub const INFO: [Info; 7] = [
+    Info {
+        collection: Collection::Libgen,
+        slug: "libgen",
+        label: "Sci-tech",
+        code: 0,
+        topic: "l",
+        snapshot_id: "libgen_id",
+        aliases: &["scitech", "sci-tech", "nonfiction", "non-fiction", "books"],
+        classic: true,
+    },
+    Info {
+        collection: Collection::Fiction,
+        slug: "fiction",
+        label: "Fiction",
+        code: 1,
+        topic: "f",
+        snapshot_id: "fiction_id",
+        aliases: &[],
+        classic: true,
+    },
+    Info {
+        collection: Collection::FictionRus,
+        slug: "fiction_rus",
+        label: "Russian fiction",
+        code: 3,
+        topic: "r",
+        snapshot_id: "fiction_rus_id",
+        aliases: &[
+            "rusfiction",
+            "russian-fiction",
+            "russian_fiction",
+            "fiction-rus",
+        ],
+        classic: false,
+    },
+    Info {
+        collection: Collection::Scimag,
+        slug: "scimag",
+        label: "Papers",
+        code: 2,
+        topic: "a",
+        snapshot_id: "scimag_id",
+        aliases: &["papers", "articles"],
+        classic: true,
+    },
+    Info {
+        collection: Collection::Magazines,
+        slug: "magazines",
+        label: "Magazines",
+        code: 4,
+        topic: "m",
+        snapshot_id: "magz_id",
+        aliases: &["magz", "magazine"],
+        classic: false,
+    },
+    Info {
+        collection: Collection::Comics,
+        slug: "comics",
+        label: "Comics",
+        code: 5,
+        topic: "c",
+        snapshot_id: "comics_id",
+        aliases: &["comic"],
+        classic: false,
+    },
+    Info {
+        collection: Collection::Standards,
+        slug: "standards",
+        label: "Standards",
+        code: 6,
+        topic: "s",
+        snapshot_id: "standarts_id",
+        aliases: &["standarts", "standard"],
+        classic: false,
+    },
+];
 
 impl Collection {
     /// All collections, in display order.
-    pub const ALL: [Collection; 3] = [Collection::Libgen, Collection::Fiction, Collection::Scimag];
+    pub const ALL: [Collection; 7] = [
+        Collection::Libgen,
+        Collection::Fiction,
+        Collection::FictionRus,
+        Collection::Scimag,
+        Collection::Magazines,
+        Collection::Comics,
+        Collection::Standards,
+    ];
 
-    /// The slug used in URLs, the CLI and the index (`libgen`, `fiction`, `scimag`).
+    /// How many there are (the size of per-collection arrays indexed by [`Collection::code`]).
+    pub const COUNT: usize = 7;
+
+    /// Its description.
+    pub fn info(self) -> &'static Info {
+        INFO.iter()
+            .find(|i| i.collection == self)
+            .expect("every collection is described")
+    }
+
+    /// The slug used in URLs, the CLI and the index (`libgen`, `fiction`, `scimag` …); also the
+    /// name of its catalog table.
     pub fn slug(self) -> &'static str {
-        match self {
-            Collection::Libgen => "libgen",
-            Collection::Fiction => "fiction",
-            Collection::Scimag => "scimag",
-        }
+        self.info().slug
     }
 
     /// A human label.
     pub fn label(self) -> &'static str {
-        match self {
-            Collection::Libgen => "Sci-tech",
-            Collection::Fiction => "Fiction",
-            Collection::Scimag => "Papers",
-        }
+        self.info().label
     }
 
     /// Small integer stored in the index's fast field.
     pub fn code(self) -> u64 {
-        match self {
-            Collection::Libgen => 0,
-            Collection::Fiction => 1,
-            Collection::Scimag => 2,
-        }
+        self.info().code
     }
 
     /// The inverse of [`Collection::code`].
     pub fn from_code(code: u64) -> Option<Self> {
-        Self::ALL.get(code as usize).copied()
+        INFO.iter().find(|i| i.code == code).map(|i| i.collection)
+    }
+
+    /// The collection of a libgen.li snapshot topic letter.
+    pub fn from_topic(letter: &str) -> Option<Self> {
+        INFO.iter()
+            .find(|i| i.topic == letter)
+            .map(|i| i.collection)
+    }
+
+    /// Whether the classic dumps have it (else only the libgen.li snapshot, and its table has
+    /// the snapshot's common layout).
+    pub fn is_classic(self) -> bool {
+        self.info().classic
     }
 }
 
@@ -63,15 +194,41 @@ impl fmt::Display for Collection {
 impl FromStr for Collection {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "libgen" | "scitech" | "sci-tech" | "nonfiction" | "non-fiction" | "books" => {
-                Ok(Collection::Libgen)
-            }
-            "fiction" => Ok(Collection::Fiction),
-            "scimag" | "papers" | "articles" => Ok(Collection::Scimag),
-            other => Err(format!(
-                "unknown collection `{other}` (expected libgen, fiction or scimag)"
-            )),
+        let s = s.trim().to_ascii_lowercase();
+        INFO.iter()
+            .find(|i| i.slug == s || i.aliases.contains(&s.as_str()))
+            .map(|i| i.collection)
+            .ok_or_else(|| {
+                format!(
+                    "unknown collection `{s}` (expected {})",
+                    INFO.iter().map(|i| i.slug).collect::<Vec<_>>().join(", ")
+                )
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_slugs_and_topics_are_unique_and_round_trip() {
+        for c in Collection::ALL {
+            assert_eq!(Collection::from_code(c.code()), Some(c));
+            assert_eq!(c.slug().parse::<Collection>(), Ok(c));
+            assert_eq!(Collection::from_topic(c.info().topic), Some(c));
         }
+        // The classic collections keep the codes their indexes were built with.
+        assert_eq!(Collection::Libgen.code(), 0);
+        assert_eq!(Collection::Fiction.code(), 1);
+        assert_eq!(Collection::Scimag.code(), 2);
+        let mut codes: Vec<u64> = Collection::ALL.iter().map(|c| c.code()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), Collection::COUNT);
+        assert!(codes.iter().all(|&c| (c as usize) < Collection::COUNT));
+        assert_eq!("papers".parse::<Collection>(), Ok(Collection::Scimag));
+        assert_eq!("magz".parse::<Collection>(), Ok(Collection::Magazines));
+        assert!("klingon".parse::<Collection>().is_err());
     }
 }

@@ -324,12 +324,20 @@ async fn search_command(paths: &Paths, args: SearchArgs) -> Result<()> {
 pub fn print_report(out: &mut impl Write, report: &ImportReport) -> std::io::Result<()> {
     for file in &report.files {
         let rows = file.rows();
+        let read = if file.read.is_empty() {
+            format!("{:.1} MB of SQL", file.bytes as f64 / 1e6)
+        } else {
+            format!(
+                "{} rows of {} tables",
+                file.read.values().sum::<u64>(),
+                file.read.len()
+            )
+        };
         writeln!(
             out,
-            "{} ({}, {:.1} MB of SQL): {} rows in {:.1} s ({:.0} rows/s)",
+            "{} ({}, {read}): {} records in {:.1} s ({:.0} records/s)",
             file.file,
             file.format,
-            file.bytes as f64 / 1e6,
             rows,
             file.seconds,
             rows as f64 / file.seconds.max(1e-6)
@@ -351,6 +359,13 @@ pub fn print_report(out: &mut impl Write, report: &ImportReport) -> std::io::Res
         }
         for (table, n) in &file.ignored {
             writeln!(out, "  (ignored {n} rows of table `{table}`)")?;
+        }
+        if file.removed > 0 {
+            writeln!(
+                out,
+                "  {} records of files the snapshot no longer holds: marked removed, kept",
+                file.removed
+            )?;
         }
     }
     Ok(())

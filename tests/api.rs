@@ -148,7 +148,7 @@ async fn api_search_returns_hits_and_facets_and_refuses_bad_parameters() {
         ("/api/search?q=x&page=0", "page"),
         ("/api/search?q=x&page=abc", "page"),
         ("/api/search?q=x&page=100000", "10000"),
-        ("/api/search?q=x&collection=magazines", "collection"),
+        ("/api/search?q=x&collection=pamphlets", "collection"),
         ("/api/search?q=x&sort=random", "sort"),
         ("/api/search?q=x&lang=klingonish", "language"),
         ("/api/search?q=x&ext=exe", "extension"),
@@ -619,7 +619,7 @@ async fn opds_catalog_and_feeds_validate_and_link_local_files() {
         "/opds/recent/books",
         "/opds/languages/Klingonish",
         "/feeds/libgen.json",
-        "/feeds/magazines.atom",
+        "/feeds/pamphlets.atom",
     ] {
         let r = get(&app, uri).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");

@@ -500,8 +500,16 @@ fn members_nobody_wants_are_not_read_in_a_non_solid_set() {
     assert_eq!(archive.read_prefix(index, 1000).unwrap(), big[..1000]);
     let read = position.load(std::sync::atomic::Ordering::Relaxed) - before;
     assert!(read < 200_000, "read {read} bytes for a 1000-byte prefix");
-    let small = archive.members().iter().position(|m| m.name == "scimag.sql").unwrap();
-    assert_eq!(archive.read_prefix(small, 1 << 30).unwrap(), d[2].1, "a whole short member");
+    let small = archive
+        .members()
+        .iter()
+        .position(|m| m.name == "scimag.sql")
+        .unwrap();
+    assert_eq!(
+        archive.read_prefix(small, 1 << 30).unwrap(),
+        d[2].1,
+        "a whole short member"
+    );
 
     // Asking for all of it finds the damage, naming the member and the volume.
     let archive = RarArchive::open(&volumes[0], None).unwrap();

@@ -9,6 +9,8 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::Collection;
+
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -71,35 +73,37 @@ pub async fn open_read_only(path: &Path, connections: u32) -> Result<SqlitePool,
 /// Record counts per collection and the last import.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct CatalogStats {
-    /// Sci-tech records.
-    pub libgen: i64,
-    /// Fiction records.
-    pub fiction: i64,
-    /// Papers.
-    pub scimag: i64,
+    /// Records per collection, by [`Collection::code`].
+    pub records: [i64; Collection::COUNT],
     /// When the last import finished (UTC), if any.
     pub last_import: Option<String>,
 }
 
+impl CatalogStats {
+    /// Records of one collection.
+    pub fn of(&self, c: Collection) -> i64 {
+        self.records[c.code() as usize]
+    }
+}
+
 /// Counts the records of each collection.
 pub async fn stats(pool: &SqlitePool) -> Result<CatalogStats, DbError> {
-    let libgen = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM libgen")
+    let mut records = [0; Collection::COUNT];
+    for c in Collection::ALL {
+        // The table is the collection's slug, from a fixed list: never user text.
+        records[c.code() as usize] = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
+            "SELECT count(*) FROM {}",
+            c.slug()
+        )))
         .fetch_one(pool)
         .await?;
-    let fiction = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM fiction")
-        .fetch_one(pool)
-        .await?;
-    let scimag = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM scimag")
-        .fetch_one(pool)
-        .await?;
+    }
     let last_import =
         sqlx::query_scalar::<_, Option<String>>("SELECT max(finished_at) FROM imports")
             .fetch_one(pool)
             .await?;
     Ok(CatalogStats {
-        libgen,
-        fiction,
-        scimag,
+        records,
         last_import,
     })
 }

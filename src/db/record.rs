@@ -92,14 +92,15 @@ pub struct FullRecord {
     pub superseded: Vec<Summary>,
     /// Other records of the same collection with the same MD5.
     pub same_file: Vec<Summary>,
+    /// The other files of its edition (libgen.li snapshot), in any collection.
+    pub edition_files: Vec<Summary>,
+    /// The files of the other editions of its work (libgen.li snapshot).
+    pub work_editions: Vec<Summary>,
 }
 
 fn table(collection: Collection) -> &'static str {
-    match collection {
-        Collection::Libgen => "libgen",
-        Collection::Fiction => "fiction",
-        Collection::Scimag => "scimag",
-    }
+    // Each collection's table is named as its slug.
+    collection.slug()
 }
 
 async fn summaries_where(
@@ -154,6 +155,8 @@ pub async fn full_record(
         better: Vec::new(),
         superseded: Vec::new(),
         same_file: Vec::new(),
+        edition_files: Vec::new(),
+        work_editions: Vec::new(),
     };
     let one = |sql: &'static str, key: String| async move {
         match sqlx::query(sql).bind(key).fetch_optional(pool).await? {
@@ -232,6 +235,36 @@ pub async fn full_record(
                 .await?
                 .flatten();
             }
+        }
+        // The collections only the snapshot has carry their description in their own row.
+        Collection::FictionRus
+        | Collection::Magazines
+        | Collection::Comics
+        | Collection::Standards => {}
+    }
+    // The libgen.li snapshot's model: the other files of this record's edition, and the other
+    // editions of its work, in any collection.
+    let e_id = record.row.int("li_e_id");
+    let w_id = record.row.int("li_w_id");
+    for c in Collection::ALL {
+        if e_id > 0 {
+            let mut found = summaries_where(pool, c, "li_e_id = ?", &e_id.to_string(), -1).await?;
+            found.retain(|s| !(s.collection() == collection && s.id == id));
+            record.edition_files.extend(found);
+        }
+        if w_id > 0 {
+            let condition = "li_w_id = ? AND coalesce(li_e_id, 0) <> ?";
+            let sql = format!(
+                "{} WHERE {condition} ORDER BY 2 LIMIT {MAX_RELATED}",
+                summary_select(c)
+            );
+            record.work_editions.extend(
+                sqlx::query_as::<_, Summary>(sqlx::AssertSqlSafe(sql))
+                    .bind(w_id)
+                    .bind(e_id)
+                    .fetch_all(pool)
+                    .await?,
+            );
         }
     }
     if !generic.is_empty() && collection != Collection::Scimag {
@@ -345,12 +378,14 @@ pub async fn coverurl(
     collection: Collection,
     id: i64,
 ) -> Result<Option<String>, DbError> {
-    let sql = match collection {
-        Collection::Libgen => "SELECT coalesce(coverurl, '') FROM libgen WHERE id = ?",
-        Collection::Fiction => "SELECT coalesce(coverurl, '') FROM fiction WHERE id = ?",
-        Collection::Scimag => return Ok(None),
-    };
-    Ok(sqlx::query_scalar::<_, String>(sql)
+    if collection == Collection::Scimag {
+        return Ok(None);
+    }
+    let sql = format!(
+        "SELECT coalesce(coverurl, '') FROM {} WHERE id = ?",
+        table(collection)
+    );
+    Ok(sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .fetch_optional(pool)
         .await?)

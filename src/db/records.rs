@@ -74,9 +74,39 @@ impl Summary {
     }
 }
 
+/// The SELECT of a [`Summary`] from a table of the snapshot's common layout (the collections only
+/// the libgen.li snapshot has).
+macro_rules! common_summary {
+    ($table:literal) => {
+        concat!(
+            "SELECT '", $table, "' AS collection, id, coalesce(md5,'') AS md5, coalesce(title,'') AS title, \
+             coalesce(author,'') AS author, coalesce(year,'') AS year, coalesce(language,'') AS language, \
+             coalesce(extension,'') AS extension, coalesce(filesize,0) AS filesize, coalesce(doi,'') AS doi, \
+             '' AS journal, coalesce(volume,'') AS volume, coalesce(issue,'') AS issue, coalesce(pages,'') AS pages, \
+             coalesce(series,'') AS series, coalesce(publisher,'') AS publisher, coalesce(visible,'') AS visible, \
+             coalesce(generic,'') AS generic FROM ", $table
+        )
+    };
+}
+
+/// The feed extras of a table of the snapshot's common layout.
+macro_rules! common_extras {
+    ($table:literal) => {
+        concat!(
+            "SELECT r.id, coalesce(r.time_added,'') AS time_added, coalesce(r.time_last_modified,'') AS time_last_modified, \
+             coalesce(r.identifier,'') AS identifier, coalesce(r.descr,'') AS descr, coalesce(r.coverurl,'') AS coverurl \
+             FROM ", $table, " r"
+        )
+    };
+}
+
 /// The SELECT list giving a [`Summary`] for each collection's table.
 pub fn summary_select(collection: Collection) -> &'static str {
     match collection {
+        Collection::FictionRus => common_summary!("fiction_rus"),
+        Collection::Magazines => common_summary!("magazines"),
+        Collection::Comics => common_summary!("comics"),
+        Collection::Standards => common_summary!("standards"),
         Collection::Libgen => {
             "SELECT 'libgen' AS collection, id, coalesce(md5,'') AS md5, coalesce(title,'') AS title, coalesce(author,'') AS author, \
              coalesce(year,'') AS year, coalesce(language,'') AS language, coalesce(extension,'') AS extension, coalesce(filesize,0) AS filesize, \
@@ -167,6 +197,10 @@ pub async fn feed_extras(
         return Ok(HashMap::new());
     }
     let select = match collection {
+        Collection::FictionRus => common_extras!("fiction_rus"),
+        Collection::Magazines => common_extras!("magazines"),
+        Collection::Comics => common_extras!("comics"),
+        Collection::Standards => common_extras!("standards"),
         Collection::Libgen => {
             "SELECT r.id, coalesce(r.time_added,'') AS time_added, coalesce(r.time_last_modified,'') AS time_last_modified, \
              coalesce(r.identifier,'') AS identifier, coalesce(d.descr,'') AS descr, coalesce(r.coverurl,'') AS coverurl \

@@ -491,7 +491,10 @@ impl RarArchive {
         self.clone().into_stream(select)
     }
 
-    fn into_stream(mut self, mut select: impl FnMut(&RarMember) -> bool) -> io::Result<MemberStream> {
+    fn into_stream(
+        mut self,
+        mut select: impl FnMut(&RarMember) -> bool,
+    ) -> io::Result<MemberStream> {
         let selected: Vec<bool> = self
             .members
             .iter()

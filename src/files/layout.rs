@@ -90,6 +90,10 @@ impl Layout {
     pub fn of(file: &FileRef<'_>) -> Result<Layout, FilesError> {
         let bucket = file.id - file.id % 1000;
         match file.collection {
+            Collection::FictionRus
+            | Collection::Magazines
+            | Collection::Comics
+            | Collection::Standards => Err(FilesError::NoRule),
             Collection::Libgen => {
                 let md5 = file.md5.trim();
                 if !is_md5(md5) {
@@ -145,7 +149,7 @@ impl Layout {
 /// The local repository: one folder per collection, filled by a BitTorrent client.
 #[derive(Debug, Clone, Default)]
 pub struct Repository {
-    roots: [Option<PathBuf>; 3],
+    roots: [Option<PathBuf>; Collection::COUNT],
     /// The repository's top folder, where the cover stores are (`covers`, `fictioncovers`).
     top: Option<PathBuf>,
     /// Serve files through symbolic links that lead out of their folder (off: a link a
@@ -217,7 +221,7 @@ impl Repository {
         let store = match collection {
             Collection::Libgen => "covers",
             Collection::Fiction => "fictioncovers",
-            Collection::Scimag => return None,
+            _ => return None,
         };
         let relative = coverurl.trim();
         let kind = match relative.rsplit('.').next()?.to_ascii_lowercase().as_str() {

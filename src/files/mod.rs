@@ -24,6 +24,12 @@ pub enum FilesError {
     /// The record lacks what its location is computed from (an MD5, a DOI).
     #[error("the record has no valid {0}, so its file cannot be located")]
     Unlocatable(&'static str),
+    /// The collection's files follow no naming rule (magazines, comics, standards, Russian
+    /// fiction): they are found by name in the `.torrent` files at hand, or not at all.
+    #[error(
+        "files of this collection are found only in the .torrent files at hand, and none lists it"
+    )]
+    NoRule,
     /// Reading a file or folder failed.
     #[error("{0}: {1}")]
     Io(PathBuf, #[source] std::io::Error),

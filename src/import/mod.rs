@@ -4,6 +4,7 @@
 //! sqlx's worker thread costs too much per row); the schema itself belongs to `migrations/`.
 
 mod batch;
+pub mod snapshot;
 mod spec;
 
 use std::collections::BTreeMap;
@@ -78,6 +79,15 @@ pub enum ImportError {
     /// The file could not be opened.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// A libgen.li snapshot could not be read (its message names the table or member).
+    #[error("{file}: {source}")]
+    Snapshot {
+        /// The snapshot (its folder or first volume).
+        file: String,
+        /// What went wrong.
+        #[source]
+        source: snapshot::SnapshotError,
+    },
     /// The dump is truncated, foreign or malformed.
     #[error("{file}: {source}")]
     Dump {
@@ -298,8 +308,19 @@ pub struct FileReport {
     pub tables: BTreeMap<String, TableReport>,
     /// Rows of tables the catalog does not keep, by dump table.
     pub ignored: BTreeMap<String, u64>,
+    /// Rows read of each table of a libgen.li snapshot (its records are in `tables`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub read: BTreeMap<String, u64>,
+    /// Records of a libgen.li snapshot's files that a newer snapshot no longer holds (marked
+    /// removed, not deleted).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub removed: u64,
     /// Wall-clock time.
     pub seconds: f64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl FileReport {
@@ -577,6 +598,9 @@ impl<'c> ImportState<'c> {
     ) -> Result<FileReport, ImportError> {
         let started = Instant::now();
         let password = opts.password.as_ref().map(|p| p.0.as_bytes());
+        if let Some(source) = snapshot::Source::detect(path, password)? {
+            return self.import_snapshot(source, opts, stop, started);
+        }
         let mut dumps = dump::open(path, password)?;
         let name = dumps.name.clone();
         let format = dumps.format;
@@ -589,6 +613,8 @@ impl<'c> ImportState<'c> {
             collections: Vec::new(),
             tables: BTreeMap::new(),
             ignored: BTreeMap::new(),
+            read: BTreeMap::new(),
+            removed: 0,
             seconds: 0.0,
         };
         let mut rows = 0;
@@ -604,6 +630,150 @@ impl<'c> ImportState<'c> {
         progress.finish(rows);
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
+    }
+
+    /// Imports a libgen.li snapshot: a reading thread turns its files into records (through a
+    /// staging database beside the catalog, deleted afterwards), this one writes them.
+    fn import_snapshot(
+        &mut self,
+        source: snapshot::Source,
+        opts: &ImportOptions,
+        stop: &AtomicBool,
+        started: Instant,
+    ) -> Result<FileReport, ImportError> {
+        let name = source.name();
+        let position = source.position();
+        let progress = Progress::new(&name, source.size(), opts.progress, opts.observer.clone());
+        let dir = self
+            .conn
+            .path()
+            .and_then(|p| Path::new(p).parent().map(Path::to_path_buf))
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| PathBuf::from("."));
+        let io_err = |e: std::io::Error| ImportError::Snapshot {
+            file: name.clone(),
+            source: snapshot::SnapshotError::Io {
+                path: dir.clone(),
+                source: e,
+            },
+        };
+        // Removed on drop, whatever happens; a `kill -9` leaves it for the next import to sweep.
+        let staging = tempfile::Builder::new()
+            .prefix(".lanshelf-stage-")
+            .suffix(".sqlite")
+            .tempdir_in(&dir)
+            .map_err(io_err)?;
+        let (tx, rx) = std::sync::mpsc::sync_channel(4);
+        let stage_path = staging.path().join("stage.sqlite");
+        let (read, written) = std::thread::scope(|scope| {
+            let reader = std::thread::Builder::new()
+                .name("snapshot-reader".into())
+                .spawn_scoped(scope, || {
+                    let result = snapshot::read(&source, &stage_path, opts.cache_mib, &tx, stop);
+                    drop(tx);
+                    result
+                });
+            let Ok(reader) = reader else {
+                return (
+                    None,
+                    Err(io_err(std::io::Error::other("cannot start a thread"))),
+                );
+            };
+            let written = self.write_batches(&name, &rx, stop, &progress, &position, 0);
+            // Hang up first so a reader still working stops, then collect it.
+            drop(rx);
+            (reader.join().ok(), written)
+        });
+        let format = source.format();
+        let read = read.ok_or_else(|| ImportError::Snapshot {
+            file: name.clone(),
+            source: snapshot::SnapshotError::Io {
+                path: PathBuf::from(&name),
+                source: std::io::Error::other("the snapshot reader thread panicked"),
+            },
+        })?;
+        // The reader's error explains a writer that stopped for want of rows.
+        let summary = read.map_err(|source| ImportError::Snapshot {
+            file: name.clone(),
+            source,
+        })?;
+        let written = written?;
+        let mut report = FileReport {
+            file: name.clone(),
+            format: format.to_string(),
+            bytes: position.load(Ordering::Relaxed),
+            collections: written.collections.clone(),
+            tables: BTreeMap::new(),
+            ignored: BTreeMap::new(),
+            read: summary.rows.clone(),
+            removed: 0,
+            seconds: 0.0,
+        };
+        for (table, mut table_report) in written.tables {
+            let after = count_rows(self.conn, &table).map_err(|source| ImportError::Sqlite {
+                file: name.clone(),
+                offset: 0,
+                source,
+            })?;
+            let key: &str = &table;
+            let before = written
+                .counts_before
+                .iter()
+                .find(|(t, _)| **t == key)
+                .map_or(0, |(_, n)| *n);
+            let changed = written
+                .changed
+                .iter()
+                .find(|(t, _)| **t == key)
+                .map_or(0, |(_, n)| *n);
+            table_report.inserted = after.saturating_sub(before);
+            table_report.updated = changed.saturating_sub(table_report.inserted);
+            table_report.unchanged = table_report.rows - table_report.rejected - changed;
+            report.tables.insert(table, table_report);
+        }
+        report.removed =
+            self.mark_removed(&summary.seen)
+                .map_err(|source| ImportError::Sqlite {
+                    file: name.clone(),
+                    offset: 0,
+                    source,
+                })?;
+        progress.finish(written.rows);
+        report.seconds = started.elapsed().as_secs_f64();
+        Ok(report)
+    }
+
+    /// Marks the records of snapshot files that the snapshot just read no longer holds (a newer
+    /// complete snapshot without them); records it holds again are unmarked by their upsert.
+    fn mark_removed(&self, seen: &snapshot::IdSet) -> rusqlite::Result<u64> {
+        let now = now_utc();
+        let mut removed = 0;
+        for spec in snapshot::SPECS.iter() {
+            let gone: Vec<i64> = {
+                let mut stmt = self.conn.prepare(&format!(
+                    "SELECT id, li_f_id FROM {} WHERE li_f_id IS NOT NULL AND li_removed IS NULL",
+                    spec.table
+                ))?;
+                let rows =
+                    stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+                let mut gone = Vec::new();
+                for row in rows {
+                    let (id, f_id) = row?;
+                    if !seen.contains(f_id.max(0) as u64) {
+                        gone.push(id);
+                    }
+                }
+                gone
+            };
+            let mut update = self.conn.prepare(&format!(
+                "UPDATE {} SET li_removed = ?1 WHERE id = ?2",
+                spec.table
+            ))?;
+            for id in gone {
+                removed += update.execute(rusqlite::params![now, id])? as u64;
+            }
+        }
+        Ok(removed)
     }
 
     /// Imports one dump of a file (the file itself, or one member of an archive) and adds what

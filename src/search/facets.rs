@@ -31,7 +31,7 @@ pub struct FacetCollector;
 
 /// Raw counts of one segment.
 pub struct Counts {
-    coll: [u64; 3],
+    coll: [u64; Collection::COUNT],
     lang: Vec<u64>,
     ext: Vec<u64>,
     decade: Vec<u64>,
@@ -40,7 +40,7 @@ pub struct Counts {
 impl Counts {
     fn new() -> Self {
         Counts {
-            coll: [0; 3],
+            coll: [0; Collection::COUNT],
             lang: vec![0; LANGUAGES.len()],
             ext: vec![0; EXTENSIONS.len()],
             decade: vec![0; DECADES],

@@ -241,6 +241,13 @@ fn for_each_document(
             "SELECT id, title, '', '', '', author, '', '', '', '', md5, doi, isbn, '', issnp, '', 'pdf', year, \
              filesize, time_added, visible, '', journal, journal_id, issne, pubmed_id FROM scimag {filter}"
         ),
+        // The collections only the libgen.li snapshot has: its common layout.
+        c => format!(
+            "SELECT id, title, volume, series, issue, author, publisher, edition, '', '', md5, doi, \
+             identifier, '', issn, language, extension, year, filesize, time_added, visible, generic \
+             FROM {} {filter}",
+            c.slug()
+        ),
     };
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query([since])?;
@@ -524,7 +531,14 @@ pub fn rebuild(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepor
     conn.execute_batch("BEGIN")?;
     let import_id = last_import(&conn)?;
     let total: u64 = conn.query_row(
-        "SELECT (SELECT count(*) FROM libgen) + (SELECT count(*) FROM fiction) + (SELECT count(*) FROM scimag)",
+        &format!(
+            "SELECT {}",
+            Collection::ALL
+                .iter()
+                .map(|c| format!("(SELECT count(*) FROM {})", c.slug()))
+                .collect::<Vec<_>>()
+                .join(" + ")
+        ),
         [],
         |r| r.get::<_, i64>(0),
     )? as u64;

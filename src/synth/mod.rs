@@ -107,6 +107,12 @@ pub fn write_dump<W: Write>(opts: &SynthOptions, out: W) -> io::Result<SynthStat
         Collection::Libgen => 0,
         Collection::Fiction => 1,
         Collection::Scimag => 2,
+        c => {
+            return Err(io::Error::other(format!(
+            "{} has no classic dump: the libgen.li snapshot generator writes it (`write_snapshot`)",
+            c.label()
+        )))
+        }
     };
     let ctx = text::Ctx::new(opts.seed, salt);
     let mut dump = out::Dump::new(out, opts.statement_bytes);
@@ -115,6 +121,7 @@ pub fn write_dump<W: Write>(opts: &SynthOptions, out: W) -> io::Result<SynthStat
         Collection::Libgen => libgen::write(&mut dump, &ctx, opts)?,
         Collection::Fiction => fiction::write(&mut dump, &ctx, opts)?,
         Collection::Scimag => scimag::write(&mut dump, &ctx, opts)?,
+        _ => unreachable!("refused above"),
     }
     let bytes = dump.finish()?;
     Ok(SynthStats {

@@ -87,12 +87,7 @@ pub struct Stats {
 impl Stats {
     /// Records in a collection.
     pub fn records(&self, c: Collection) -> u64 {
-        let n = match c {
-            Collection::Libgen => self.catalog.libgen,
-            Collection::Fiction => self.catalog.fiction,
-            Collection::Scimag => self.catalog.scimag,
-        };
-        n.max(0) as u64
+        self.catalog.of(c).max(0) as u64
     }
 
     /// Records in the catalog.
@@ -107,7 +102,7 @@ pub struct Buckets {
     /// The `last_import` these counts were made at.
     pub stamp: Option<String>,
     /// Bucket (id / 1000) → records, per collection code.
-    pub counts: [BTreeMap<u64, u64>; 3],
+    pub counts: [BTreeMap<u64, u64>; Collection::COUNT],
     /// Whether the counts were made (they are made in the background after start).
     pub counted: bool,
 }
@@ -132,7 +127,7 @@ impl Buckets {
 #[derive(Debug, Clone, Default)]
 pub struct LocalData {
     /// Bucket → files present, per collection code.
-    pub buckets: [BTreeMap<u64, u64>; 3],
+    pub buckets: [BTreeMap<u64, u64>; Collection::COUNT],
 }
 
 /// The figures of the torrents page.
@@ -399,15 +394,15 @@ impl AppState {
     }
 }
 
-async fn count_buckets(pool: &SqlitePool) -> Result<[BTreeMap<u64, u64>; 3], sqlx::Error> {
-    let mut out: [BTreeMap<u64, u64>; 3] = Default::default();
+async fn count_buckets(
+    pool: &SqlitePool,
+) -> Result<[BTreeMap<u64, u64>; Collection::COUNT], sqlx::Error> {
+    let mut out: [BTreeMap<u64, u64>; Collection::COUNT] = Default::default();
     for c in Collection::ALL {
-        let sql = match c {
-            Collection::Libgen => "SELECT id / 1000, count(*) FROM libgen GROUP BY 1",
-            Collection::Fiction => "SELECT id / 1000, count(*) FROM fiction GROUP BY 1",
-            Collection::Scimag => "SELECT id / 1000, count(*) FROM scimag GROUP BY 1",
-        };
-        let rows: Vec<(i64, i64)> = sqlx::query_as(sql).fetch_all(pool).await?;
+        let sql = format!("SELECT id / 1000, count(*) FROM {} GROUP BY 1", c.slug());
+        let rows: Vec<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(pool)
+            .await?;
         out[c.code() as usize] = rows
             .into_iter()
             .map(|(b, n)| (b.max(0) as u64, n.max(0) as u64))

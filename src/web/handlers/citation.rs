@@ -82,12 +82,21 @@ impl Citation {
             ..Default::default()
         };
         match record.collection {
-            Collection::Libgen | Collection::Fiction => {
+            Collection::Libgen
+            | Collection::Fiction
+            | Collection::FictionRus
+            | Collection::Magazines
+            | Collection::Comics
+            | Collection::Standards => {
                 c.publisher = get("publisher");
                 c.city = get("city");
                 c.edition = get("edition");
                 c.series = html("series");
-                c.volume = get("volume_info");
+                c.volume = r
+                    .known("volume_info")
+                    .or_else(|| r.known("volume"))
+                    .unwrap_or_default()
+                    .to_string();
                 c.language = get("language");
                 c.first_page = get("pages");
                 for part in r.get("identifier").split([',', ';']) {

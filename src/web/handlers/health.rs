@@ -55,11 +55,10 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
         "status": status,
         "catalog": {
             "ok": catalog_ok,
-            "records": {
-                "libgen": stats.catalog.libgen,
-                "fiction": stats.catalog.fiction,
-                "scimag": stats.catalog.scimag,
-            },
+            "records": crate::Collection::ALL
+                .iter()
+                .map(|c| (c.slug().to_string(), json!(stats.catalog.of(*c))))
+                .collect::<serde_json::Map<String, serde_json::Value>>(),
             "last_import": stats.catalog.last_import,
         },
         "index": {

@@ -433,6 +433,28 @@ fn sections(record: &FullRecord) -> Vec<Section> {
                     .done("Journal", &mut out);
             }
         }
+        // The collections only the libgen.li snapshot has: its common layout.
+        Collection::FictionRus
+        | Collection::Magazines
+        | Collection::Comics
+        | Collection::Standards => {
+            Fields::new(r)
+                .text("Series", "series")
+                .text("Volume", "volume")
+                .text("Issue", "issue")
+                .text("Edition", "edition")
+                .text("Publisher", "publisher")
+                .text("City", "city")
+                .text("Year", "year")
+                .text("Pages", "pages")
+                .text("Language", "language")
+                .text("Commentary", "commentary")
+                .done("Publication", &mut out);
+            let ids = isbn_fields(r, "identifier", Fields::new(r));
+            doi_field(ids, "DOI", r.get("doi"))
+                .mono("ISSN", "issn")
+                .done("Identifiers", &mut out);
+        }
     }
     file_section(record, &mut out);
     out
