@@ -1,0 +1,219 @@
+//! Word forms: the stems that let `algorithm` find *Introduction to Algorithms*, `книги` find
+//! `книга`, `Bücher` find `Buch`. Owns which Snowball stemmer (the `frostem` crate, the one
+//! tantivy's own `Stemmer` filter uses) applies to which word; knows nothing of fields or
+//! queries.
+//!
+//! A record carries a language, a query does not. The combined `text` field holds every word of
+//! a record as its stem in the record's *language group*: Latin-script words of a German,
+//! French, Spanish, Italian or Portuguese record by that language's stemmer, those of every
+//! other record (English, unknown — most papers —, or any other language) by the English one;
+//! Cyrillic words by the Russian stemmer whatever the record's language; everything else
+//! (digits, symbols, Greek, Arabic, CJK) as it is. A query word is looked up as the set of its
+//! stems in every group it could belong to ([`query_stems`]): one to six terms, of which usually
+//! one or two exist. The exact words stay in the per-field text fields (title, authors…), which
+//! the ranking weighs more, so exact forms rank above other forms.
+
+use std::borrow::Cow;
+
+use frostem::{Algorithm, Stemmer};
+
+/// The stemmer a record's Latin-script words get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// English, and every language without a stemmer of its own here.
+    English,
+    /// German.
+    German,
+    /// French.
+    French,
+    /// Spanish.
+    Spanish,
+    /// Italian.
+    Italian,
+    /// Portuguese.
+    Portuguese,
+}
+
+/// The Latin-script groups, English first (a query's most likely reading).
+const LATIN: [Group; 6] = [
+    Group::English,
+    Group::German,
+    Group::French,
+    Group::Spanish,
+    Group::Italian,
+    Group::Portuguese,
+];
+
+/// Starts a value of the `text` field: the next character names its group.
+const GROUP_MARK: char = '\u{2}';
+
+/// Words shorter than this (in characters) are not stemmed.
+const MIN_STEM_CHARS: usize = 3;
+
+impl Group {
+    /// The group of a record's language (an ISO 639-3 code).
+    pub fn of_language(iso639_3: Option<&str>) -> Group {
+        match iso639_3 {
+            Some("deu") => Group::German,
+            Some("fra") => Group::French,
+            Some("spa") => Group::Spanish,
+            Some("ita") => Group::Italian,
+            Some("por") => Group::Portuguese,
+            _ => Group::English,
+        }
+    }
+
+    fn letter(self) -> char {
+        match self {
+            Group::English => 'e',
+            Group::German => 'd',
+            Group::French => 'f',
+            Group::Spanish => 's',
+            Group::Italian => 'i',
+            Group::Portuguese => 'p',
+        }
+    }
+
+    fn algorithm(self) -> Algorithm {
+        match self {
+            Group::English => Algorithm::English,
+            Group::German => Algorithm::German,
+            Group::French => Algorithm::French,
+            Group::Spanish => Algorithm::Spanish,
+            Group::Italian => Algorithm::Italian,
+            Group::Portuguese => Algorithm::Portuguese,
+        }
+    }
+
+    /// `text` as a value of the `text` field analysed in this group.
+    pub fn value(self, text: &str) -> String {
+        let mut v = String::with_capacity(text.len() + 2);
+        v.push(GROUP_MARK);
+        v.push(self.letter());
+        v.push_str(text);
+        v
+    }
+
+    /// The group a value of the `text` field names, and the text after the mark (English and
+    /// the whole value when it has no mark).
+    pub fn split_value(value: &str) -> (Group, &str) {
+        let mut chars = value.chars();
+        if chars.next() != Some(GROUP_MARK) {
+            return (Group::English, value);
+        }
+        let group = match chars.next() {
+            Some('d') => Group::German,
+            Some('f') => Group::French,
+            Some('s') => Group::Spanish,
+            Some('i') => Group::Italian,
+            Some('p') => Group::Portuguese,
+            _ => Group::English,
+        };
+        (group, chars.as_str())
+    }
+
+    /// The indexed form of a folded word of a record in this group.
+    pub fn stem(self, word: &str) -> Cow<'_, str> {
+        self.stem_word(word)
+    }
+
+    fn stem_word<'a>(self, word: &'a str) -> Cow<'a, str> {
+        match script(word) {
+            Script::Latin => Stemmer::new(self.algorithm()).stem(word),
+            Script::Cyrillic => Stemmer::new(Algorithm::Russian).stem(word),
+            Script::Other => Cow::Borrowed(word),
+        }
+    }
+}
+
+enum Script {
+    Latin,
+    Cyrillic,
+    Other,
+}
+
+/// Which stemmers a folded word is for: only words of letters of one script, long enough.
+fn script(word: &str) -> Script {
+    if word.chars().nth(MIN_STEM_CHARS - 1).is_none() {
+        return Script::Other;
+    }
+    if word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return Script::Latin;
+    }
+    if word
+        .chars()
+        .all(|c| matches!(c, '\u{430}'..='\u{44f}' | '\u{450}'..='\u{45f}'))
+    {
+        return Script::Cyrillic;
+    }
+    Script::Other
+}
+
+/// Every indexed form a folded query word may have: its stem in each language group it could
+/// be written in, without repeats, the English one first.
+pub fn query_stems(word: &str) -> Vec<String> {
+    match script(word) {
+        Script::Latin => {
+            let mut out: Vec<String> = Vec::with_capacity(3);
+            for g in LATIN {
+                let s = Stemmer::new(g.algorithm()).stem(word);
+                if !out.iter().any(|o| *o == s) {
+                    out.push(s.into_owned());
+                }
+            }
+            out
+        }
+        Script::Cyrillic => vec![Stemmer::new(Algorithm::Russian).stem(word).into_owned()],
+        Script::Other => vec![word.to_string()],
+    }
+}
+
+/// The form typo tolerance starts from: the English (or Russian) stem.
+pub fn main_stem(word: &str) -> String {
+    Group::English.stem_word(word).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forms(group: Group, word: &str) -> String {
+        group.stem(word).into_owned()
+    }
+
+    #[test]
+    fn a_query_word_meets_every_form_of_the_groups() {
+        // English plurals and endings.
+        let q = query_stems("algorithm");
+        assert!(q.contains(&forms(Group::English, "algorithms")), "{q:?}");
+        assert!(query_stems("programming").contains(&forms(Group::English, "programs")));
+        // German, French, Spanish, Italian, Portuguese records, found by another form.
+        for (group, indexed, typed) in [
+            (Group::German, "bucher", "buch"),
+            (Group::French, "chansons", "chanson"),
+            (Group::Spanish, "canciones", "cancion"),
+            (Group::Italian, "storie", "storia"),
+            (Group::Portuguese, "livros", "livro"),
+        ] {
+            let q = query_stems(typed);
+            assert!(
+                q.contains(&forms(group, indexed)),
+                "{typed} should meet {indexed}: {q:?}"
+            );
+        }
+        // Russian, whatever the record's language.
+        assert_eq!(forms(Group::French, "книги"), query_stems("книга")[0]);
+        // Digits, symbols, short words and other scripts stay as they are.
+        for w in ["802.11", "c++", "x86-64", "ab", "3rd", "ιλιασ", "红楼"] {
+            assert_eq!(forms(Group::English, w), w);
+            assert_eq!(query_stems(w), [w]);
+        }
+    }
+
+    #[test]
+    fn values_carry_their_group() {
+        let v = Group::German.value("Bücher");
+        assert_eq!(Group::split_value(&v), (Group::German, "Bücher"));
+        assert_eq!(Group::split_value("plain"), (Group::English, "plain"));
+    }
+}
