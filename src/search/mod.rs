@@ -227,6 +227,9 @@ const FEW_RESULTS: usize = 3;
 /// typo-tolerant pass corrects it.
 const RARE_WORD_DOCS: u64 = 3;
 
+/// The most corrections a misspelt word stands for (the most frequent ones).
+const CORRECTIONS: usize = 16;
+
 /// The most word forms a beginning stands for (the most frequent ones that start with it).
 const PREFIX_TERMS: usize = 24;
 
@@ -255,7 +258,7 @@ pub struct SearchEngine {
     /// The fast-field columns read per hit, by segment.
     columns: ColumnCache,
     /// Completions of recent beginnings, by index generation and beginning.
-    prefix_cache: std::sync::Mutex<std::collections::HashMap<(u64, String), Vec<(String, u64)>>>,
+    prefix_cache: std::sync::Mutex<std::collections::HashMap<(u64, String), Terms>>,
 }
 
 /// Fast-field columns a search reads per document, opened once per segment: opening one
@@ -300,6 +303,9 @@ impl ColumnCache {
         Ok(columns)
     }
 }
+
+/// Terms of the combined field with how many documents have each.
+type Terms = Vec<(String, u64)>;
 
 /// Index generation, query text, withdrawn shown, matching mode, typing, the form's filters.
 type FacetKey = (u64, String, bool, u8, bool, facets::FacetFilters);
@@ -576,12 +582,19 @@ impl SearchEngine {
 
     /// The catalog's languages closest to a `lang:` value that names none.
     fn language_hint(&self, value: String) -> Result<LanguageHint, SearchError> {
+        // The catalog's own languages first, then any widely written one.
         let facets = self.catalog_facets()?;
-        let suggestions =
+        let mut suggestions: Vec<String> =
             normalize::closest_languages(&value, facets.language.iter().map(|(n, _)| n.as_str()))
                 .into_iter()
                 .map(str::to_string)
                 .collect();
+        if suggestions.is_empty() {
+            suggestions = normalize::closest_languages(&value, normalize::major_languages())
+                .into_iter()
+                .map(str::to_string)
+                .collect();
+        }
         Ok(LanguageHint { value, suggestions })
     }
 
@@ -620,7 +633,9 @@ impl SearchEngine {
         if exact >= FEW_RESULTS {
             return Ok(Matching::Exact);
         }
-        if parsed.clauses.iter().any(|c| c.rare) && count(Matching::Fuzzy)? > exact {
+        if parsed.clauses.iter().any(|c| !c.corrections.is_empty())
+            && count(Matching::Fuzzy)? > exact
+        {
             return Ok(Matching::Fuzzy);
         }
         if parsed.clauses.len() > 1 && count(Matching::Any)? > exact {
@@ -657,9 +672,19 @@ impl SearchEngine {
             } else {
                 clause.forms.truncate(1);
             }
-            clause.forms.sort_by(|a, b| b.1.cmp(&a.1));
+            clause.forms.sort_by_key(|f| std::cmp::Reverse(f.1));
             let total: u64 = clause.forms.iter().map(|(_, n)| n).sum();
             clause.rare = total <= rare;
+            let word = &clause.tokens[0].1;
+            if clause.rare && word.chars().count() >= 4 && word.chars().all(char::is_alphabetic) {
+                // Corrections of the word's main form: one edit, two from eight letters.
+                let stem = &clause.forms[0].0;
+                let distance = if stem.chars().count() >= 8 { 2 } else { 1 };
+                let mut corrections =
+                    fuzzy::corrections(searcher, text, stem, distance, CORRECTIONS)?;
+                corrections.retain(|(t, _)| !clause.forms.iter().any(|(f, _)| f == t));
+                clause.corrections = corrections;
+            }
             if clause.prefix && !common(&clause.tokens[0].1) {
                 let mut completions = self.completions(searcher, &clause.tokens[0].1)?;
                 completions.retain(|(t, _)| !clause.forms.iter().any(|(f, _)| f == t));

@@ -500,6 +500,14 @@ pub fn language_iso639_3(code: u64) -> Option<&'static str> {
     Some(iso_language(code)?.to_639_3())
 }
 
+/// The display names of the languages with a two-letter code (the widely written ones).
+pub fn major_languages() -> impl Iterator<Item = &'static str> {
+    language_table()
+        .names
+        .iter()
+        .map(|(_, c)| language_name(*c))
+}
+
 /// Languages whose names are closest to `text` among `known` (names as shown): for the hint
 /// "no language 'klingonn'; did you mean …".
 pub fn closest_languages<'a>(text: &str, known: impl Iterator<Item = &'a str>) -> Vec<&'a str> {

@@ -17,8 +17,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use super::analyzer::query_terms;
-use super::forms::{main_stem, query_stems};
-use super::fuzzy::FirstLetterFuzzyQuery;
+use super::forms::query_stems;
 use super::normalize::{
     detect_identifier, extension_code, is_md5, language_choice, parse_doi, parse_isbn, parse_issn,
 };
@@ -84,6 +83,9 @@ pub struct Clause {
     pub completions: Vec<(String, u64)>,
     /// The word is in no or very few documents: the typo-tolerant pass corrects it.
     pub rare: bool,
+    /// For a rare word: the forms within an edit or two of it (the first letter kept), most
+    /// frequent first; the typo-tolerant pass looks these up instead.
+    pub corrections: Vec<(String, u64)>,
 }
 
 impl Clause {
@@ -104,6 +106,7 @@ impl Clause {
             forms,
             completions: Vec::new(),
             rare: false,
+            corrections: Vec::new(),
         }
     }
 
@@ -409,19 +412,7 @@ fn any_term<'a>(field: Field, terms: impl Iterator<Item = &'a str>) -> Box<dyn Q
 
 /// Whether the typo-tolerant pass corrects this clause.
 fn corrected(clause: &Clause, matching: Matching) -> bool {
-    matching == Matching::Fuzzy
-        && clause.rare
-        && clause.is_word()
-        && clause.tokens[0].1.chars().count() >= 4
-        && clause.tokens[0].1.chars().all(char::is_alphabetic)
-}
-
-/// A rare word within one edit (two from eight letters) of a form in the combined field, the
-/// first letter kept.
-fn fuzzy_word(fields: &Fields, clause: &Clause) -> Box<dyn Query> {
-    let stem = main_stem(&clause.tokens[0].1);
-    let distance = if stem.chars().count() >= 8 { 2 } else { 1 };
-    Box::new(FirstLetterFuzzyQuery::new(fields.text, &stem, distance))
+    matching == Matching::Fuzzy && !clause.corrections.is_empty()
 }
 
 /// A clause in one field, exact words (a phrase where the field has positions).
@@ -456,7 +447,15 @@ fn clause_query(
         return clause_in_field(fields, f.field(fields), clause);
     }
     if corrected(clause, matching) {
-        return fuzzy_word(fields, clause);
+        // The word's corrections (its own forms among them, if any), scored as words.
+        return any_term(
+            fields.text,
+            clause
+                .forms
+                .iter()
+                .chain(&clause.corrections)
+                .map(|(t, _)| t.as_str()),
+        );
     }
     if !clause.is_word() {
         // A phrase: in any of the fields with positions, weighted as the fields are.
@@ -695,7 +694,7 @@ pub fn candidates(
             .chain(&clause.completions)
             .map(|(t, n)| (t.as_str(), *n))
             .collect();
-        forms.sort_by(|a, b| b.1.cmp(&a.1));
+        forms.sort_by_key(|f| std::cmp::Reverse(f.1));
         let single_prefix = clause.prefix && parsed.clauses.len() == 1 && markers.is_empty();
         if forms.len() > CANDIDATE_FORMS && !single_prefix {
             complete = false;
