@@ -633,7 +633,10 @@ impl SearchEngine {
         if exact >= FEW_RESULTS {
             return Ok(Matching::Exact);
         }
-        if parsed.clauses.iter().any(|c| !c.corrections.is_empty())
+        if parsed
+            .clauses
+            .iter()
+            .any(|c| !c.corrections.is_empty() || !c.title_corrections.is_empty())
             && count(Matching::Fuzzy)? > exact
         {
             return Ok(Matching::Fuzzy);
@@ -673,22 +676,40 @@ impl SearchEngine {
                 clause.forms.truncate(1);
             }
             clause.forms.sort_by_key(|f| std::cmp::Reverse(f.1));
-            let total: u64 = clause.forms.iter().map(|(_, n)| n).sum();
-            clause.rare = total <= rare;
-            let word = &clause.tokens[0].1;
-            if clause.rare && word.chars().count() >= 4 && word.chars().all(char::is_alphabetic) {
-                // Corrections of the word's main form: one edit, two from eight letters.
-                let stem = &clause.forms[0].0;
-                let distance = if stem.chars().count() >= 8 { 2 } else { 1 };
-                let mut corrections =
-                    fuzzy::corrections(searcher, text, stem, distance, CORRECTIONS)?;
-                corrections.retain(|(t, _)| !clause.forms.iter().any(|(f, _)| f == t));
-                clause.corrections = corrections;
-            }
             if clause.prefix && !common(&clause.tokens[0].1) {
                 let mut completions = self.completions(searcher, &clause.tokens[0].1)?;
                 completions.retain(|(t, _)| !clause.forms.iter().any(|(f, _)| f == t));
                 clause.completions = completions;
+            }
+            let total: u64 = clause
+                .forms
+                .iter()
+                .chain(&clause.completions)
+                .map(|(_, n)| n)
+                .sum();
+            // A beginning that completes to something is being typed, not misspelt.
+            clause.rare = total <= rare && clause.completions.is_empty();
+            let word = &clause.tokens[0].1;
+            if clause.rare && word.chars().count() >= 4 && word.chars().all(char::is_alphabetic) {
+                // Corrections of each form the word may have (a Spanish word is stemmed as
+                // Spanish in a Spanish record): one edit, two from eight letters.
+                let mut corrections: Vec<(String, u64)> = Vec::new();
+                for stem in forms::query_stems(word) {
+                    let distance = if stem.chars().count() >= 8 { 2 } else { 1 };
+                    for (t, n) in fuzzy::corrections(searcher, text, &stem, distance, CORRECTIONS)? {
+                        if !corrections.iter().any(|(c, _)| *c == t)
+                            && !clause.match_terms().any(|m| m == t)
+                        {
+                            corrections.push((t, n));
+                        }
+                    }
+                }
+                corrections.sort_by_key(|c| std::cmp::Reverse(c.1));
+                corrections.truncate(CORRECTIONS);
+                clause.corrections = corrections;
+                let distance = if word.chars().count() >= 8 { 2 } else { 1 };
+                clause.title_corrections =
+                    fuzzy::corrections(searcher, self.fields.title, word, distance, CORRECTIONS)?;
             }
         }
         Ok(())
@@ -820,7 +841,15 @@ impl SearchEngine {
                 let candidates = if req.exhaustive || rare_phrase {
                     query::Candidates::default()
                 } else {
-                    query::candidates(f, parsed, &req.filters, matching, &common)
+                    let mut c = query::candidates(f, parsed, &req.filters, matching, &common);
+                    if matching == Matching::Any {
+                        // The records with all the words, which rank first.
+                        let all =
+                            query::candidates(f, parsed, &req.filters, Matching::Exact, &common);
+                        c.forms.extend(all.forms);
+                        c.forms.extend(all.title);
+                    }
+                    c
                 };
                 let ranked = if candidates.forms.is_empty() {
                     None

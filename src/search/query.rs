@@ -30,13 +30,21 @@ const MAX_CLAUSES: usize = 24;
 const MAX_PHRASE_TOKENS: usize = 64;
 /// The shortest beginning (in characters) that matches the words it starts.
 pub const PREFIX_MIN_CHARS: usize = 3;
-/// The weight of a word form that only begins with what was typed, against 1 for a whole word
-/// in the combined field (and 4 more in a title): whole words rank first.
-const PREFIX_BOOST: f32 = 0.4;
+/// The weight of a word form that only begins with what was typed, against [`FORMS_BOOST`] for
+/// a whole word in the combined field (and more for an exact word in a title): whole words rank
+/// first.
+const PREFIX_BOOST: f32 = 0.6;
 /// The most candidate queries of one search (word forms and completions each add one).
 const MAX_CANDIDATE_QUERIES: usize = 8;
 /// Alternative forms tried per word for candidates (the most frequent first).
 const CANDIDATE_FORMS: usize = 3;
+/// The weight of a word's forms in the combined field (where the title counts twice).
+const FORMS_BOOST: f32 = 2.0;
+/// The exact word in a field counts this share of the field's weight on top of its forms.
+const EXACT_FACTOR: f32 = 0.5;
+/// The bonus of the records with all the words when only some are asked for (some-words
+/// fallback): whatever the words weigh, those records come first.
+const ALL_WORDS_BOOST: f32 = 4.0;
 /// A language filter that names no language matches nothing.
 pub const NO_LANGUAGE: u64 = u64::MAX;
 
@@ -84,8 +92,11 @@ pub struct Clause {
     /// The word is in no or very few documents: the typo-tolerant pass corrects it.
     pub rare: bool,
     /// For a rare word: the forms within an edit or two of it (the first letter kept), most
-    /// frequent first; the typo-tolerant pass looks these up instead.
+    /// frequent first; the typo-tolerant pass looks these up too.
     pub corrections: Vec<(String, u64)>,
+    /// For a rare word: the title words within an edit or two of it (stems can be too far
+    /// apart: `miserables` is `miser` in French).
+    pub title_corrections: Vec<(String, u64)>,
 }
 
 impl Clause {
@@ -107,6 +118,7 @@ impl Clause {
             completions: Vec::new(),
             rare: false,
             corrections: Vec::new(),
+            title_corrections: Vec::new(),
         }
     }
 
@@ -116,7 +128,7 @@ impl Clause {
     }
 
     /// The terms of the combined field a match needs one of: its forms, and its completions.
-    fn match_terms(&self) -> impl Iterator<Item = &str> {
+    pub fn match_terms(&self) -> impl Iterator<Item = &str> {
         self.forms
             .iter()
             .chain(&self.completions)
@@ -412,7 +424,8 @@ fn any_term<'a>(field: Field, terms: impl Iterator<Item = &'a str>) -> Box<dyn Q
 
 /// Whether the typo-tolerant pass corrects this clause.
 fn corrected(clause: &Clause, matching: Matching) -> bool {
-    matching == Matching::Fuzzy && !clause.corrections.is_empty()
+    matching == Matching::Fuzzy
+        && !(clause.corrections.is_empty() && clause.title_corrections.is_empty())
 }
 
 /// A clause in one field, exact words (a phrase where the field has positions).
@@ -447,15 +460,24 @@ fn clause_query(
         return clause_in_field(fields, f.field(fields), clause);
     }
     if corrected(clause, matching) {
-        // The word's corrections (its own forms among them, if any), scored as words.
-        return any_term(
+        // The word's corrections, beside what it matches itself, scored as words.
+        let forms = any_term(
             fields.text,
             clause
-                .forms
-                .iter()
-                .chain(&clause.corrections)
-                .map(|(t, _)| t.as_str()),
+                .match_terms()
+                .chain(clause.corrections.iter().map(|(t, _)| t.as_str())),
         );
+        if clause.title_corrections.is_empty() {
+            return forms;
+        }
+        let titles = any_term(
+            fields.title,
+            clause.title_corrections.iter().map(|(t, _)| t.as_str()),
+        );
+        return Box::new(BooleanQuery::new(vec![
+            (Occur::Should, forms),
+            (Occur::Should, titles),
+        ]));
     }
     if !clause.is_word() {
         // A phrase: in any of the fields with positions, weighted as the fields are.
@@ -477,8 +499,9 @@ fn clause_query(
     if purpose == Purpose::Match {
         return any_term(fields.text, clause.match_terms());
     }
-    // Ranking: the exact word in each field with the field's weight, plus its forms in the
-    // combined field, plus (weighted less) the words it begins: exact forms rank first.
+    // Ranking: the word's forms in the combined field, plus the exact word in each field with
+    // the field's weight (scaled by [`EXACT_FACTOR`]: an exact form ranks above another form
+    // of the same word, without burying it), plus (weighted less) the words it begins.
     let word = &clause.tokens[0].1;
     let mut subs: Vec<(Occur, Box<dyn Query>)> = fields
         .text_fields()
@@ -486,12 +509,18 @@ fn clause_query(
         .map(|(field, boost)| {
             (
                 Occur::Should,
-                Box::new(BoostQuery::new(term_query(*field, word), *boost)) as Box<dyn Query>,
+                Box::new(BoostQuery::new(
+                    term_query(*field, word),
+                    *boost * EXACT_FACTOR,
+                )) as Box<dyn Query>,
             )
         })
         .collect();
     for (form, _) in &clause.forms {
-        subs.push((Occur::Should, term_query(fields.text, form)));
+        subs.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(term_query(fields.text, form), FORMS_BOOST)),
+        ));
     }
     for (form, _) in &clause.completions {
         subs.push((
@@ -662,11 +691,18 @@ pub fn candidates(
     let mut choices: Vec<Vec<Term>> = Vec::new();
     let mut complete = true;
     let mut title_terms: Vec<Term> = Vec::new();
+    // The most frequent forms of the common words left out of the conjunctions.
+    let mut skipped: Vec<Term> = Vec::new();
     for (clause, common) in parsed.clauses.iter().zip(&common) {
         let field = match clause.field {
             Some(tf) => Some(tf.field(fields)),
             None if *common && all_common => Some(fields.title),
-            None if *common && matching == Matching::Exact => continue,
+            None if *common && matching == Matching::Exact => {
+                if let Some((form, _)) = clause.forms.first() {
+                    skipped.push(Term::from_field_text(fields.text, form));
+                }
+                continue;
+            }
             None if !clause.is_word() => Some(fields.text),
             None => None,
         };
@@ -754,6 +790,13 @@ pub fn candidates(
                 }
             }
         }
+        // With the common words too: cheap beside the rarer words (a conjunction moves at the
+        // pace of its shortest list), and what the ranking weighs when they are in the title.
+        if !skipped.is_empty() && !base.is_empty() {
+            let mut with_common = with(None);
+            with_common.extend(skipped);
+            queries.push(with_common);
+        }
         out.forms = queries
             .into_iter()
             .filter(|t| !t.is_empty())
@@ -826,6 +869,29 @@ pub fn build(
                 )),
             ));
         }
+    }
+    // Some of the words, or typos corrected: the records with all the words as typed first.
+    if matching != Matching::Exact
+        && purpose == Purpose::Rank
+        && (parsed.clauses.len() > 1 || matching == Matching::Fuzzy)
+    {
+        let all: Vec<(Occur, Box<dyn Query>)> = parsed
+            .clauses
+            .iter()
+            .map(|c| {
+                (
+                    Occur::Must,
+                    clause_query(fields, c, Matching::Exact, Purpose::Match),
+                )
+            })
+            .collect();
+        text.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(
+                Box::new(BooleanQuery::new(all)),
+                ALL_WORDS_BOOST,
+            )),
+        ));
     }
     if !text.is_empty() {
         must.push((Occur::Must, Box::new(BooleanQuery::new(text))));
