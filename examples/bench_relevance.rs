@@ -344,7 +344,11 @@ fn run(args: &[String]) {
             "| {} | {n} | **{}** | {} | {} |",
             KINDS[*k],
             pct(*a, *n),
-            if fts.is_some() { pct(*b, *n) } else { "–".into() },
+            if fts.is_some() {
+                pct(*b, *n)
+            } else {
+                "–".into()
+            },
             if maria.is_some() {
                 pct(*c, *n)
             } else {

@@ -6,12 +6,15 @@
 //! A record carries a language, a query does not. The combined `text` field holds every word of
 //! a record as its stem in the record's *language group*: Latin-script words of a German,
 //! French, Spanish, Italian or Portuguese record by that language's stemmer, those of every
-//! other record (English, unknown — most papers —, or any other language) by the English one;
-//! Cyrillic words by the Russian stemmer whatever the record's language; everything else
-//! (digits, symbols, Greek, Arabic, CJK) as it is. A query word is looked up as the set of its
-//! stems in every group it could belong to ([`query_stems`]): one to six terms, of which usually
-//! one or two exist. The exact words stay in the per-field text fields (title, authors…), which
-//! the ranking weighs more, so exact forms rank above other forms.
+//! other record (English, unknown — most papers —, or any other language) by the English one,
+//! each stem tagged with its group (`e:algorithm`, `d:buch`), so that one language's stem never
+//! meets another's words (Portuguese `lus` for `lusaidas` is not English `lus`); Cyrillic words
+//! by the Russian stemmer whatever the record's language, untagged; everything else (digits,
+//! symbols, Greek, Arabic, CJK) as it is. A query word is looked up as the set of its tagged
+//! stems in every group it could belong to ([`query_stems`]): up to six terms, of which usually
+//! one or two exist (the other groups' terms are short posting lists). The exact words stay in
+//! the per-field text fields (title, authors…), which the ranking adds, so exact forms rank
+//! above other forms.
 
 use std::borrow::Cow;
 
@@ -60,6 +63,18 @@ impl Group {
             Some("ita") => Group::Italian,
             Some("por") => Group::Portuguese,
             _ => Group::English,
+        }
+    }
+
+    /// The tag of this group's stems (`e:`), which no query word can contain.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Group::English => "e:",
+            Group::German => "d:",
+            Group::French => "f:",
+            Group::Spanish => "s:",
+            Group::Italian => "i:",
+            Group::Portuguese => "p:",
         }
     }
 
@@ -119,10 +134,35 @@ impl Group {
 
     fn stem_word<'a>(self, word: &'a str) -> Cow<'a, str> {
         match script(word) {
-            Script::Latin => Stemmer::new(self.algorithm()).stem(word),
+            Script::Latin => {
+                let stem = Stemmer::new(self.algorithm()).stem(word);
+                Cow::Owned(format!("{}{stem}", self.tag()))
+            }
             Script::Cyrillic => Stemmer::new(Algorithm::Russian).stem(word),
             Script::Other => Cow::Borrowed(word),
         }
+    }
+}
+
+/// The beginnings of forms a beginning of a word stands for: `algo` is `e:algo`, `d:algo`… (a
+/// stem begins like its word); a Cyrillic or other beginning is itself.
+pub fn prefixes(beginning: &str) -> Vec<String> {
+    if beginning.bytes().all(|b| b.is_ascii_lowercase()) {
+        LATIN
+            .iter()
+            .map(|g| format!("{}{beginning}", g.tag()))
+            .collect()
+    } else {
+        vec![beginning.to_string()]
+    }
+}
+
+/// How many leading characters of a form are its tag (kept as they are by typo correction).
+pub fn tag_len(form: &str) -> usize {
+    if form.as_bytes().get(1) == Some(&b':') {
+        2
+    } else {
+        0
     }
 }
 
@@ -149,28 +189,17 @@ fn script(word: &str) -> Script {
     Script::Other
 }
 
-/// Every indexed form a folded query word may have: its stem in each language group it could
-/// be written in, without repeats, the English one first.
+/// Every indexed form a folded query word may have: its tagged stem in each language group it
+/// could be written in, the English one first.
 pub fn query_stems(word: &str) -> Vec<String> {
     match script(word) {
-        Script::Latin => {
-            let mut out: Vec<String> = Vec::with_capacity(3);
-            for g in LATIN {
-                let s = Stemmer::new(g.algorithm()).stem(word);
-                if !out.iter().any(|o| *o == s) {
-                    out.push(s.into_owned());
-                }
-            }
-            out
-        }
+        Script::Latin => LATIN
+            .iter()
+            .map(|g| g.stem_word(word).into_owned())
+            .collect(),
         Script::Cyrillic => vec![Stemmer::new(Algorithm::Russian).stem(word).into_owned()],
         Script::Other => vec![word.to_string()],
     }
-}
-
-/// The form typo tolerance starts from: the English (or Russian) stem.
-pub fn main_stem(word: &str) -> String {
-    Group::English.stem_word(word).into_owned()
 }
 
 #[cfg(test)]
@@ -203,6 +232,12 @@ mod tests {
         }
         // Russian, whatever the record's language.
         assert_eq!(forms(Group::French, "книги"), query_stems("книга")[0]);
+        // One group's stem never meets another's: Portuguese `lusaidas` is not English `lus`.
+        assert_eq!(forms(Group::English, "algorithms"), "e:algorithm");
+        assert!(!query_stems("lusaidas").contains(&"e:lus".to_string()));
+        assert_eq!(prefixes("algo")[0], "e:algo");
+        assert_eq!(prefixes("дост"), ["дост"]);
+        assert_eq!((tag_len("e:algo"), tag_len("дост")), (2, 0));
         // Digits, symbols, short words and other scripts stay as they are.
         for w in ["802.11", "c++", "x86-64", "ab", "3rd", "ιλιασ", "红楼"] {
             assert_eq!(forms(Group::English, w), w);

@@ -50,7 +50,7 @@ impl Automaton for FirstLetter {
 }
 
 /// The terms of `field` within `distance` edits of `word` (a transposition is one edit) that
-/// start with the same character, with how many documents have each, most frequent first, at
+/// start with the same character (and the same group tag, for a form), with how many documents have each, most frequent first, at
 /// most `limit`: the corrections of a misspelt word.
 pub fn corrections(
     searcher: &Searcher,
@@ -59,11 +59,9 @@ pub fn corrections(
     distance: u8,
     limit: usize,
 ) -> tantivy::Result<Vec<(String, u64)>> {
-    let prefix = word
-        .chars()
-        .next()
-        .map(|c| c.to_string().into_bytes())
-        .unwrap_or_default();
+    // The first letter, after a form's group tag (`e:`), is kept as it is.
+    let keep = super::forms::tag_len(word) + 1;
+    let prefix: Vec<u8> = word.chars().take(keep).collect::<String>().into_bytes();
     let mut found: HashMap<Vec<u8>, u64> = HashMap::new();
     for segment in searcher.segment_readers() {
         let inner =

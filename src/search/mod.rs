@@ -695,8 +695,10 @@ impl SearchEngine {
                 // Spanish in a Spanish record): one edit, two from eight letters.
                 let mut corrections: Vec<(String, u64)> = Vec::new();
                 for stem in forms::query_stems(word) {
-                    let distance = if stem.chars().count() >= 8 { 2 } else { 1 };
-                    for (t, n) in fuzzy::corrections(searcher, text, &stem, distance, CORRECTIONS)? {
+                    let letters = stem.chars().count() - forms::tag_len(&stem);
+                    let distance = if letters >= 8 { 2 } else { 1 };
+                    for (t, n) in fuzzy::corrections(searcher, text, &stem, distance, CORRECTIONS)?
+                    {
                         if !corrections.iter().any(|(c, _)| *c == t)
                             && !clause.match_terms().any(|m| m == t)
                         {
@@ -734,20 +736,23 @@ impl SearchEngine {
         let mut found: std::collections::HashMap<Vec<u8>, u64> = Default::default();
         for segment in searcher.segment_readers() {
             let index = segment.inverted_index(self.fields.text)?;
-            let mut stream = index
-                .terms()
-                .range()
-                .ge(prefix.as_bytes())
-                .into_stream()
-                .map_err(|e| SearchError::Tantivy(e.into()))?;
-            let mut walked = 0;
-            while stream.advance() && walked < PREFIX_WALK {
-                let term = stream.key();
-                if !term.starts_with(prefix.as_bytes()) {
-                    break;
+            // The beginning in each language group (`e:algo`, `d:algo`…).
+            for start in forms::prefixes(prefix) {
+                let mut stream = index
+                    .terms()
+                    .range()
+                    .ge(start.as_bytes())
+                    .into_stream()
+                    .map_err(|e| SearchError::Tantivy(e.into()))?;
+                let mut walked = 0;
+                while stream.advance() && walked < PREFIX_WALK {
+                    let term = stream.key();
+                    if !term.starts_with(start.as_bytes()) {
+                        break;
+                    }
+                    walked += 1;
+                    *found.entry(term.to_vec()).or_default() += u64::from(stream.value().doc_freq);
                 }
-                walked += 1;
-                *found.entry(term.to_vec()).or_default() += u64::from(stream.value().doc_freq);
             }
         }
         let mut completions: Vec<(String, u64)> = found
