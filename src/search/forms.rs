@@ -47,6 +47,9 @@ const LATIN: [Group; 6] = [
     Group::Portuguese,
 ];
 
+/// The tags of the Latin-script groups' forms, English first.
+pub const GROUP_TAGS: [&str; 6] = ["e:", "d:", "f:", "s:", "i:", "p:"];
+
 /// Starts a value of the `text` field: the next character names its group.
 const GROUP_MARK: char = '\u{2}';
 

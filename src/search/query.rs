@@ -701,19 +701,18 @@ pub fn candidates(
     };
     // Per clause: the terms one of which it needs (fielded words: all of theirs).
     let mut fixed: Vec<Term> = Vec::new();
-    let mut choices: Vec<Vec<Term>> = Vec::new();
+    // Per plain word: the forms one of which it needs, the most frequent first.
+    let mut choices: Vec<Vec<String>> = Vec::new();
     let mut complete = true;
     let mut title_terms: Vec<Term> = Vec::new();
-    // The most frequent forms of the common words left out of the conjunctions.
-    let mut skipped: Vec<Term> = Vec::new();
+    // The live forms of the common words left out of the conjunctions.
+    let mut skipped: Vec<Vec<String>> = Vec::new();
     for (clause, common) in parsed.clauses.iter().zip(&common) {
         let field = match clause.field {
             Some(tf) => Some(tf.field(fields)),
             None if *common && all_common => Some(fields.title),
             None if *common && matching == Matching::Exact => {
-                if let Some((form, _)) = clause.forms.first() {
-                    skipped.push(Term::from_field_text(fields.text, form));
-                }
+                skipped.push(clause.forms.iter().map(|(t, _)| t.clone()).collect());
                 continue;
             }
             None if !clause.is_word() => Some(fields.text),
@@ -751,44 +750,38 @@ pub fn candidates(
             others.sort_by_key(|f| std::cmp::Reverse(f.1));
             forms = whole.into_iter().chain(others).collect();
         }
-        let single_prefix = clause.prefix && parsed.clauses.len() == 1 && markers.is_empty();
-        if forms.len() > CANDIDATE_FORMS && !single_prefix {
-            complete = false;
-            forms.truncate(CANDIDATE_FORMS);
-        }
-        choices.push(
-            forms
-                .into_iter()
-                .map(|(t, _)| Term::from_field_text(fields.text, t))
-                .collect(),
-        );
+        choices.push(forms.into_iter().map(|(t, _)| t.to_string()).collect());
         if !clause.prefix {
             title_terms.push(Term::from_field_text(fields.title, &clause.tokens[0].1));
         }
     }
+    let text_term = |t: &str| Term::from_field_text(fields.text, t);
     if matching == Matching::Any {
         let mut terms = fixed;
         for c in &choices {
-            terms.extend(c.iter().cloned());
+            terms.extend(c.iter().take(CANDIDATE_FORMS).map(|t| text_term(t)));
         }
         return Candidates {
             forms: vec![query(terms, Occur::Should)],
             title: None,
-            complete,
+            complete: choices.iter().all(|c| c.len() <= CANDIDATE_FORMS),
         };
     }
     let mut out = Candidates::default();
     if choices.len() == 1 && fixed.is_empty() && markers.is_empty() {
         // One word alone: the union of its forms (block-max WAND over a union); for a
         // beginning, also its whole word alone, which ranks first.
-        out.forms.push(query(choices[0].clone(), Occur::Should));
+        out.forms.push(query(
+            choices[0].iter().map(|t| text_term(t)).collect(),
+            Occur::Should,
+        ));
         if let Some(clause) = parsed.clauses.iter().find(|c| c.is_word()) {
             if !clause.completions.is_empty() {
                 let whole: Vec<Term> = clause
                     .forms
                     .iter()
                     .filter(|f| f.1 > 0)
-                    .map(|(t, _)| Term::from_field_text(fields.text, t))
+                    .map(|(t, _)| text_term(t))
                     .collect();
                 if !whole.is_empty() {
                     out.forms.push(query(whole, Occur::Should));
@@ -797,53 +790,149 @@ pub fn candidates(
         }
         out.complete = complete;
     } else {
-        // The most frequent form of each word, then each other form of one word at a time.
-        let base: Vec<Term> = choices.iter().filter_map(|c| c.first().cloned()).collect();
-        let with = |other: Option<(usize, &Term)>| -> Vec<Term> {
-            let mut terms = fixed.clone();
-            for (j, b) in base.iter().enumerate() {
-                terms.push(match other {
-                    Some((i, t)) if i == j => t.clone(),
-                    _ => b.clone(),
-                });
+        // One conjunction per language group the words can all be read in (a record's
+        // Latin-script words are all tagged with its group): each word's most frequent form
+        // in the group, then each other form of one word at a time.
+        let mut queries: Vec<Vec<Term>> = Vec::new();
+        let mut with_common: Option<Vec<Term>> = None;
+        let mut varied_words = 0;
+        for group in super::forms::GROUP_TAGS {
+            let in_group = |forms: &[String]| -> Vec<String> {
+                forms
+                    .iter()
+                    .filter(|t| {
+                        let tag = super::forms::tag_len(t);
+                        tag == 0 || &t[..tag] == group
+                    })
+                    .cloned()
+                    .collect()
+            };
+            let readings: Vec<Vec<String>> = choices.iter().map(|c| in_group(c)).collect();
+            if readings.iter().any(Vec::is_empty) {
+                continue;
             }
-            terms.extend(markers.iter().cloned());
-            terms
-        };
-        let mut queries = vec![with(None)];
-        let mut varied = 0;
-        for (i, c) in choices.iter().enumerate() {
-            if c.len() > 1 {
-                varied += 1;
+            let base: Vec<Term> = readings.iter().map(|r| text_term(&r[0])).collect();
+            let with = |other: Option<(usize, &str)>| -> Vec<Term> {
+                let mut terms = fixed.clone();
+                for (j, b) in base.iter().enumerate() {
+                    terms.push(match other {
+                        Some((i, t)) if i == j => text_term(t),
+                        _ => b.clone(),
+                    });
+                }
+                terms.extend(markers.iter().cloned());
+                terms
+            };
+            if with_common.is_none() && !skipped.is_empty() {
+                let mut terms = with(None);
+                for forms in &skipped {
+                    if let Some(t) = in_group(forms).first() {
+                        terms.push(text_term(t));
+                    }
+                }
+                with_common = Some(terms);
             }
-            for t in c.iter().skip(1) {
-                if queries.len() < MAX_CANDIDATE_QUERIES {
-                    queries.push(with(Some((i, t))));
-                } else {
+            queries.push(with(None));
+            for (i, r) in readings.iter().enumerate() {
+                if r.len() > 1 {
+                    varied_words += 1;
+                }
+                if r.len() > CANDIDATE_FORMS {
                     complete = false;
+                }
+                for t in r.iter().skip(1).take(CANDIDATE_FORMS - 1) {
+                    queries.push(with(Some((i, t))));
                 }
             }
         }
+        // Words of no group (Cyrillic, digits, CJK) read alike in every group.
+        let mut seen = std::collections::HashSet::new();
+        queries.retain(|q| seen.insert(q.clone()));
+        if queries.len() > MAX_CANDIDATE_QUERIES {
+            complete = false;
+            queries.truncate(MAX_CANDIDATE_QUERIES);
+        }
         // With the common words too: cheap beside the rarer words (a conjunction moves at the
         // pace of its shortest list), and what the ranking weighs when they are in the title.
-        if !skipped.is_empty() && !base.is_empty() {
-            let mut with_common = with(None);
-            with_common.extend(skipped);
-            queries.push(with_common);
-        }
+        queries.extend(with_common);
         out.forms = queries
             .into_iter()
             .filter(|t| !t.is_empty())
             .map(|t| query(t, Occur::Must))
             .collect();
         // Other forms of one word at a time cover every match only when one word has them.
-        out.complete = complete && varied <= 1;
+        out.complete = complete && varied_words <= 1;
     }
     if choices.iter().any(|c| !c.is_empty()) && !title_terms.is_empty() {
         title_terms.extend(markers);
         out.title = Some(query(title_terms, Occur::Must));
     }
     out
+}
+
+/// Whether a clause is matched through [`readings`].
+fn grouped_word(clause: &Clause, common: bool, all_common: bool, matching: Matching) -> bool {
+    clause.is_word() && !(common && all_common) && !corrected(clause, matching)
+}
+
+/// The plain words of a query as one conjunction per language group their forms can be read in:
+/// a record's Latin-script words are all tagged with its group (`e:`, `d:`…), so it has every
+/// word iff it has, for its own group, a form of each in that group or untagged (Cyrillic,
+/// digits, other scripts). Each conjunction is of single terms where a word has one form in the
+/// group (the usual case): cheaper to visit than a conjunction of unions. `None` when no word
+/// has more than one form (the plain conjunction is that already) or fewer than two words.
+fn readings(
+    fields: &Fields,
+    parsed: &ParsedQuery,
+    common: &[bool],
+    all_common: bool,
+    matching: Matching,
+) -> Option<Box<dyn Query>> {
+    let words: Vec<&Clause> = parsed
+        .clauses
+        .iter()
+        .zip(common)
+        .filter(|(c, common)| !**common && grouped_word(c, false, all_common, matching))
+        .map(|(c, _)| c)
+        .collect();
+    if words.len() < 2 || words.iter().all(|c| c.match_terms().nth(1).is_none()) {
+        return None;
+    }
+    let mut conjunctions: Vec<Vec<Vec<&str>>> = Vec::new();
+    for group in super::forms::GROUP_TAGS {
+        let reading: Vec<Vec<&str>> = words
+            .iter()
+            .map(|c| {
+                c.match_terms()
+                    .filter(|t| {
+                        let tag = super::forms::tag_len(t);
+                        tag == 0 || &t[..tag] == group
+                    })
+                    .collect()
+            })
+            .collect();
+        if reading.iter().any(Vec::is_empty) || conjunctions.contains(&reading) {
+            continue;
+        }
+        conjunctions.push(reading);
+    }
+    let queries: Vec<(Occur, Box<dyn Query>)> = conjunctions
+        .into_iter()
+        .map(|reading| {
+            let all: Vec<(Occur, Box<dyn Query>)> = reading
+                .into_iter()
+                .map(|terms| (Occur::Must, any_term(fields.text, terms.into_iter())))
+                .collect();
+            (
+                Occur::Should,
+                Box::new(BooleanQuery::new(all)) as Box<dyn Query>,
+            )
+        })
+        .collect();
+    Some(match queries.len() {
+        0 => Box::new(EmptyQuery),
+        _ => Box::new(BooleanQuery::new(queries)),
+    })
 }
 
 /// Builds the tantivy query: text clauses, identifiers, excluded words, and filters (when
@@ -860,6 +949,17 @@ pub fn build(
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut text: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let (common, all_common) = common_clauses(parsed, is_common);
+    // Matching words with several forms: one conjunction per language group (see
+    // `readings`), each a plain conjunction of terms, instead of a conjunction of unions.
+    let grouped = if purpose == Purpose::Match && matching != Matching::Any {
+        readings(fields, parsed, &common, all_common, matching)
+    } else {
+        None
+    };
+    let is_grouped = grouped.is_some();
+    if let Some(q) = grouped {
+        text.push((Occur::Must, q));
+    }
     for (clause, common) in parsed.clauses.iter().zip(&common) {
         let occur = match matching {
             Matching::Any => Occur::Should,
@@ -868,6 +968,10 @@ pub fn build(
         };
         if occur == Occur::Should && matching != Matching::Any && purpose == Purpose::Match {
             // Only adds to the score.
+            continue;
+        }
+        if is_grouped && grouped_word(clause, *common, all_common, matching) {
+            // In the conjunctions by language group.
             continue;
         }
         let q = if *common && all_common {
