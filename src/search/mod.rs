@@ -599,8 +599,8 @@ impl SearchEngine {
     }
 
     /// How the words are matched: all of them exactly unless together they find nothing or
-    /// almost nothing ([`FEW_RESULTS`]); then first the rare words corrected (typos), then any
-    /// of the words, whichever first finds more. Decided without the form's filters, so that
+    /// almost nothing ([`FEW_RESULTS`]); then first the rare words corrected (typos), if that
+    /// finds more, then, if all the words found nothing, any of the words. Decided without the form's filters, so that
     /// choosing a facet value keeps the matching its count was made with.
     fn fallback(
         &self,
@@ -641,7 +641,9 @@ impl SearchEngine {
         {
             return Ok(Matching::Fuzzy);
         }
-        if parsed.clauses.len() > 1 && count(Matching::Any)? > exact {
+        // Some of the words only when all of them found nothing: one or two records with every
+        // word are the answer, not a cue to show others.
+        if parsed.clauses.len() > 1 && exact == 0 && count(Matching::Any)? > 0 {
             return Ok(Matching::Any);
         }
         Ok(Matching::Exact)

@@ -823,7 +823,11 @@ pub fn candidates(
                 terms.extend(markers.iter().cloned());
                 terms
             };
-            if with_common.is_none() && !skipped.is_empty() {
+            // (Only with a beginning: completions of a few letters rank poorly on their own.)
+            if with_common.is_none()
+                && !skipped.is_empty()
+                && parsed.clauses.iter().any(|c| c.prefix)
+            {
                 let mut terms = with(None);
                 for forms in &skipped {
                     if let Some(t) = in_group(forms).first() {
@@ -852,8 +856,8 @@ pub fn candidates(
             complete = false;
             queries.truncate(MAX_CANDIDATE_QUERIES);
         }
-        // With the common words too: cheap beside the rarer words (a conjunction moves at the
-        // pace of its shortest list), and what the ranking weighs when they are in the title.
+        // With the common words too, when a word is a beginning: its completions alone rank
+        // poorly, and a conjunction moves at the pace of its shortest list.
         queries.extend(with_common);
         out.forms = queries
             .into_iter()
@@ -916,22 +920,23 @@ fn readings(
         }
         conjunctions.push(reading);
     }
-    let queries: Vec<(Occur, Box<dyn Query>)> = conjunctions
+    let mut queries: Vec<Box<dyn Query>> = conjunctions
         .into_iter()
         .map(|reading| {
             let all: Vec<(Occur, Box<dyn Query>)> = reading
                 .into_iter()
                 .map(|terms| (Occur::Must, any_term(fields.text, terms.into_iter())))
                 .collect();
-            (
-                Occur::Should,
-                Box::new(BooleanQuery::new(all)) as Box<dyn Query>,
-            )
+            Box::new(BooleanQuery::new(all)) as Box<dyn Query>
         })
         .collect();
     Some(match queries.len() {
         0 => Box::new(EmptyQuery),
-        _ => Box::new(BooleanQuery::new(queries)),
+        // One reading (the usual case): a plain conjunction, not a union of one.
+        1 => queries.pop().expect("one"),
+        _ => Box::new(BooleanQuery::new(
+            queries.into_iter().map(|q| (Occur::Should, q)).collect(),
+        )),
     })
 }
 
