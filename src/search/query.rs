@@ -751,7 +751,8 @@ pub fn candidates(
             forms = whole.into_iter().chain(others).collect();
         }
         choices.push(forms.into_iter().map(|(t, _)| t.to_string()).collect());
-        if !clause.prefix {
+        // A beginning only when it is a word itself (else the title conjunction finds nothing).
+        if !clause.prefix || clause.forms.iter().any(|f| f.1 > 0) {
             title_terms.push(Term::from_field_text(fields.title, &clause.tokens[0].1));
         }
     }
