@@ -17,6 +17,8 @@ struct Query {
     ours: String,
     /// FTS5 MATCH expression, or an SQL identifier lookup (`md5:…`).
     fts: String,
+    /// Asked as the search page asks while the user types: the last word may be unfinished.
+    typing: bool,
 }
 
 /// SplitMix64, so the query set is the same on every run.
@@ -97,16 +99,19 @@ fn build_queries(conn: &Connection) -> Vec<Query> {
                 class: "one word",
                 ours: w[0].clone(),
                 fts: fts_quote(&w[0]),
+                typing: false,
             }),
             1 if w.len() >= 2 => q.push(Query {
                 class: "two words",
                 ours: format!("{} {}", w[0], w[w.len() - 1]),
                 fts: format!("{} {}", fts_quote(&w[0]), fts_quote(&w[w.len() - 1])),
+                typing: false,
             }),
             2 if w.len() >= 3 => q.push(Query {
                 class: "phrase",
                 ours: format!("\"{} {} {}\"", w[0], w[1], w[2]),
                 fts: format!("\"{} {} {}\"", w[0], w[1], w[2]),
+                typing: false,
             }),
             3 => {
                 if let Some(surname) = words(author).last() {
@@ -114,6 +119,7 @@ fn build_queries(conn: &Connection) -> Vec<Query> {
                         class: "fielded",
                         ours: format!("author:{surname}"),
                         fts: format!("author:{}", fts_quote(surname)),
+                        typing: false,
                     });
                 }
             }
@@ -121,6 +127,7 @@ fn build_queries(conn: &Connection) -> Vec<Query> {
                 class: "identifier",
                 ours: md5.clone(),
                 fts: format!("md5:{md5}"),
+                typing: false,
             }),
             5 => {
                 if let Some(isbn) = isbns.split(',').next().filter(|s| !s.is_empty()) {
@@ -128,6 +135,7 @@ fn build_queries(conn: &Connection) -> Vec<Query> {
                         class: "identifier",
                         ours: isbn.to_string(),
                         fts: format!("isbn:{isbn}"),
+                        typing: false,
                     });
                 }
             }
@@ -138,12 +146,14 @@ fn build_queries(conn: &Connection) -> Vec<Query> {
                     class: "common words",
                     ours: c.to_string(),
                     fts,
+                    typing: false,
                 })
             }
             _ => q.push(Query {
                 class: "no hit",
                 ours: format!("qzx{}vvk", rng.below(100_000)),
                 fts: format!("\"qzx{}vvk\"", rng.below(100_000)),
+                typing: false,
             }),
         }
     }
@@ -168,9 +178,29 @@ fn build_queries(conn: &Connection) -> Vec<Query> {
                     class: "CJK",
                     fts: fts_quote(&s),
                     ours: s,
+                    typing: false,
                 });
             }
         }
+    }
+    // Cut words (drawn after the others, so their queries stay the same): a title's first word
+    // and the start of its last, as typed into the search page before the word is finished.
+    for (title, _, _, _) in sample_titles(conn, &mut rng, 60) {
+        let w: Vec<String> = words(&title)
+            .into_iter()
+            .filter(|w| w.chars().all(|c| c.is_alphabetic()))
+            .collect();
+        let Some(last) = w.iter().skip(1).rev().find(|w| w.chars().count() >= 5) else {
+            continue;
+        };
+        let n = last.chars().count();
+        let cut: String = last.chars().take(n.div_ceil(2).max(3)).collect();
+        q.push(Query {
+            class: "cut word",
+            ours: format!("{} {cut}", w[0]),
+            fts: format!("{} {}*", fts_quote(&w[0]), fts_quote(&cut)),
+            typing: true,
+        });
     }
     q
 }
@@ -353,6 +383,7 @@ fn main() {
     for round in 0..=rounds {
         for q in &queries {
             let mut req = SearchRequest::new(q.ours.clone());
+            req.typing = q.typing;
             req.facets = false;
             let t = Instant::now();
             let r = engine.search(&req).unwrap();
@@ -377,6 +408,7 @@ fn main() {
                 e.0 += 1;
                 e.1 += usize::from(r.total > 0);
                 let mut full_req = SearchRequest::new(q.ours.clone());
+                full_req.typing = q.typing;
                 full_req.facets = false;
                 full_req.exhaustive = true;
                 let t = Instant::now();

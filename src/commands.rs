@@ -377,7 +377,7 @@ async fn demo(args: DemoArgs) -> Result<()> {
         .tempdir()
         .context("creating a temporary folder")?;
     let mut files = Vec::new();
-    for name in ["libgen.sql", "fiction.sql", "scimag.sql"] {
+    for name in ["libgen.sql", "fiction.sql", "scimag.sql", "search.sql"] {
         let file = DEMO_DUMPS
             .get_file(name)
             .with_context(|| format!("bundled {name}"))?;

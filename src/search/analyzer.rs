@@ -16,8 +16,12 @@ const MAX_TOKEN_BYTES: usize = 120;
 /// Whether the tokenizer feeds the index (emits extra variants) or parses a query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// Index side: apostrophe parts and CJK unigrams are emitted beside the main tokens.
+    /// Index side: apostrophe and symbol parts and CJK unigrams are emitted beside the main
+    /// tokens.
     Index,
+    /// Index side, word forms: as [`Mode::Index`], each word replaced by its stem in the
+    /// language group the value names (see [`super::forms`]).
+    Forms,
     /// Query side: only the main tokens.
     Query,
 }
@@ -75,15 +79,46 @@ pub fn fold(text: &str) -> String {
     out
 }
 
+/// Whether `c` is a letter (not a digit) for the joining rules of [`analyze`].
+fn is_letter(c: char) -> bool {
+    c.is_alphabetic() && !is_cjk(c)
+}
+
+/// What may join two runs of a word: `node.js`, `802.11`, `x86-64` are one token each (the
+/// index also gets the parts, `node` and `js`, at the same position). A dot joins two runs of
+/// the same kind (letters and letters, digits and digits: `vol.1` stays two words), a hyphen
+/// two digits (`x86-64`, `1914-1918`; `e-mail` stays two words, as before).
+fn joins(c: char, last: Option<char>, next: Option<char>) -> bool {
+    let (Some(last), Some(next)) = (last, next) else {
+        return false;
+    };
+    match c {
+        '.' => {
+            (is_letter(last) && is_letter(next)) || (last.is_ascii_digit() && next.is_ascii_digit())
+        }
+        '-' | '\u{2010}' | '\u{2011}' => last.is_ascii_digit() && next.is_ascii_digit(),
+        _ => false,
+    }
+}
+
 /// Splits `text` into tokens, appending them to `tokens`.
+///
+/// Words are runs of letters and digits, lower-cased and folded. Some symbols are part of a
+/// word: a trailing `++` or `#` after letters (`C++`, `C#`, `F#`, `Notepad++`), a leading dot
+/// before letters (`.NET`), and the joiners of [`joins`] (`Node.js`, `802.11`, `x86-64`). In the
+/// index such a word also yields its bare parts at the same position (`c`, `net`, `node`, `js`),
+/// so `net` finds `.NET`; a query keeps the symbols, so `C++` does not find every `C`.
 pub fn analyze(text: &str, mode: Mode, tokens: &mut Vec<Token>) {
     let mut position = tokens.last().map_or(0, |t| t.position + 1);
     let mut word = String::new();
-    // Byte lengths (in `word`) where an apostrophe split the word.
-    let mut splits: Vec<usize> = Vec::new();
+    // Byte ranges (in `word`) of what separates its parts: empty where an apostrophe was
+    // dropped (`alices`), the joiner itself otherwise (`node.js`, `c++`).
+    let mut splits: Vec<(usize, usize)> = Vec::new();
     let mut start = 0;
+    let mut last: Option<char> = None;
     let mut chars = text.char_indices().peekable();
     while let Some((at, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
         if is_cjk(c) {
             flush_word(
                 &mut word,
@@ -103,18 +138,52 @@ pub fn analyze(text: &str, mode: Mode, tokens: &mut Vec<Token>) {
                 chars.next();
             }
             emit_cjk(&run, text, mode, &mut position, tokens);
-        } else if c.is_alphanumeric() {
+            last = None;
+            continue;
+        }
+        if c.is_alphanumeric() {
             if word.is_empty() {
                 start = at;
             }
             fold_char(c, &mut word);
         } else if is_apostrophe(c)
             && !word.is_empty()
-            && chars
-                .peek()
-                .is_some_and(|&(_, n)| n.is_alphanumeric() && !is_cjk(n))
+            && next.is_some_and(|n| n.is_alphanumeric() && !is_cjk(n))
         {
-            splits.push(word.len());
+            splits.push((word.len(), word.len()));
+        } else if !word.is_empty() && joins(c, last, next) {
+            splits.push((word.len(), word.len() + c.len_utf8()));
+            word.push(if c == '.' { '.' } else { '-' });
+        } else if (c == '+' && next == Some('+') || c == '#')
+            && last.is_some_and(is_letter)
+            && !word.is_empty()
+        {
+            // `c++`, `c#`: the symbols end the word (`C++11` is `c++` and `11`).
+            let symbols = if c == '+' {
+                chars.next();
+                "++"
+            } else {
+                "#"
+            };
+            let end = at + symbols.len();
+            splits.push((word.len(), word.len() + symbols.len()));
+            word.push_str(symbols);
+            flush_word(
+                &mut word,
+                &mut splits,
+                start,
+                end,
+                mode,
+                &mut position,
+                tokens,
+            );
+            last = None;
+            continue;
+        } else if c == '.' && word.is_empty() && last.is_none() && next.is_some_and(is_letter) {
+            // `.net`: a leading dot before letters, after a space or the start.
+            start = at;
+            splits.push((0, 1));
+            word.push('.');
         } else {
             flush_word(
                 &mut word,
@@ -126,6 +195,7 @@ pub fn analyze(text: &str, mode: Mode, tokens: &mut Vec<Token>) {
                 tokens,
             );
         }
+        last = (c.is_alphanumeric()).then_some(c);
     }
     flush_word(
         &mut word,
@@ -153,7 +223,7 @@ fn push(tokens: &mut Vec<Token>, text: &str, from: usize, to: usize, position: u
 
 fn flush_word(
     word: &mut String,
-    splits: &mut Vec<usize>,
+    splits: &mut Vec<(usize, usize)>,
     from: usize,
     to: usize,
     mode: Mode,
@@ -164,16 +234,24 @@ fn flush_word(
         splits.clear();
         return;
     }
+    if word == "." {
+        word.clear();
+        splits.clear();
+        return;
+    }
     push(tokens, word, from, to, *position);
-    if mode == Mode::Index && !splits.is_empty() {
+    if mode != Mode::Query && !splits.is_empty() {
         let mut last = 0;
-        for &s in splits.iter().chain(std::iter::once(&word.len())) {
+        for &(s, e) in splits
+            .iter()
+            .chain(std::iter::once(&(word.len(), word.len())))
+        {
             let part = &word[last..s];
             // `alice's` also yields `alice`; a lone `s` is not worth a token.
-            if part != "s" && part.len() < word.len() {
+            if part != "s" && !part.is_empty() && part.len() < word.len() {
                 push(tokens, part, from, to, *position);
             }
-            last = s;
+            last = e;
         }
     }
     *position += 1;
@@ -208,7 +286,7 @@ fn emit_cjk(
             let (from, to) = (run[i].0, end_of(i + 1));
             push(tokens, &text[from..to], from, to, *position + i);
         }
-        if mode == Mode::Index {
+        if mode != Mode::Query {
             push(
                 tokens,
                 &text[run[i].0..end_of(i)],
@@ -249,7 +327,17 @@ impl Tokenizer for LanshelfTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         self.tokens.clear();
-        analyze(text, self.mode, &mut self.tokens);
+        if self.mode == Mode::Forms {
+            let (group, text) = super::forms::Group::split_value(text);
+            analyze(text, Mode::Forms, &mut self.tokens);
+            for t in &mut self.tokens {
+                if let std::borrow::Cow::Owned(stem) = group.stem(&t.text) {
+                    t.text = stem;
+                }
+            }
+        } else {
+            analyze(text, self.mode, &mut self.tokens);
+        }
         LanshelfTokenStream {
             tokens: &mut self.tokens,
             index: usize::MAX,
@@ -341,10 +429,36 @@ mod tests {
     fn punctuation_separates_and_long_tokens_drop() {
         assert_eq!(
             words(&query_terms("C++ (3rd ed.), vol.1")),
-            ["c", "3rd", "ed", "vol", "1"]
+            ["c++", "3rd", "ed", "vol", "1"]
         );
         let long = "a".repeat(200);
         assert!(query_terms(&long).is_empty());
         assert!(query_terms("\"((( ***").is_empty());
+    }
+
+    #[test]
+    fn symbols_belong_to_words() {
+        assert_eq!(
+            words(&query_terms("C++ C# F# .NET Node.js 802.11 x86-64 R C")),
+            ["c++", "c#", "f#", ".net", "node.js", "802.11", "x86-64", "r", "c"]
+        );
+        assert_eq!(
+            words(&query_terms("C++11, C/C++")),
+            ["c++", "11", "c", "c++"]
+        );
+        // Ordinary punctuation still separates.
+        assert_eq!(
+            words(&query_terms("e-mail vol.1 A+ #1 end. Next")),
+            ["e", "mail", "vol", "1", "a", "1", "end", "next"]
+        );
+        // The index also has the bare parts, at the same position.
+        let idx = index("C++ Primer for .NET and Node.js");
+        assert_eq!(
+            words(&idx),
+            ["c++", "c", "primer", "for", ".net", "net", "and", "node.js", "node", "js"]
+        );
+        assert_eq!(idx[0].0, idx[1].0);
+        assert_eq!(idx[7].0, idx[9].0);
+        assert_eq!(words(&index("x86-64")), ["x86-64", "x86", "64"]);
     }
 }

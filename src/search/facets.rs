@@ -1,5 +1,7 @@
 //! Facet counts (collection, language, extension, decade) gathered in one pass over the matching
-//! documents' fast fields.
+//! documents' fast fields. Each facet is counted with every other active filter and without its
+//! own (the languages of the records that pass the collection, format and year filters…), so a
+//! value shown with a count gives exactly that many results when chosen.
 
 use std::sync::Arc;
 
@@ -7,7 +9,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::ColumnValues;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::normalize::{extension_name, language_name, EXTENSIONS, LANGUAGES};
+use super::normalize::{extension_name, language_name, EXTENSIONS, LANGUAGE_CODES};
 use crate::Collection;
 
 /// Decades from 1000 to 2100.
@@ -18,7 +20,7 @@ const DECADES: usize = 111;
 pub struct Facets {
     /// Per collection.
     pub collection: Vec<(Collection, u64)>,
-    /// Per language (canonical name; `Other` for unrecognised).
+    /// Per language (display name; `Unknown` for none, `Other` for unrecognised).
     pub language: Vec<(String, u64)>,
     /// Per extension.
     pub extension: Vec<(String, u64)>,
@@ -26,8 +28,21 @@ pub struct Facets {
     pub decade: Vec<(u64, u64)>,
 }
 
+/// The form's filters, each left out of its own facet's counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct FacetFilters {
+    /// Collection code.
+    pub coll: Option<u64>,
+    /// Language code.
+    pub lang: Option<u64>,
+    /// Extension code.
+    pub ext: Option<u64>,
+    /// Year range (unknown years are outside any range).
+    pub years: Option<(u64, u64)>,
+}
+
 /// The collector.
-pub struct FacetCollector;
+pub struct FacetCollector(pub FacetFilters);
 
 /// Raw counts of one segment.
 pub struct Counts {
@@ -41,7 +56,7 @@ impl Counts {
     fn new() -> Self {
         Counts {
             coll: [0; Collection::COUNT],
-            lang: vec![0; LANGUAGES.len()],
+            lang: vec![0; LANGUAGE_CODES],
             ext: vec![0; EXTENSIONS.len()],
             decade: vec![0; DECADES],
         }
@@ -51,6 +66,7 @@ impl Counts {
 /// Per-segment state.
 pub struct FacetSegment {
     counts: Counts,
+    filters: FacetFilters,
     coll: Arc<dyn ColumnValues<u64>>,
     lang: Arc<dyn ColumnValues<u64>>,
     ext: Arc<dyn ColumnValues<u64>>,
@@ -69,6 +85,7 @@ impl Collector for FacetCollector {
         let ff = segment.fast_fields();
         Ok(FacetSegment {
             counts: Counts::new(),
+            filters: self.0,
             coll: ff.u64("coll")?.first_or_default_col(0),
             lang: ff.u64("lang")?.first_or_default_col(0),
             ext: ff.u64("ext")?.first_or_default_col(0),
@@ -138,18 +155,36 @@ impl SegmentCollector for FacetSegment {
     type Fruit = Counts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
+        let f = &self.filters;
+        let (coll, lang, ext, year) = (
+            self.coll.get_val(doc),
+            self.lang.get_val(doc),
+            self.ext.get_val(doc),
+            self.year.get_val(doc),
+        );
+        let pass_coll = f.coll.is_none_or(|v| v == coll);
+        let pass_lang = f.lang.is_none_or(|v| v == lang);
+        let pass_ext = f.ext.is_none_or(|v| v == ext);
+        let pass_year = f
+            .years
+            .is_none_or(|(lo, hi)| year != 0 && lo <= year && year <= hi);
         let c = &mut self.counts;
-        if let Some(slot) = c.coll.get_mut(self.coll.get_val(doc) as usize) {
-            *slot += 1;
+        if pass_lang && pass_ext && pass_year {
+            if let Some(slot) = c.coll.get_mut(coll as usize) {
+                *slot += 1;
+            }
         }
-        if let Some(slot) = c.lang.get_mut(self.lang.get_val(doc) as usize) {
-            *slot += 1;
+        if pass_coll && pass_ext && pass_year {
+            if let Some(slot) = c.lang.get_mut(lang as usize) {
+                *slot += 1;
+            }
         }
-        if let Some(slot) = c.ext.get_mut(self.ext.get_val(doc) as usize) {
-            *slot += 1;
+        if pass_coll && pass_lang && pass_year {
+            if let Some(slot) = c.ext.get_mut(ext as usize) {
+                *slot += 1;
+            }
         }
-        let year = self.year.get_val(doc);
-        if (1000..2110).contains(&year) {
+        if pass_coll && pass_lang && pass_ext && (1000..2110).contains(&year) {
             c.decade[((year - 1000) / 10) as usize] += 1;
         }
     }

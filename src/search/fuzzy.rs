@@ -1,13 +1,17 @@
-//! Typo tolerance that keeps the first letter.
+//! Typo tolerance that keeps the first letter: the corrections of a misspelt word.
 //!
 //! A plain [`FuzzyTermQuery`] walks the whole term dictionary of a field with a Levenshtein
 //! automaton; at 16 M records that walk alone took 27 ms a word. Typos in the first letter are
-//! rare, so this query requires the first character to be exact: the dictionary walk then only
-//! enters the branch of terms starting with it, a few percent of the dictionary.
+//! rare, so the automaton here requires the first character to be exact: the dictionary walk
+//! then only enters the branch of terms starting with it, a few percent of the dictionary. The
+//! terms it accepts replace the word as ordinary terms, so the corrected words are scored
+//! (BM25) like any other, the most frequent corrections first.
 
-use tantivy::query::{AutomatonWeight, DfaWrapper, EnableScoring, FuzzyTermQuery, Query, Weight};
+use std::collections::HashMap;
+
+use tantivy::query::{DfaWrapper, FuzzyTermQuery};
 use tantivy::schema::Field;
-use tantivy::Term;
+use tantivy::{Searcher, Term};
 use tantivy_fst::Automaton;
 
 /// A Levenshtein automaton that only accepts terms starting with `prefix`.
@@ -45,45 +49,40 @@ impl Automaton for FirstLetter {
     }
 }
 
-/// Terms of `field` within `distance` edits of `word` (a transposition is one edit) that start
-/// with the same character.
-#[derive(Debug, Clone)]
-pub struct FirstLetterFuzzyQuery {
+/// The terms of `field` within `distance` edits of `word` (a transposition is one edit) that
+/// start with the same character (and the same group tag, for a form), with how many documents have each, most frequent first, at
+/// most `limit`: the corrections of a misspelt word.
+pub fn corrections(
+    searcher: &Searcher,
     field: Field,
-    word: String,
+    word: &str,
     distance: u8,
-}
-
-impl FirstLetterFuzzyQuery {
-    /// A query for `word` in `field`, `distance` 1 or 2.
-    pub fn new(field: Field, word: &str, distance: u8) -> Self {
-        FirstLetterFuzzyQuery {
-            field,
-            word: word.to_string(),
-            distance,
+    limit: usize,
+) -> tantivy::Result<Vec<(String, u64)>> {
+    // The first letter, after a form's group tag (`e:`), is kept as it is.
+    let keep = super::forms::tag_len(word) + 1;
+    let prefix: Vec<u8> = word.chars().take(keep).collect::<String>().into_bytes();
+    let mut found: HashMap<Vec<u8>, u64> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let inner =
+            FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true).automaton()?;
+        let automaton = FirstLetter {
+            inner,
+            prefix: prefix.clone(),
+        };
+        let index = segment.inverted_index(field)?;
+        let mut stream = index.terms().search(automaton).into_stream()?;
+        while stream.advance() {
+            *found.entry(stream.key().to_vec()).or_default() += u64::from(stream.value().doc_freq);
         }
     }
-}
-
-impl Query for FirstLetterFuzzyQuery {
-    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let inner = FuzzyTermQuery::new(
-            Term::from_field_text(self.field, &self.word),
-            self.distance,
-            true,
-        )
-        .automaton()?;
-        let prefix = self
-            .word
-            .chars()
-            .next()
-            .map(|c| c.to_string().into_bytes())
-            .unwrap_or_default();
-        Ok(Box::new(AutomatonWeight::new(
-            self.field,
-            FirstLetter { inner, prefix },
-        )))
-    }
+    let mut out: Vec<(String, u64)> = found
+        .into_iter()
+        .filter_map(|(t, n)| String::from_utf8(t).ok().map(|t| (t, n)))
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out.truncate(limit);
+    Ok(out)
 }
 
 #[cfg(test)]

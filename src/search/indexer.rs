@@ -21,7 +21,10 @@ use tantivy::query::{
 use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{doc, BitSet, DocId, Index, IndexWriter, Score, SegmentReader, TantivyDocument};
 
-use super::normalize::{extension_code, isbn_terms, language_code, parse_issn, timestamp, year};
+use super::forms::Group;
+use super::normalize::{
+    extension_code, isbn_terms, language_code, language_iso639_3, parse_issn, timestamp, year,
+};
 use super::schema::{marker, register_tokenizers, title_key, uid, Fields, Marker, FORMAT_VERSION};
 use super::SearchError;
 use crate::Collection;
@@ -252,6 +255,8 @@ fn for_each_document(
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query([since])?;
     let mut idents = Vec::new();
+    // The same few hundred spellings of languages, millions of times.
+    let mut languages: HashMap<String, u64> = HashMap::new();
     while let Some(r) = rows.next()? {
         let id = n(r, 0)?;
         let mut title = strip_html(&s(r, 1)?);
@@ -312,7 +317,18 @@ fn for_each_document(
         }
         idents.sort();
         idents.dedup();
-        let lang = language_code(&s(r, 15)?);
+        let language = s(r, 15)?;
+        let lang = match languages.get(&language) {
+            Some(c) => *c,
+            None => {
+                let c = language_code(&language);
+                if languages.len() < 100_000 {
+                    languages.insert(language, c);
+                }
+                c
+            }
+        };
+        let group = Group::of_language(language_iso639_3(lang));
         let ext = extension_code(&s(r, 16)?);
         let author = strip_html(&s(r, 5)?);
         let mut d = doc!(
@@ -329,25 +345,27 @@ fn for_each_document(
         );
         d.add_text(fields.title, &title);
         d.add_text(fields.author, &author);
-        // The combined field: the title twice (its words weigh more), then every other field.
-        d.add_text(fields.text, &title);
-        d.add_text(fields.text, &title);
-        d.add_text(fields.text, &author);
+        // The combined field, in word forms of the record's language group: the title twice
+        // (its words weigh more), then every other field.
+        let title_forms = group.value(&title);
+        d.add_text(fields.text, &title_forms);
+        d.add_text(fields.text, &title_forms);
+        d.add_text(fields.text, group.value(&author));
         if !series.is_empty() {
             d.add_text(fields.series, &series);
-            d.add_text(fields.text, &series);
+            d.add_text(fields.text, group.value(&series));
         }
         if !publisher.is_empty() {
             d.add_text(fields.publisher, &publisher);
-            d.add_text(fields.text, &publisher);
+            d.add_text(fields.text, group.value(&publisher));
         }
         if !journal.is_empty() {
             d.add_text(fields.journal, &journal);
-            d.add_text(fields.text, &journal);
+            d.add_text(fields.text, group.value(&journal));
         }
         if !tags.trim().is_empty() {
             d.add_text(fields.tags, &tags);
-            d.add_text(fields.text, &tags);
+            d.add_text(fields.text, group.value(&tags));
         }
         d.add_pre_tokenized_text(
             fields.text,

@@ -4,6 +4,7 @@
 
 pub mod analyzer;
 mod facets;
+pub mod forms;
 mod fuzzy;
 pub mod indexer;
 pub mod normalize;
@@ -124,6 +125,9 @@ pub struct SearchRequest {
     pub facets: bool,
     /// Score every match instead of re-scoring the best candidates (slower; for comparisons).
     pub exhaustive: bool,
+    /// The query is being typed (search as you type, suggestions): its last word, unless a
+    /// space follows it, also matches the words it begins.
+    pub typing: bool,
 }
 
 impl SearchRequest {
@@ -137,6 +141,7 @@ impl SearchRequest {
             per_page: 20,
             facets: true,
             exhaustive: false,
+            typing: false,
         }
     }
 }
@@ -161,18 +166,33 @@ pub struct SearchResults {
     pub total_exact: bool,
     /// This page.
     pub hits: Vec<Hit>,
-    /// Counts per collection, language, extension and decade, without the form's filters.
+    /// Counts per collection, language, extension and decade, each with every other active
+    /// filter and without its own.
     pub facets: Option<Facets>,
-    /// The typo-tolerant fallback was used.
+    /// The typo-tolerant fallback was used: all the words together found nothing or almost
+    /// nothing, so the rare ones were matched within an edit distance.
     pub fuzzy: bool,
-    /// Only some of the words matched (the all-words query found nothing).
+    /// Only some of the words matched (neither all the words nor the typo-tolerant pass found
+    /// anything more).
     pub partial: bool,
+    /// A `lang:` value that names no language (nothing matched it), with the catalog's
+    /// languages closest to it.
+    pub unknown_language: Option<LanguageHint>,
     /// The query was an identifier.
     pub identifier: Option<Identifier>,
     /// Folded query words, for highlighting.
     pub highlight: Vec<String>,
     /// Time spent in the index.
     pub elapsed: Duration,
+}
+
+/// "No language 'klingonn'; did you mean …".
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LanguageHint {
+    /// What the query named.
+    pub value: String,
+    /// Languages of the catalog whose names are closest (display names).
+    pub suggestions: Vec<String>,
 }
 
 impl SearchResults {
@@ -199,6 +219,27 @@ const MIN_CANDIDATES: usize = 500;
 /// Phrases with a word in at most this many documents are checked in every one of them.
 const RARE_PHRASE_WORD: u64 = 50_000;
 
+/// "Almost nothing": when all the words together find fewer records than this (without the
+/// form's filters), the typo-tolerant pass and then "some of the words" are tried.
+const FEW_RESULTS: usize = 3;
+
+/// A word in at most this many documents (or one in 100 000 of a larger catalog) is rare: the
+/// typo-tolerant pass corrects it.
+const RARE_WORD_DOCS: u64 = 3;
+
+/// The most corrections a misspelt word stands for (the most frequent ones).
+const CORRECTIONS: usize = 16;
+
+/// The most word forms a beginning stands for (the most frequent ones that start with it).
+const PREFIX_TERMS: usize = 24;
+
+/// The most terms read from the dictionary of one segment to find a beginning's completions:
+/// bounds the cost of a short beginning in a large vocabulary (see `docs/performance.md`).
+const PREFIX_WALK: usize = 50_000;
+
+/// Completions kept per (generation, beginning): typing repeats them.
+const PREFIX_CACHE: usize = 4096;
+
 struct Loaded {
     reader: IndexReader,
     generation: PathBuf,
@@ -216,6 +257,8 @@ pub struct SearchEngine {
     facet_cache: std::sync::Mutex<std::collections::HashMap<FacetKey, Facets>>,
     /// The fast-field columns read per hit, by segment.
     columns: ColumnCache,
+    /// Completions of recent beginnings, by index generation and beginning.
+    prefix_cache: std::sync::Mutex<std::collections::HashMap<(u64, String), Terms>>,
 }
 
 /// Fast-field columns a search reads per document, opened once per segment: opening one
@@ -261,8 +304,11 @@ impl ColumnCache {
     }
 }
 
-/// Index generation, query text, withdrawn shown, matching mode.
-type FacetKey = (u64, String, bool, u8);
+/// Terms of the combined field with how many documents have each.
+type Terms = Vec<(String, u64)>;
+
+/// Index generation, query text, withdrawn shown, matching mode, typing, the form's filters.
+type FacetKey = (u64, String, bool, u8, bool, facets::FacetFilters);
 
 /// Queries whose facets are kept (the cache is emptied when full).
 const FACET_CACHE: usize = 512;
@@ -277,6 +323,7 @@ impl SearchEngine {
             catalog: None,
             facet_cache: Default::default(),
             columns: Default::default(),
+            prefix_cache: Default::default(),
         };
         match engine.refresh() {
             Ok(_) | Err(SearchError::NoIndex(_)) => Ok(engine),
@@ -400,6 +447,8 @@ impl SearchEngine {
             "\u{0}all".to_string(),
             true,
             u8::MAX,
+            false,
+            facets::FacetFilters::default(),
         );
         if let Some(f) = self
             .facet_cache
@@ -409,7 +458,10 @@ impl SearchEngine {
         {
             return Ok(f.clone());
         }
-        let f = searcher.search(&tantivy::query::AllQuery, &FacetCollector)?;
+        let f = searcher.search(
+            &tantivy::query::AllQuery,
+            &FacetCollector(Default::default()),
+        )?;
         let mut cache = self.facet_cache.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() >= FACET_CACHE {
             cache.clear();
@@ -421,7 +473,7 @@ impl SearchEngine {
     /// Runs a search. Blocking: call it from a blocking thread in async code.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
         let started = Instant::now();
-        let parsed = query::parse(&req.query);
+        let mut parsed = query::parse_typed(&req.query, req.typing);
         let identifier = normalize::detect_identifier(&req.query);
         let md5 = parsed
             .identifiers
@@ -457,49 +509,35 @@ impl SearchEngine {
                 facets: req.facets.then(Facets::default),
                 fuzzy: false,
                 partial: false,
+                unknown_language: None,
                 identifier,
                 highlight: Vec::new(),
                 elapsed: started.elapsed(),
             });
         }
         let searcher = self.searcher()?;
+        self.expand(&searcher, &mut parsed)?;
         let per_page = req.per_page.clamp(1, 100);
         let offset = (req.page.max(1) - 1)
             .saturating_mul(per_page)
             .min(MAX_OFFSET);
-        let mut fuzzy = false;
-        let mut partial = false;
         let mut outcome = self.run(&searcher, &parsed, req, Matching::Exact, offset, per_page)?;
-        let words = parsed.clauses.len();
-        if outcome.0 == 0 && words > 0 && identifier.is_none() {
-            let retry = self.run(&searcher, &parsed, req, Matching::Fuzzy, offset, per_page)?;
-            if retry.0 > 0 {
-                fuzzy = true;
-                outcome = retry;
-            } else if words > 1 {
-                let any = self.run(&searcher, &parsed, req, Matching::Any, offset, per_page)?;
-                if any.0 > 0 {
-                    partial = true;
-                    outcome = any;
-                }
-            }
+        let matching = self.fallback(&searcher, &parsed, req, outcome.0)?;
+        if matching != Matching::Exact {
+            outcome = self.run(&searcher, &parsed, req, matching, offset, per_page)?;
         }
         let (total, total_exact, hits) = outcome;
         let facets = if req.facets {
-            let matching = if fuzzy {
-                Matching::Fuzzy
-            } else if partial {
-                Matching::Any
-            } else {
-                Matching::Exact
-            };
-            // Facets ignore the form's filters, sort and page: every click on a filter or a
-            // page of the same query reuses them until the index changes.
+            let filters = query::facet_filters(&parsed, &req.filters);
+            // The form's filters, sort and page change nothing but the facets' filters: every
+            // click on a filter or a page of the same query reuses them until the index changes.
             let key = (
                 searcher.generation().generation_id(),
                 req.query.clone(),
                 req.filters.show_withdrawn,
                 matching as u8,
+                req.typing,
+                filters,
             );
             let cached = self
                 .facet_cache
@@ -520,7 +558,7 @@ impl SearchEngine {
                         Purpose::Match,
                         &common,
                     );
-                    let f = searcher.search(&q, &FacetCollector)?;
+                    let f = searcher.search(&q, &FacetCollector(filters))?;
                     let mut cache = self.facet_cache.lock().unwrap_or_else(|e| e.into_inner());
                     if cache.len() >= FACET_CACHE {
                         cache.clear();
@@ -537,12 +575,207 @@ impl SearchEngine {
             total_exact,
             hits,
             facets,
-            fuzzy,
-            partial,
+            fuzzy: matching == Matching::Fuzzy,
+            partial: matching == Matching::Any,
+            unknown_language: match parsed.unknown_lang {
+                Some(value) => Some(self.language_hint(value)?),
+                None => None,
+            },
             identifier,
             highlight: parsed.highlight,
             elapsed: started.elapsed(),
         })
+    }
+
+    /// The catalog's languages closest to a `lang:` value that names none.
+    fn language_hint(&self, value: String) -> Result<LanguageHint, SearchError> {
+        // The catalog's own languages first, then any widely written one.
+        let facets = self.catalog_facets()?;
+        let mut suggestions: Vec<String> =
+            normalize::closest_languages(&value, facets.language.iter().map(|(n, _)| n.as_str()))
+                .into_iter()
+                .map(str::to_string)
+                .collect();
+        if suggestions.is_empty() {
+            suggestions = normalize::closest_languages(&value, normalize::major_languages())
+                .into_iter()
+                .map(str::to_string)
+                .collect();
+        }
+        Ok(LanguageHint { value, suggestions })
+    }
+
+    /// How the words are matched: all of them exactly unless together they find nothing or
+    /// almost nothing ([`FEW_RESULTS`]); then first the rare words corrected (typos), if that
+    /// finds more, then, if all the words found nothing, any of the words. Decided without the form's filters, so that
+    /// choosing a facet value keeps the matching its count was made with.
+    fn fallback(
+        &self,
+        searcher: &Searcher,
+        parsed: &query::ParsedQuery,
+        req: &SearchRequest,
+        found: usize,
+    ) -> Result<Matching, SearchError> {
+        if parsed.clauses.is_empty() || !parsed.identifiers.is_empty() {
+            return Ok(Matching::Exact);
+        }
+        let common = self.common_words(searcher);
+        let count = |matching: Matching| -> Result<usize, SearchError> {
+            let q = query::build(
+                &self.fields,
+                parsed,
+                &req.filters,
+                matching,
+                false,
+                Purpose::Match,
+                &common,
+            );
+            Ok(count_up_to(searcher, &*q, FEW_RESULTS)?.0)
+        };
+        let exact = if req.filters.any() {
+            count(Matching::Exact)?
+        } else {
+            found.min(FEW_RESULTS)
+        };
+        if exact >= FEW_RESULTS {
+            return Ok(Matching::Exact);
+        }
+        if parsed
+            .clauses
+            .iter()
+            .any(|c| !c.corrections.is_empty() || !c.title_corrections.is_empty())
+            && count(Matching::Fuzzy)? > exact
+        {
+            return Ok(Matching::Fuzzy);
+        }
+        // Some of the words only when all of them found nothing: one or two records with every
+        // word are the answer, not a cue to show others.
+        if parsed.clauses.len() > 1 && exact == 0 && count(Matching::Any)? > 0 {
+            return Ok(Matching::Any);
+        }
+        Ok(Matching::Exact)
+    }
+
+    /// Looks up how many documents have each form of each word (dropping the forms none has),
+    /// the completions of beginnings, and which words are rare.
+    fn expand(
+        &self,
+        searcher: &Searcher,
+        parsed: &mut query::ParsedQuery,
+    ) -> Result<(), SearchError> {
+        let docs = searcher.num_docs();
+        let rare = RARE_WORD_DOCS.max(docs / 100_000);
+        let common = |word: &str| {
+            docs >= 50_000
+                && searcher
+                    .doc_freq(&tantivy::Term::from_field_text(self.fields.title, word))
+                    .is_ok_and(|n| n * 50 > docs)
+        };
+        let text = self.fields.text;
+        for clause in parsed.clauses.iter_mut().chain(parsed.excluded.iter_mut()) {
+            if !clause.is_word() {
+                continue;
+            }
+            for (form, n) in clause.forms.iter_mut() {
+                *n = searcher.doc_freq(&tantivy::Term::from_field_text(text, form))?;
+            }
+            if clause.forms.iter().any(|(_, n)| *n > 0) {
+                clause.forms.retain(|(_, n)| *n > 0);
+            } else {
+                clause.forms.truncate(1);
+            }
+            clause.forms.sort_by_key(|f| std::cmp::Reverse(f.1));
+            if clause.prefix && !common(&clause.tokens[0].1) {
+                let mut completions = self.completions(searcher, &clause.tokens[0].1)?;
+                completions.retain(|(t, _)| !clause.forms.iter().any(|(f, _)| f == t));
+                clause.completions = completions;
+            }
+            let total: u64 = clause
+                .forms
+                .iter()
+                .chain(&clause.completions)
+                .map(|(_, n)| n)
+                .sum();
+            // A beginning that completes to something is being typed, not misspelt.
+            clause.rare = total <= rare && clause.completions.is_empty();
+            let word = &clause.tokens[0].1;
+            if clause.rare && word.chars().count() >= 4 && word.chars().all(char::is_alphabetic) {
+                // Corrections of each form the word may have (a Spanish word is stemmed as
+                // Spanish in a Spanish record): one edit, two from eight letters.
+                let mut corrections: Vec<(String, u64)> = Vec::new();
+                for stem in forms::query_stems(word) {
+                    let letters = stem.chars().count() - forms::tag_len(&stem);
+                    let distance = if letters >= 8 { 2 } else { 1 };
+                    for (t, n) in fuzzy::corrections(searcher, text, &stem, distance, CORRECTIONS)?
+                    {
+                        if !corrections.iter().any(|(c, _)| *c == t)
+                            && !clause.match_terms().any(|m| m == t)
+                        {
+                            corrections.push((t, n));
+                        }
+                    }
+                }
+                corrections.sort_by_key(|c| std::cmp::Reverse(c.1));
+                corrections.truncate(CORRECTIONS);
+                clause.corrections = corrections;
+                let distance = if word.chars().count() >= 8 { 2 } else { 1 };
+                clause.title_corrections =
+                    fuzzy::corrections(searcher, self.fields.title, word, distance, CORRECTIONS)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The [`PREFIX_TERMS`] most frequent forms in the combined field that start with `prefix`
+    /// (reading at most [`PREFIX_WALK`] terms of each segment's dictionary), cached.
+    fn completions(
+        &self,
+        searcher: &Searcher,
+        prefix: &str,
+    ) -> Result<Vec<(String, u64)>, SearchError> {
+        let key = (searcher.generation().generation_id(), prefix.to_string());
+        if let Some(c) = self
+            .prefix_cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return Ok(c.clone());
+        }
+        let mut found: std::collections::HashMap<Vec<u8>, u64> = Default::default();
+        for segment in searcher.segment_readers() {
+            let index = segment.inverted_index(self.fields.text)?;
+            // The beginning in each language group (`e:algo`, `d:algo`…).
+            for start in forms::prefixes(prefix) {
+                let mut stream = index
+                    .terms()
+                    .range()
+                    .ge(start.as_bytes())
+                    .into_stream()
+                    .map_err(|e| SearchError::Tantivy(e.into()))?;
+                let mut walked = 0;
+                while stream.advance() && walked < PREFIX_WALK {
+                    let term = stream.key();
+                    if !term.starts_with(start.as_bytes()) {
+                        break;
+                    }
+                    walked += 1;
+                    *found.entry(term.to_vec()).or_default() += u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+        let mut completions: Vec<(String, u64)> = found
+            .into_iter()
+            .filter_map(|(t, n)| String::from_utf8(t).ok().map(|t| (t, n)))
+            .collect();
+        completions.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        completions.truncate(PREFIX_TERMS);
+        let mut cache = self.prefix_cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= PREFIX_CACHE {
+            cache.clear();
+        }
+        cache.insert(key, completions.clone());
+        Ok(completions)
     }
 
     /// A predicate telling whether a one-word clause is very common in titles (in more than 2 %
@@ -614,43 +847,56 @@ impl SearchEngine {
                         .iter()
                         .flat_map(|c| &c.tokens)
                         .map(|(_, t)| {
-                            let term = tantivy::Term::from_field_text(f.text, t);
+                            let term = tantivy::Term::from_field_text(f.title, t);
                             searcher.doc_freq(&term).unwrap_or(u64::MAX)
                         })
                         .min()
                         .is_some_and(|n| n <= RARE_PHRASE_WORD);
                 let candidates = if req.exhaustive || rare_phrase {
-                    Vec::new()
+                    query::Candidates::default()
                 } else {
-                    query::candidates(f, parsed, &req.filters, matching, &common)
-                };
-                let ranked = match candidates.split_first() {
-                    Some((first, more)) => {
-                        // A phrase's candidates are costly to check and often fail it: a few, and
-                        // if too few pass, every match is scored.
-                        let k = if phrase {
-                            need * 2
-                        } else {
-                            (need * 2).max(MIN_CANDIDATES)
-                        };
-                        let top_k = || TopDocs::with_limit(k).order_by_score();
-                        let mut top = searcher.search(first, &top_k())?;
-                        let complete = top.len() < k;
-                        if !complete {
-                            for q in more {
-                                top.extend(searcher.search(q, &top_k())?);
-                            }
-                        }
-                        let ranked = rescore(&self.columns, searcher, &*rich, top)?;
-                        if complete {
-                            // Every match was a candidate: the count is exact too.
-                            let count = ranked.len();
-                            let page = ranked.into_iter().skip(offset).take(limit).collect();
-                            return Ok((count, true, self.hits(searcher, page)?));
-                        }
-                        (ranked.len() >= need).then_some(ranked)
+                    let mut c = query::candidates(f, parsed, &req.filters, matching, &common);
+                    if matching == Matching::Any {
+                        // The records with all the words, which rank first.
+                        let all =
+                            query::candidates(f, parsed, &req.filters, Matching::Exact, &common);
+                        c.forms.extend(all.forms);
+                        c.forms.extend(all.title);
                     }
-                    None => None,
+                    c
+                };
+                let ranked = if candidates.forms.is_empty() {
+                    None
+                } else {
+                    // A phrase's candidates are costly to check and often fail it: a few, and
+                    // if too few pass, every match is scored.
+                    let k = if phrase {
+                        need * 2
+                    } else {
+                        (need * 2).max(MIN_CANDIDATES)
+                    };
+                    let top_k = || TopDocs::with_limit(k).order_by_score();
+                    let mut top = Vec::new();
+                    let mut short = true;
+                    for q in &candidates.forms {
+                        let found = searcher.search(q, &top_k())?;
+                        short &= found.len() < k;
+                        top.extend(found);
+                    }
+                    let complete = candidates.complete && short;
+                    if !complete {
+                        if let Some(q) = &candidates.title {
+                            top.extend(searcher.search(q, &top_k())?);
+                        }
+                    }
+                    let ranked = rescore(&self.columns, searcher, &*rich, top)?;
+                    if complete {
+                        // Every match was a candidate: the count is exact too.
+                        let count = ranked.len();
+                        let page = ranked.into_iter().skip(offset).take(limit).collect();
+                        return Ok((count, true, self.hits(searcher, page)?));
+                    }
+                    (ranked.len() >= need).then_some(ranked)
                 };
                 match ranked {
                     Some(r) => r.into_iter().skip(offset).take(limit).collect(),

@@ -227,142 +227,305 @@ pub fn detect_identifier(query: &str) -> Option<Identifier> {
     None
 }
 
-/// Languages with a code in the index, by canonical English name, with their variants.
-pub const LANGUAGES: &[(&str, &[&str])] = &[
-    ("Other", &[]),
-    (
-        "English",
-        &["english", "eng", "en", "английский", "anglais", "englisch"],
-    ),
-    (
-        "Russian",
-        &["russian", "rus", "ru", "русский", "russe", "russisch"],
-    ),
-    (
-        "German",
-        &[
-            "german",
-            "ger",
-            "deu",
-            "de",
-            "deutsch",
-            "немецкий",
-            "allemand",
-        ],
-    ),
-    (
-        "French",
-        &[
-            "french",
-            "fre",
-            "fra",
-            "fr",
-            "français",
-            "francais",
-            "французский",
-        ],
-    ),
-    (
-        "Spanish",
-        &[
-            "spanish",
-            "spa",
-            "es",
-            "español",
-            "espanol",
-            "castellano",
-            "испанский",
-        ],
-    ),
-    (
-        "Italian",
-        &["italian", "ita", "it", "italiano", "итальянский"],
-    ),
-    (
-        "Portuguese",
-        &["portuguese", "por", "pt", "português", "portugues"],
-    ),
-    (
-        "Chinese",
-        &["chinese", "chi", "zho", "zh", "中文", "汉语", "китайский"],
-    ),
-    ("Japanese", &["japanese", "jpn", "ja", "日本語", "японский"]),
-    ("Korean", &["korean", "kor", "ko", "한국어"]),
-    (
-        "Ukrainian",
-        &["ukrainian", "ukr", "uk", "українська", "украинский"],
-    ),
-    ("Polish", &["polish", "pol", "pl", "polski"]),
-    ("Dutch", &["dutch", "dut", "nld", "nl", "nederlands"]),
-    ("Arabic", &["arabic", "ara", "ar", "العربية"]),
-    ("Greek", &["greek", "gre", "ell", "el", "ελληνικά"]),
-    ("Turkish", &["turkish", "tur", "tr", "türkçe"]),
-    (
-        "Persian",
-        &["persian", "per", "fas", "fa", "farsi", "فارسی"],
-    ),
-    ("Hungarian", &["hungarian", "hun", "hu", "magyar"]),
-    ("Czech", &["czech", "cze", "ces", "cs", "čeština"]),
-    ("Swedish", &["swedish", "swe", "sv", "svenska"]),
-    ("Latin", &["latin", "lat", "la", "latina"]),
-    (
-        "Indonesian",
-        &["indonesian", "ind", "id", "bahasa indonesia"],
-    ),
-    ("Vietnamese", &["vietnamese", "vie", "vi", "tiếng việt"]),
-    ("Hindi", &["hindi", "hin", "hi"]),
-    ("Hebrew", &["hebrew", "heb", "he", "עברית"]),
-    ("Romanian", &["romanian", "rum", "ron", "ro", "română"]),
-    ("Bulgarian", &["bulgarian", "bul", "bg", "български"]),
-    ("Serbian", &["serbian", "srp", "sr", "српски"]),
-    ("Croatian", &["croatian", "hrv", "hr", "hrvatski"]),
-    ("Finnish", &["finnish", "fin", "fi", "suomi"]),
-    ("Danish", &["danish", "dan", "da", "dansk"]),
-    ("Norwegian", &["norwegian", "nor", "no", "norsk"]),
-    ("Belarusian", &["belarusian", "bel", "be", "беларуская"]),
-    ("Kazakh", &["kazakh", "kaz", "kk", "қазақ"]),
-    ("Bengali", &["bengali", "ben", "bn"]),
-    ("Thai", &["thai", "tha", "th"]),
-    ("Esperanto", &["esperanto", "epo", "eo"]),
+/// The language code of a record with no language (most papers).
+pub const UNKNOWN_LANGUAGE: u64 = 0;
+/// The language code of a `Language` value that names no language we know.
+pub const OTHER_LANGUAGE: u64 = 1;
+/// Language codes in all: unknown, other, and one per ISO 639-3 language.
+pub const LANGUAGE_CODES: usize = 2 + 7916;
+
+/// ISO 639-2/B codes (bibliographic), which library catalogs use and ISO 639-3 lacks.
+const ISO639_2B: &[(&str, &str)] = &[
+    ("alb", "sqi"),
+    ("arm", "hye"),
+    ("baq", "eus"),
+    ("bur", "mya"),
+    ("chi", "zho"),
+    ("cze", "ces"),
+    ("dut", "nld"),
+    ("fre", "fra"),
+    ("geo", "kat"),
+    ("ger", "deu"),
+    ("gre", "ell"),
+    ("ice", "isl"),
+    ("mac", "mkd"),
+    ("mao", "mri"),
+    ("may", "msa"),
+    ("per", "fas"),
+    ("rum", "ron"),
+    ("scc", "srp"),
+    ("scr", "hrv"),
+    ("slo", "slk"),
+    ("tib", "bod"),
+    ("wel", "cym"),
 ];
 
-/// The language code (index into [`LANGUAGES`]) of a free-text language field; 0 for unknown.
-/// `Русский; Russian` and `English, French` take their first recognised part.
-pub fn language_code(text: &str) -> u64 {
-    let lower = text.trim().to_lowercase();
-    if lower.is_empty() {
-        return 0;
-    }
-    for part in
-        std::iter::once(lower.as_str()).chain(lower.split([';', ',', '/', '(', ')', '+', '-']))
-    {
-        let part = part.trim();
-        if part.is_empty() {
-            continue;
+/// Names the catalogs use beside the English names and autonyms of ISO 639: Russian (the
+/// libraries' own language), German and French names, and older or looser English ones.
+const ALIASES: &[(&str, &str)] = &[
+    ("английский", "eng"),
+    ("русский", "rus"),
+    ("немецкий", "deu"),
+    ("французский", "fra"),
+    ("испанский", "spa"),
+    ("итальянский", "ita"),
+    ("португальский", "por"),
+    ("китайский", "zho"),
+    ("японский", "jpn"),
+    ("корейский", "kor"),
+    ("украинский", "ukr"),
+    ("белорусский", "bel"),
+    ("польский", "pol"),
+    ("чешский", "ces"),
+    ("болгарский", "bul"),
+    ("сербский", "srp"),
+    ("латинский", "lat"),
+    ("латынь", "lat"),
+    ("греческий", "ell"),
+    ("древнегреческий", "grc"),
+    ("арабский", "ara"),
+    ("турецкий", "tur"),
+    ("казахский", "kaz"),
+    ("татарский", "tat"),
+    ("грузинский", "kat"),
+    ("армянский", "hye"),
+    ("иврит", "heb"),
+    ("церковнославянский", "chu"),
+    ("englisch", "eng"),
+    ("anglais", "eng"),
+    ("inglese", "eng"),
+    ("ingles", "eng"),
+    ("russisch", "rus"),
+    ("russe", "rus"),
+    ("allemand", "deu"),
+    ("tedesco", "deu"),
+    ("aleman", "deu"),
+    ("franzosisch", "fra"),
+    ("francese", "fra"),
+    ("frances", "fra"),
+    ("spanisch", "spa"),
+    ("espagnol", "spa"),
+    ("castellano", "spa"),
+    ("italienisch", "ita"),
+    ("italien", "ita"),
+    ("portugiesisch", "por"),
+    ("portugais", "por"),
+    ("chinesisch", "zho"),
+    ("chinois", "zho"),
+    ("mandarin", "zho"),
+    ("japanisch", "jpn"),
+    ("latein", "lat"),
+    ("griechisch", "ell"),
+    ("greek", "ell"),
+    ("modern greek", "ell"),
+    ("ancient greek", "grc"),
+    ("farsi", "fas"),
+    ("persian", "fas"),
+    ("malay", "msa"),
+    ("bahasa indonesia", "ind"),
+    ("bahasa melayu", "msa"),
+    ("serbo-croatian", "hbs"),
+    ("serbocroatian", "hbs"),
+    ("old church slavonic", "chu"),
+    ("church slavonic", "chu"),
+    ("norwegian", "nor"),
+    ("flemish", "nld"),
+    ("castilian", "spa"),
+    ("multilingual", "mul"),
+    ("multiple languages", "mul"),
+    ("multiple", "mul"),
+    ("polyglot", "mul"),
+];
+
+/// Display names where ISO 639's reads oddly in a facet.
+const DISPLAY: &[(&str, &str)] = &[
+    ("ell", "Greek"),
+    ("grc", "Ancient Greek"),
+    ("mul", "Multilingual"),
+    ("chu", "Church Slavonic"),
+];
+
+/// Every spelling we know, folded (lower case, no diacritics), to a language code; and the
+/// folded names (not codes) of the languages with a two-letter code, for typo tolerance.
+struct LanguageTable {
+    by_spelling: std::collections::HashMap<String, u64>,
+    names: Vec<(String, u64)>,
+}
+
+fn language_table() -> &'static LanguageTable {
+    static TABLE: std::sync::OnceLock<LanguageTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        use isolang::Language;
+        let fold = super::analyzer::fold;
+        let code = |l: Language| 2 + l as u64;
+        let mut by_spelling = std::collections::HashMap::new();
+        let mut names = Vec::new();
+        // Languages with a two-letter code first: their names win over rarer namesakes.
+        let mut all: Vec<Language> = isolang::languages().collect();
+        all.sort_by_key(|l| l.to_639_1().is_none());
+        for l in all {
+            let c = code(l);
+            by_spelling.entry(l.to_639_3().to_string()).or_insert(c);
+            if let Some(two) = l.to_639_1() {
+                by_spelling.entry(two.to_string()).or_insert(c);
+            }
+            let name = fold(l.to_name());
+            if l.to_639_1().is_some() {
+                names.push((name.clone(), c));
+            }
+            by_spelling.entry(name).or_insert(c);
+            if let Some(autonym) = l.to_autonym() {
+                for a in autonym.split([',', ';']) {
+                    let a = fold(a.trim());
+                    if !a.is_empty() {
+                        by_spelling.entry(a).or_insert(c);
+                    }
+                }
+            }
         }
-        for (code, (_, variants)) in LANGUAGES.iter().enumerate() {
-            if variants.contains(&part) {
-                return code as u64;
+        for (b, t) in ISO639_2B.iter().chain(ALIASES) {
+            if let Some(l) = Language::from_639_3(t) {
+                by_spelling.insert(fold(b), code(l));
+            }
+        }
+        LanguageTable { by_spelling, names }
+    })
+}
+
+fn iso_language(code: u64) -> Option<isolang::Language> {
+    isolang::Language::from_usize(code.checked_sub(2)? as usize)
+}
+
+/// The code of one folded spelling: a code, a name, an autonym or an alias; names of two
+/// letters' languages also with one typo (two from eight letters: `englsih`, `rusian`).
+fn spelling_code(part: &str, typos: bool) -> Option<u64> {
+    let table = language_table();
+    if let Some(c) = table.by_spelling.get(part) {
+        return Some(*c);
+    }
+    if !typos || part.chars().count() < 5 {
+        return None;
+    }
+    let allowed = if part.chars().count() >= 8 { 2 } else { 1 };
+    table
+        .names
+        .iter()
+        .map(|(name, c)| (strsim::damerau_levenshtein(part, name), *c))
+        .filter(|(d, _)| *d <= allowed)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// The language code of a free-text `Language` value ([`UNKNOWN_LANGUAGE`] when empty,
+/// [`OTHER_LANGUAGE`] when it names no language we know). The dumps spell languages in
+/// hundreds of ways: names in English, in the language itself, in Russian, German or French,
+/// ISO 639-1, -2/B, -2/T and -3 codes, lists (`Русский; Russian`, `English, French`,
+/// `Russian-English`, `eng/rus`, `English (en)`), typos (`Englsih`); lists take their first
+/// recognised language.
+pub fn language_code(text: &str) -> u64 {
+    let folded = super::analyzer::fold(text.trim());
+    let folded = folded.trim_matches(|c: char| !c.is_alphanumeric());
+    if folded.is_empty() {
+        return UNKNOWN_LANGUAGE;
+    }
+    if let Some(c) = spelling_code(folded, false) {
+        return c;
+    }
+    let parts: Vec<&str> = folded
+        .split([
+            ';', ',', '/', '(', ')', '+', '&', '|', '[', ']', '.', '-', '–',
+        ])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    for typos in [false, true] {
+        for part in &parts {
+            if let Some(c) = spelling_code(part, typos) {
+                return c;
             }
         }
     }
-    0
+    // `English and Russian`, `in English`: a name (never a bare code) among the words.
+    for word in folded.split(|c: char| !c.is_alphanumeric()) {
+        if word.chars().count() >= 4 {
+            if let Some(c) = spelling_code(word, false) {
+                if iso_language(c).is_some_and(|l| l.to_639_3() != word) {
+                    return c;
+                }
+            }
+        }
+    }
+    OTHER_LANGUAGE
 }
 
-/// The ISO 639-1 code of a language code (the two-letter variant each entry of [`LANGUAGES`]
-/// lists); `None` for `Other`.
+/// The code of a language a user chose (a facet's name, a `lang:` value, an API parameter):
+/// `Unknown` and `Other` as well as every spelling [`language_code`] knows; `None` when it
+/// names nothing.
+pub fn language_choice(text: &str) -> Option<u64> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("unknown") || t.eq_ignore_ascii_case("none") {
+        return Some(UNKNOWN_LANGUAGE);
+    }
+    if t.eq_ignore_ascii_case("other") {
+        return Some(OTHER_LANGUAGE);
+    }
+    match language_code(t) {
+        UNKNOWN_LANGUAGE | OTHER_LANGUAGE => None,
+        c => Some(c),
+    }
+}
+
+/// The ISO 639-1 code of a language code, if it has one.
 pub fn language_iso639_1(code: u64) -> Option<&'static str> {
-    LANGUAGES
-        .get(code as usize)?
-        .1
-        .iter()
-        .copied()
-        .find(|v| v.len() == 2 && v.bytes().all(|b| b.is_ascii_lowercase()))
+    iso_language(code)?.to_639_1()
 }
 
-/// The canonical name of a language code.
+/// The display name of a language code.
 pub fn language_name(code: u64) -> &'static str {
-    LANGUAGES.get(code as usize).map_or("Other", |l| l.0)
+    match code {
+        UNKNOWN_LANGUAGE => "Unknown",
+        OTHER_LANGUAGE => "Other",
+        _ => match iso_language(code) {
+            Some(l) => DISPLAY
+                .iter()
+                .find(|(c, _)| *c == l.to_639_3())
+                .map_or_else(|| l.to_name(), |(_, n)| n),
+            None => "Other",
+        },
+    }
+}
+
+/// The ISO 639-3 code of a language code, if it names a language.
+pub fn language_iso639_3(code: u64) -> Option<&'static str> {
+    Some(iso_language(code)?.to_639_3())
+}
+
+/// The display names of the languages with a two-letter code (the widely written ones).
+pub fn major_languages() -> impl Iterator<Item = &'static str> {
+    language_table()
+        .names
+        .iter()
+        .map(|(_, c)| language_name(*c))
+}
+
+/// Languages whose names are closest to `text` among `known` (names as shown): for the hint
+/// "no language 'klingonn'; did you mean …".
+pub fn closest_languages<'a>(text: &str, known: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let t = super::analyzer::fold(text.trim());
+    let mut scored: Vec<(usize, &str)> = known
+        .map(|name| {
+            let n = super::analyzer::fold(name);
+            let d = if n.starts_with(&t) || t.starts_with(&n) {
+                0
+            } else {
+                strsim::damerau_levenshtein(&t, &n)
+            };
+            (d, name)
+        })
+        .filter(|(d, name)| *d <= 2.max(name.len() / 3))
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, n)| n).collect()
 }
 
 /// File extensions with a code in the index.
@@ -483,10 +646,50 @@ mod tests {
 
     #[test]
     fn languages_years_extensions() {
-        assert_eq!(language_name(language_code("eng")), "English");
-        assert_eq!(language_name(language_code("English")), "English");
-        assert_eq!(language_name(language_code("Русский; Russian")), "Russian");
-        assert_eq!(language_code("Klingon"), 0);
+        for (spelling, name) in [
+            ("eng", "English"),
+            ("English", "English"),
+            ("en", "English"),
+            ("ENGLISH ", "English"),
+            ("Englsih", "English"),
+            ("English (en)", "English"),
+            ("English and Russian", "English"),
+            ("Английский", "English"),
+            ("Русский; Russian", "Russian"),
+            ("Russian-English", "Russian"),
+            ("rus/eng", "Russian"),
+            ("Deutsch", "German"),
+            ("ger", "German"),
+            ("Français", "French"),
+            ("fre", "French"),
+            ("Español", "Spanish"),
+            ("Portuguese; English", "Portuguese"),
+            ("中文", "Chinese"),
+            ("chi", "Chinese"),
+            ("Greek", "Greek"),
+            ("Ukrainian", "Ukrainian"),
+            ("Latin", "Latin"),
+            ("Esperanto", "Esperanto"),
+            ("Tatar", "Tatar"),
+            ("Bashkir", "Bashkir"),
+            ("Klingon", "Klingon"),
+            ("Multilingual", "Multilingual"),
+        ] {
+            assert_eq!(language_name(language_code(spelling)), name, "{spelling}");
+        }
+        assert_eq!(language_code(""), UNKNOWN_LANGUAGE);
+        assert_eq!(language_code("  "), UNKNOWN_LANGUAGE);
+        assert_eq!(language_code("qwzx"), OTHER_LANGUAGE);
+        assert_eq!(language_name(UNKNOWN_LANGUAGE), "Unknown");
+        assert_eq!(language_choice("Unknown"), Some(UNKNOWN_LANGUAGE));
+        assert_eq!(language_choice("Other"), Some(OTHER_LANGUAGE));
+        assert_eq!(language_choice("qwzx"), None);
+        assert_eq!(language_iso639_1(language_code("Russian")), Some("ru"));
+        assert!(language_code("Japanese") < LANGUAGE_CODES as u64);
+        assert_eq!(
+            closest_languages("englsh", ["Russian", "English", "German"].into_iter()),
+            ["English"]
+        );
         assert_eq!(year("c. 1999-2001"), 1999);
         assert_eq!(year("0"), 0);
         assert_eq!(year("12345"), 0);

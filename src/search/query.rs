@@ -1,9 +1,11 @@
 //! Parsing what a user typed into a tantivy query, leniently: any string gives a query (possibly
 //! one that matches nothing), never an error.
 //!
-//! Syntax: free words (all must match, in any text field, title weighted most), `"phrases"`,
-//! `-word` to exclude, fields `title: author: series: publisher: journal: tags:`, identifiers
-//! `md5: doi: isbn: issn: pmid:`, filters `lang: ext: year:1990..2000 collection:`.
+//! Syntax: free words (all must match, in any text field and in any of their forms, title
+//! weighted most, exact forms above others), `word*` for the words a beginning starts (and the
+//! last word while it is being typed), `"phrases"`, `-word` to exclude, fields `title: author:
+//! series: publisher: journal: tags:` (exact words), identifiers `md5: doi: isbn: issn: pmid:`,
+//! filters `lang: ext: year:1990..2000 collection:`.
 
 use std::ops::Bound;
 
@@ -15,9 +17,9 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use super::analyzer::query_terms;
-use super::fuzzy::FirstLetterFuzzyQuery;
+use super::forms::query_stems;
 use super::normalize::{
-    detect_identifier, extension_code, is_md5, language_code, parse_doi, parse_isbn, parse_issn,
+    detect_identifier, extension_code, is_md5, language_choice, parse_doi, parse_isbn, parse_issn,
 };
 use super::schema::{marker, Fields, Marker};
 use crate::Collection;
@@ -26,6 +28,28 @@ use crate::Collection;
 const MAX_CLAUSES: usize = 24;
 /// The most tokens of one phrase that are used (a CJK run is a phrase of bigrams).
 const MAX_PHRASE_TOKENS: usize = 64;
+/// The shortest beginning (in characters) that matches the words it starts.
+pub const PREFIX_MIN_CHARS: usize = 3;
+/// The weight of a word form that only begins with what was typed, against [`FORMS_BOOST`] for
+/// a whole word in the combined field (and more for an exact word in a title): whole words rank
+/// first.
+const PREFIX_BOOST: f32 = 0.6;
+/// The most candidate queries of one search (word forms and completions each add one).
+const MAX_CANDIDATE_QUERIES: usize = 8;
+/// Alternative forms tried per word for candidates (the most frequent first).
+const CANDIDATE_FORMS: usize = 3;
+/// What a whole word adds over the words it begins (more than any one term's BM25 score: its
+/// inverse document frequency is at most ln(1 + documents), about 18 at 90 M records, times 2.2).
+const WHOLE_WORD_BONUS: f32 = 50.0;
+/// The weight of a word's forms in the combined field (where the title counts twice).
+const FORMS_BOOST: f32 = 2.0;
+/// The exact word in a field counts this share of the field's weight on top of its forms.
+const EXACT_FACTOR: f32 = 0.5;
+/// The bonus of the records with all the words when only some are asked for (some-words
+/// fallback): whatever the words weigh, those records come first.
+const ALL_WORDS_BOOST: f32 = 4.0;
+/// A language filter that names no language matches nothing.
+pub const NO_LANGUAGE: u64 = u64::MAX;
 
 /// A parsed query: text clauses plus the filters it named.
 #[derive(Debug, Default, Clone)]
@@ -38,6 +62,8 @@ pub struct ParsedQuery {
     pub identifiers: Vec<String>,
     /// Filters named in the query text.
     pub lang: Option<u64>,
+    /// A `lang:` value that names no language (the filter then matches nothing).
+    pub unknown_lang: Option<String>,
     /// Extension named in the query text.
     pub ext: Option<u64>,
     /// Year range named in the query text.
@@ -57,6 +83,60 @@ pub struct Clause {
     pub tokens: Vec<(usize, String)>,
     /// Written in quotes.
     pub phrase: bool,
+    /// A beginning: the word also matches the words it starts (`algo*`, or the last word being
+    /// typed). Only for one unfielded word of at least [`PREFIX_MIN_CHARS`].
+    pub prefix: bool,
+    /// The forms the word is looked up in, in the combined field, with how many documents have
+    /// each (0: not counted yet), most frequent first (see [`super::forms::query_stems`]); the
+    /// engine drops those no document has. Empty for phrases and fielded words.
+    pub forms: Vec<(String, u64)>,
+    /// For a beginning: the most frequent forms in the combined field that start with it.
+    pub completions: Vec<(String, u64)>,
+    /// The word is in no or very few documents: the typo-tolerant pass corrects it.
+    pub rare: bool,
+    /// For a rare word: the forms within an edit or two of it (the first letter kept), most
+    /// frequent first; the typo-tolerant pass looks these up too.
+    pub corrections: Vec<(String, u64)>,
+    /// For a rare word: the title words within an edit or two of it (stems can be too far
+    /// apart: `miserables` is `miser` in French).
+    pub title_corrections: Vec<(String, u64)>,
+}
+
+impl Clause {
+    fn new(field: Option<TextField>, tokens: Vec<(usize, String)>, phrase: bool) -> Clause {
+        let forms = if field.is_none() && !phrase && tokens.len() == 1 {
+            query_stems(&tokens[0].1)
+                .into_iter()
+                .map(|s| (s, 0))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Clause {
+            field,
+            tokens,
+            phrase,
+            prefix: false,
+            forms,
+            completions: Vec::new(),
+            rare: false,
+            corrections: Vec::new(),
+            title_corrections: Vec::new(),
+        }
+    }
+
+    /// One unfielded word, not quoted: looked up by its forms.
+    pub fn is_word(&self) -> bool {
+        !self.forms.is_empty()
+    }
+
+    /// The terms of the combined field a match needs one of: its forms, and its completions.
+    pub fn match_terms(&self) -> impl Iterator<Item = &str> {
+        self.forms
+            .iter()
+            .chain(&self.completions)
+            .map(|(t, _)| t.as_str())
+    }
 }
 
 /// The text fields a query can name.
@@ -89,7 +169,7 @@ impl TextField {
     }
 }
 
-/// Splits the raw query into `(negated, field, text, quoted)` pieces.
+/// Splits the raw query into `(negated, field, text, quoted)` pieces (`word*` keeps its star).
 fn pieces(q: &str) -> Vec<(bool, Option<String>, String, bool)> {
     let mut out = Vec::new();
     let chars: Vec<char> = q
@@ -163,12 +243,30 @@ fn parse_years(text: &str) -> Option<(Option<u64>, Option<u64>)> {
 
 /// Parses the query syntax.
 pub fn parse(q: &str) -> ParsedQuery {
+    parse_typed(q, false)
+}
+
+/// Parses the query syntax; `typing`: the query is being typed, so its last word, unless a
+/// space follows it, also matches the words it begins (search as you type, suggestions).
+pub fn parse_typed(q: &str, typing: bool) -> ParsedQuery {
     let mut parsed = ParsedQuery::default();
     if let Some(id) = detect_identifier(q) {
         parsed.identifiers.push(id.term());
         return parsed;
     }
-    for (negated, field, text, quoted) in pieces(q) {
+    let pieces = pieces(q);
+    // The piece being typed: the last, when nothing follows it.
+    let typed = (typing && !q.ends_with(char::is_whitespace))
+        .then(|| pieces.len().checked_sub(1))
+        .flatten();
+    for (i, (negated, field, text, quoted)) in pieces.into_iter().enumerate() {
+        let star = !quoted && text.ends_with('*');
+        let text = if star {
+            text.trim_end_matches('*').to_string()
+        } else {
+            text
+        };
+        let prefix = star || (Some(i) == typed && !quoted && !negated);
         if parsed.clauses.len() + parsed.excluded.len() + parsed.identifiers.len() >= MAX_CLAUSES {
             break;
         }
@@ -207,7 +305,13 @@ pub fn parse(q: &str) -> ParsedQuery {
                         continue;
                     }
                     "lang" | "language" | "l" => {
-                        parsed.lang = Some(language_code(value));
+                        match language_choice(value) {
+                            Some(code) => parsed.lang = Some(code),
+                            None => {
+                                parsed.lang = Some(NO_LANGUAGE);
+                                parsed.unknown_lang = Some(value.to_string());
+                            }
+                        }
                         continue;
                     }
                     "ext" | "extension" | "format" => {
@@ -225,13 +329,13 @@ pub fn parse(q: &str) -> ParsedQuery {
                     // Not a field we know (`Re:`, a URL): treat the whole piece as text.
                     _ => {
                         let whole = format!("{f} {text}");
-                        push_clause(&mut parsed, negated, None, &whole, quoted);
+                        push_clause(&mut parsed, negated, None, &whole, quoted, prefix);
                         continue;
                     }
                 }
             }
         };
-        push_clause(&mut parsed, negated, text_field, &text, quoted);
+        push_clause(&mut parsed, negated, text_field, &text, quoted, prefix);
     }
     parsed
 }
@@ -242,6 +346,7 @@ fn push_clause(
     field: Option<TextField>,
     text: &str,
     quoted: bool,
+    prefix: bool,
 ) {
     let tokens = query_terms(text);
     if tokens.is_empty() {
@@ -258,22 +363,23 @@ fn push_clause(
         && tokens.windows(2).all(|w| w[1].0 > w[0].0)
         && tokens.len() > 1
         && !text.chars().any(super::analyzer::is_cjk);
-    let clauses: Vec<Clause> = if split {
+    let mut clauses: Vec<Clause> = if split {
         tokens
             .into_iter()
-            .map(|t| Clause {
-                field,
-                tokens: vec![(0, t.1)],
-                phrase: false,
-            })
+            .map(|t| Clause::new(field, vec![(0, t.1)], false))
             .collect()
     } else {
-        vec![Clause {
-            field,
-            tokens,
-            phrase: quoted,
-        }]
+        vec![Clause::new(field, tokens, quoted)]
     };
+    // A beginning is the last word of the piece (`c++*` is `c++` then nothing to complete).
+    if let Some(last) = clauses.last_mut() {
+        last.prefix = prefix
+            && !negated
+            && last.is_word()
+            && last.tokens[0].1.chars().count() >= PREFIX_MIN_CHARS
+            && last.tokens[0].1.chars().all(char::is_alphanumeric)
+            && !last.tokens[0].1.chars().any(super::analyzer::is_cjk);
+    }
     // One piece can analyse into many words (`a-b-c-…`): the cap holds for the query as a whole.
     let room = MAX_CLAUSES
         .saturating_sub(parsed.clauses.len() + parsed.excluded.len() + parsed.identifiers.len());
@@ -291,53 +397,51 @@ fn push_clause(
 /// How query words are matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Matching {
-    /// Every word must match exactly (after analysis).
+    /// Every word must match, in any of its forms.
     Exact,
-    /// Every word must match within an edit distance (typo tolerance).
+    /// Every word must match; the rare ones ([`Clause::rare`]) within an edit distance (typo
+    /// tolerance), the others as in [`Matching::Exact`].
     Fuzzy,
     /// Any word may match.
     Any,
 }
 
-fn clause_in_field(
-    fields: &Fields,
-    field: Field,
-    clause: &Clause,
-    matching: Matching,
-) -> Box<dyn Query> {
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+/// A union of terms of one field (one term: the term itself).
+fn any_term<'a>(field: Field, terms: impl Iterator<Item = &'a str>) -> Box<dyn Query> {
+    let mut queries: Vec<Box<dyn Query>> = terms.map(|t| term_query(field, t)).collect();
+    match queries.len() {
+        0 => Box::new(EmptyQuery),
+        1 => queries.pop().expect("one"),
+        _ => Box::new(BooleanQuery::new(
+            queries.into_iter().map(|q| (Occur::Should, q)).collect(),
+        )),
+    }
+}
+
+/// Whether the typo-tolerant pass corrects this clause.
+fn corrected(clause: &Clause, matching: Matching) -> bool {
+    matching == Matching::Fuzzy
+        && !(clause.corrections.is_empty() && clause.title_corrections.is_empty())
+}
+
+/// A clause in one field, exact words (a phrase where the field has positions).
+fn clause_in_field(fields: &Fields, field: Field, clause: &Clause) -> Box<dyn Query> {
     if clause.tokens.len() == 1 {
-        let term = Term::from_field_text(field, &clause.tokens[0].1);
-        let len = clause.tokens[0].1.chars().count();
-        if matching == Matching::Fuzzy
-            && len >= 4
-            && !clause.tokens[0].1.chars().any(super::analyzer::is_cjk)
-        {
-            // Distance 2 (long words) only in titles: its automaton is the costly one.
-            let distance = if len >= 8 && field == fields.title {
-                2
-            } else {
-                1
-            };
-            return Box::new(FirstLetterFuzzyQuery::new(
-                field,
-                &clause.tokens[0].1,
-                distance,
-            ));
-        }
-        return Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+        return term_query(field, &clause.tokens[0].1);
     }
     if !fields.has_positions(field) {
         // No positions here: every word of the phrase, anywhere in the field.
         let terms: Vec<(Occur, Box<dyn Query>)> = clause
             .tokens
             .iter()
-            .map(|(_, t)| {
-                let q: Box<dyn Query> = Box::new(TermQuery::new(
-                    Term::from_field_text(field, t),
-                    IndexRecordOption::WithFreqs,
-                ));
-                (Occur::Must, q)
-            })
+            .map(|(_, t)| (Occur::Must, term_query(field, t)))
             .collect();
         return Box::new(BooleanQuery::new(terms));
     }
@@ -355,41 +459,93 @@ fn clause_query(
     matching: Matching,
     purpose: Purpose,
 ) -> Box<dyn Query> {
-    match clause.field {
-        Some(f) => clause_in_field(fields, f.field(fields), clause, matching),
-        // One word in any text field is one term of the combined field: the same documents.
-        None if purpose == Purpose::Match
-            && clause.tokens.len() == 1
-            && matching != Matching::Fuzzy =>
-        {
-            Box::new(TermQuery::new(
-                Term::from_field_text(fields.text, &clause.tokens[0].1),
-                IndexRecordOption::WithFreqs,
-            ))
-        }
-        None => {
-            // Typo tolerance looks at titles only: a fuzzy term walks the field's whole
-            // dictionary (about 2 ms per field at a million records).
-            let searched = if matching == Matching::Fuzzy { 1 } else { 6 };
-            let subs: Vec<(Occur, Box<dyn Query>)> = fields
-                .text_fields()
-                .iter()
-                .take(searched)
-                .map(|(field, boost)| {
-                    let q = clause_in_field(fields, *field, clause, matching);
-                    (
-                        Occur::Should,
-                        Box::new(BoostQuery::new(q, *boost)) as Box<dyn Query>,
-                    )
-                })
-                .collect();
-            Box::new(BooleanQuery::new(subs))
-        }
+    if let Some(f) = clause.field {
+        return clause_in_field(fields, f.field(fields), clause);
     }
+    if corrected(clause, matching) {
+        // The word's corrections, beside what it matches itself, scored as words.
+        let forms = any_term(
+            fields.text,
+            clause
+                .match_terms()
+                .chain(clause.corrections.iter().map(|(t, _)| t.as_str())),
+        );
+        if clause.title_corrections.is_empty() {
+            return forms;
+        }
+        let titles = any_term(
+            fields.title,
+            clause.title_corrections.iter().map(|(t, _)| t.as_str()),
+        );
+        return Box::new(BooleanQuery::new(vec![
+            (Occur::Should, forms),
+            (Occur::Should, titles),
+        ]));
+    }
+    if !clause.is_word() {
+        // A phrase: in any of the fields with positions, weighted as the fields are.
+        let subs: Vec<(Occur, Box<dyn Query>)> = fields
+            .text_fields()
+            .iter()
+            .map(|(field, boost)| {
+                let q = clause_in_field(fields, *field, clause);
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(q, *boost)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        return Box::new(BooleanQuery::new(subs));
+    }
+    // A word: any of its forms (or completions) in the combined field. That is every document
+    // the word matches, so counting needs nothing more.
+    if purpose == Purpose::Match {
+        return any_term(fields.text, clause.match_terms());
+    }
+    // Ranking: the word's forms in the combined field, plus the exact word in each field with
+    // the field's weight (scaled by [`EXACT_FACTOR`]: an exact form ranks above another form
+    // of the same word, without burying it), plus (weighted less) the words it begins.
+    let word = &clause.tokens[0].1;
+    let mut subs: Vec<(Occur, Box<dyn Query>)> = fields
+        .text_fields()
+        .iter()
+        .map(|(field, boost)| {
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    term_query(*field, word),
+                    *boost * EXACT_FACTOR,
+                )) as Box<dyn Query>,
+            )
+        })
+        .collect();
+    for (form, _) in &clause.forms {
+        subs.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(term_query(fields.text, form), FORMS_BOOST)),
+        ));
+    }
+    if clause.prefix && !clause.completions.is_empty() {
+        for (form, _) in &clause.completions {
+            subs.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(term_query(fields.text, form), PREFIX_BOOST)),
+            ));
+        }
+        // The whole word typed outranks every word it begins, however rare.
+        subs.push((
+            Occur::Should,
+            Box::new(ConstScoreQuery::new(
+                any_term(fields.text, clause.forms.iter().map(|(t, _)| t.as_str())),
+                WHOLE_WORD_BONUS,
+            )),
+        ));
+    }
+    Box::new(BooleanQuery::new(subs))
 }
 
 /// Filters chosen outside the query text (the search form), merged with the query's own.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Filters {
     /// Only this collection.
     pub collection: Option<Collection>,
@@ -405,6 +561,17 @@ pub struct Filters {
     pub show_withdrawn: bool,
 }
 
+impl Filters {
+    /// Whether any of the form's filters (not the withdrawn switch) is set.
+    pub fn any(&self) -> bool {
+        self.collection.is_some()
+            || self.lang.is_some()
+            || self.ext.is_some()
+            || self.year_min.is_some()
+            || self.year_max.is_some()
+    }
+}
+
 fn term_u64(field: Field, value: u64) -> Box<dyn Query> {
     Box::new(TermQuery::new(
         Term::from_field_u64(field, value),
@@ -418,8 +585,8 @@ pub enum Purpose {
     /// Scoring: every field with its weight, the phrase bonus.
     Rank,
     /// Deciding which documents match (counts, facets, sorted results): the same documents as
-    /// [`Purpose::Rank`], found with the fewest posting lists (a plain word is one term of the
-    /// combined field) and nothing that only adds to the score.
+    /// [`Purpose::Rank`], found with the fewest posting lists (a word is the union of its forms
+    /// in the combined field) and nothing that only adds to the score.
     Match,
 }
 
@@ -436,14 +603,14 @@ fn common_clauses(parsed: &ParsedQuery, is_common: &dyn Fn(&Clause) -> bool) -> 
     (common, all_common)
 }
 
-/// The filters that apply: those named in the query text always, the form's when `with_filters`.
+/// The filters that apply: those named in the query text always (a dimension the query text
+/// names ignores the form's value), the form's when `with_filters`.
 fn effective_filters(parsed: &ParsedQuery, filters: &Filters, with_filters: bool) -> Filters {
     let form = |v: Option<u64>| if with_filters { v } else { None };
-    let (mut lo, mut hi) = parsed.years.unwrap_or((None, None));
-    if with_filters {
-        lo = lo.or(filters.year_min);
-        hi = hi.or(filters.year_max);
-    }
+    let (lo, hi) = match parsed.years {
+        Some(years) => years,
+        None => (form(filters.year_min), form(filters.year_max)),
+    };
     Filters {
         collection: parsed.collection.or(if with_filters {
             filters.collection
@@ -458,25 +625,53 @@ fn effective_filters(parsed: &ParsedQuery, filters: &Filters, with_filters: bool
     }
 }
 
+/// The form's filters the facets leave out one at a time: those the query text does not name
+/// (a filter in the query text applies to every facet, its own included).
+pub fn facet_filters(parsed: &ParsedQuery, filters: &Filters) -> super::facets::FacetFilters {
+    let years = match (parsed.years, filters.year_min, filters.year_max) {
+        (None, None, None) | (Some(_), _, _) => None,
+        (None, lo, hi) => Some((lo.unwrap_or(1), hi.unwrap_or(u64::MAX))),
+    };
+    super::facets::FacetFilters {
+        coll: filters
+            .collection
+            .filter(|_| parsed.collection.is_none())
+            .map(|c| c.code()),
+        lang: filters.lang.filter(|_| parsed.lang.is_none()),
+        ext: filters.ext.filter(|_| parsed.ext.is_none()),
+        years,
+    }
+}
+
 /// Queries whose best-scoring documents are candidates for the best results of [`build`]: plain
-/// conjunctions (or, for [`Matching::Any`], a union) of terms, which tantivy answers with
-/// block-max WAND, skipping whole blocks of documents that cannot enter the top k.
-///
-/// The first matches every document the full query matches (and maybe more: withdrawn records,
-/// other years, excluded words and broken phrases are left to the full query, which re-scores
-/// the candidates); its words are terms of the combined field. The second, when the query has
-/// plain words, asks for them in the title: the full query weighs titles (and the words as a
-/// phrase in the title) most, which the combined field alone does not see. Empty when the query
-/// has no such shape (typo tolerance, identifiers, no words).
+/// conjunctions (or unions) of terms, which tantivy answers with block-max WAND, skipping whole
+/// blocks of documents that cannot enter the top k.
+#[derive(Default)]
+pub struct Candidates {
+    /// Each word as one of its forms in the combined field (the most frequent form, then one
+    /// query per other form of a word, up to [`CANDIDATE_FORMS`]), fielded words in their
+    /// field, filter markers; withdrawn records, other years, excluded words and broken phrases
+    /// are left to the full query, which re-scores the candidates.
+    pub forms: Vec<Box<dyn Query>>,
+    /// The plain words, exact, in the title: the full query weighs titles (and the words as a
+    /// phrase in the title) most, which the combined field alone does not see.
+    pub title: Option<Box<dyn Query>>,
+    /// Whether the [`Candidates::forms`] queries together match every document the full query
+    /// matches (then, if each returned fewer than asked for, they were all the matches).
+    pub complete: bool,
+}
+
+/// The candidate queries of a search (none when the query has no such shape: typo tolerance,
+/// identifiers, no words).
 pub fn candidates(
     fields: &Fields,
     parsed: &ParsedQuery,
     filters: &Filters,
     matching: Matching,
     is_common: &dyn Fn(&Clause) -> bool,
-) -> Vec<Box<dyn Query>> {
+) -> Candidates {
     if matching == Matching::Fuzzy || !parsed.identifiers.is_empty() || parsed.clauses.is_empty() {
-        return Vec::new();
+        return Candidates::default();
     }
     let (common, all_common) = common_clauses(parsed, is_common);
     let f = effective_filters(parsed, filters, true);
@@ -490,53 +685,260 @@ pub fn candidates(
     .map(|m| Term::from_field_text(fields.text, &marker(m)))
     .collect();
     if matching == Matching::Any && !markers.is_empty() {
-        return Vec::new();
+        return Candidates::default();
     }
-    // The terms, with plain words looked up in `words`; whether any plain word was.
-    let terms_in = |words: tantivy::schema::Field| -> (Vec<Term>, bool) {
-        let mut terms: Vec<Term> = Vec::new();
-        let mut plain = false;
-        for (clause, common) in parsed.clauses.iter().zip(&common) {
-            let field = match clause.field {
-                Some(f) => f.field(fields),
-                None if *common && all_common => fields.title,
-                None if *common && matching == Matching::Exact => continue,
-                None => {
-                    plain = true;
-                    words
-                }
-            };
+    let query = |terms: Vec<Term>, occur: Occur| -> Box<dyn Query> {
+        let mut queries: Vec<Box<dyn Query>> = terms
+            .into_iter()
+            .map(|t| Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) as Box<dyn Query>)
+            .collect();
+        if queries.len() == 1 {
+            return queries.pop().expect("one");
+        }
+        Box::new(BooleanQuery::new(
+            queries.into_iter().map(|q| (occur, q)).collect(),
+        ))
+    };
+    // Per clause: the terms one of which it needs (fielded words: all of theirs).
+    let mut fixed: Vec<Term> = Vec::new();
+    // Per plain word: the forms one of which it needs, the most frequent first.
+    let mut choices: Vec<Vec<String>> = Vec::new();
+    let mut complete = true;
+    let mut title_terms: Vec<Term> = Vec::new();
+    // The live forms of the common words left out of the conjunctions.
+    let mut skipped: Vec<Vec<String>> = Vec::new();
+    for (clause, common) in parsed.clauses.iter().zip(&common) {
+        let field = match clause.field {
+            Some(tf) => Some(tf.field(fields)),
+            None if *common && all_common => Some(fields.title),
+            None if *common && matching == Matching::Exact => {
+                skipped.push(clause.forms.iter().map(|(t, _)| t.clone()).collect());
+                continue;
+            }
+            None if !clause.is_word() => Some(fields.text),
+            None => None,
+        };
+        if let Some(field) = field {
             for (_, t) in &clause.tokens {
-                let term = Term::from_field_text(field, t);
-                if !terms.contains(&term) {
-                    terms.push(term);
+                // A phrase's words in the combined field: their main form.
+                let t = if field == fields.text {
+                    query_stems(t).swap_remove(0)
+                } else {
+                    t.clone()
+                };
+                let term = Term::from_field_text(field, &t);
+                if !fixed.contains(&term) {
+                    fixed.push(term.clone());
+                }
+                if !title_terms.contains(&term) {
+                    title_terms.push(term);
+                }
+            }
+            continue;
+        }
+        // The word's own forms (the most frequent first), then the words it begins.
+        fn by_count(v: &[(String, u64)]) -> Vec<(&str, u64)> {
+            let mut v: Vec<(&str, u64)> = v.iter().map(|(t, n)| (t.as_str(), *n)).collect();
+            v.sort_by_key(|f| std::cmp::Reverse(f.1));
+            v
+        }
+        let mut forms = by_count(&clause.forms);
+        if !clause.completions.is_empty() {
+            let whole = forms.iter().find(|f| f.1 > 0).copied();
+            let mut others = by_count(&clause.completions);
+            others.extend(forms.into_iter().filter(|f| Some(*f) != whole));
+            others.sort_by_key(|f| std::cmp::Reverse(f.1));
+            forms = whole.into_iter().chain(others).collect();
+        }
+        choices.push(forms.into_iter().map(|(t, _)| t.to_string()).collect());
+        // A beginning only when it is a word itself (else the title conjunction finds nothing).
+        if !clause.prefix || clause.forms.iter().any(|f| f.1 > 0) {
+            title_terms.push(Term::from_field_text(fields.title, &clause.tokens[0].1));
+        }
+    }
+    let text_term = |t: &str| Term::from_field_text(fields.text, t);
+    if matching == Matching::Any {
+        let mut terms = fixed;
+        for c in &choices {
+            terms.extend(c.iter().take(CANDIDATE_FORMS).map(|t| text_term(t)));
+        }
+        return Candidates {
+            forms: vec![query(terms, Occur::Should)],
+            title: None,
+            complete: choices.iter().all(|c| c.len() <= CANDIDATE_FORMS),
+        };
+    }
+    let mut out = Candidates::default();
+    if choices.len() == 1 && fixed.is_empty() && markers.is_empty() {
+        // One word alone: the union of its forms (block-max WAND over a union); for a
+        // beginning, also its whole word alone, which ranks first.
+        out.forms.push(query(
+            choices[0].iter().map(|t| text_term(t)).collect(),
+            Occur::Should,
+        ));
+        if let Some(clause) = parsed.clauses.iter().find(|c| c.is_word()) {
+            if !clause.completions.is_empty() {
+                let whole: Vec<Term> = clause
+                    .forms
+                    .iter()
+                    .filter(|f| f.1 > 0)
+                    .map(|(t, _)| text_term(t))
+                    .collect();
+                if !whole.is_empty() {
+                    out.forms.push(query(whole, Occur::Should));
                 }
             }
         }
-        (terms, plain)
-    };
-    let term_query =
-        |t: Term| -> Box<dyn Query> { Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) };
-    let query = |terms: Vec<Term>, occur: Occur| -> Box<dyn Query> {
-        if terms.len() == 1 {
-            return term_query(terms.into_iter().next().expect("one term"));
+        out.complete = complete;
+    } else {
+        // One conjunction per language group the words can all be read in (a record's
+        // Latin-script words are all tagged with its group): each word's most frequent form
+        // in the group, then each other form of one word at a time.
+        let mut queries: Vec<Vec<Term>> = Vec::new();
+        let mut with_common: Option<Vec<Term>> = None;
+        let mut varied_words = 0;
+        for group in super::forms::GROUP_TAGS {
+            let in_group = |forms: &[String]| -> Vec<String> {
+                forms
+                    .iter()
+                    .filter(|t| {
+                        let tag = super::forms::tag_len(t);
+                        tag == 0 || &t[..tag] == group
+                    })
+                    .cloned()
+                    .collect()
+            };
+            let readings: Vec<Vec<String>> = choices.iter().map(|c| in_group(c)).collect();
+            if readings.iter().any(Vec::is_empty) {
+                continue;
+            }
+            let base: Vec<Term> = readings.iter().map(|r| text_term(&r[0])).collect();
+            let with = |other: Option<(usize, &str)>| -> Vec<Term> {
+                let mut terms = fixed.clone();
+                for (j, b) in base.iter().enumerate() {
+                    terms.push(match other {
+                        Some((i, t)) if i == j => text_term(t),
+                        _ => b.clone(),
+                    });
+                }
+                terms.extend(markers.iter().cloned());
+                terms
+            };
+            // (Only with a beginning: completions of a few letters rank poorly on their own.)
+            if with_common.is_none()
+                && !skipped.is_empty()
+                && parsed.clauses.iter().any(|c| c.prefix)
+            {
+                let mut terms = with(None);
+                for forms in &skipped {
+                    if let Some(t) = in_group(forms).first() {
+                        terms.push(text_term(t));
+                    }
+                }
+                with_common = Some(terms);
+            }
+            queries.push(with(None));
+            for (i, r) in readings.iter().enumerate() {
+                if r.len() > 1 {
+                    varied_words += 1;
+                }
+                if r.len() > CANDIDATE_FORMS {
+                    complete = false;
+                }
+                for t in r.iter().skip(1).take(CANDIDATE_FORMS - 1) {
+                    queries.push(with(Some((i, t))));
+                }
+            }
         }
-        Box::new(BooleanQuery::new(
-            terms.into_iter().map(|t| (occur, term_query(t))).collect(),
-        ))
-    };
-    let (mut terms, plain) = terms_in(fields.text);
-    if matching == Matching::Any {
-        return vec![query(terms, Occur::Should)];
+        // Words of no group (Cyrillic, digits, CJK) read alike in every group.
+        let mut seen = std::collections::HashSet::new();
+        queries.retain(|q| seen.insert(q.clone()));
+        if queries.len() > MAX_CANDIDATE_QUERIES {
+            complete = false;
+            queries.truncate(MAX_CANDIDATE_QUERIES);
+        }
+        // With the common words too, when a word is a beginning: its completions alone rank
+        // poorly, and a conjunction moves at the pace of its shortest list.
+        queries.extend(with_common);
+        out.forms = queries
+            .into_iter()
+            .filter(|t| !t.is_empty())
+            .map(|t| query(t, Occur::Must))
+            .collect();
+        // Other forms of one word at a time cover every match only when one word has them.
+        out.complete = complete && varied_words <= 1;
     }
-    terms.extend(markers.iter().cloned());
-    let mut queries = vec![query(terms, Occur::Must)];
-    if plain {
-        let (mut titles, _) = terms_in(fields.title);
-        titles.extend(markers);
-        queries.push(query(titles, Occur::Must));
+    if choices.iter().any(|c| !c.is_empty()) && !title_terms.is_empty() {
+        title_terms.extend(markers);
+        out.title = Some(query(title_terms, Occur::Must));
     }
-    queries
+    out
+}
+
+/// Whether a clause is matched through [`readings`].
+fn grouped_word(clause: &Clause, common: bool, all_common: bool, matching: Matching) -> bool {
+    clause.is_word() && !(common && all_common) && !corrected(clause, matching)
+}
+
+/// The plain words of a query as one conjunction per language group their forms can be read in:
+/// a record's Latin-script words are all tagged with its group (`e:`, `d:`…), so it has every
+/// word iff it has, for its own group, a form of each in that group or untagged (Cyrillic,
+/// digits, other scripts). Each conjunction is of single terms where a word has one form in the
+/// group (the usual case): cheaper to visit than a conjunction of unions. `None` when no word
+/// has more than one form (the plain conjunction is that already) or fewer than two words.
+fn readings(
+    fields: &Fields,
+    parsed: &ParsedQuery,
+    common: &[bool],
+    all_common: bool,
+    matching: Matching,
+) -> Option<Box<dyn Query>> {
+    let words: Vec<&Clause> = parsed
+        .clauses
+        .iter()
+        .zip(common)
+        .filter(|(c, common)| !**common && grouped_word(c, false, all_common, matching))
+        .map(|(c, _)| c)
+        .collect();
+    if words.len() < 2 || words.iter().all(|c| c.match_terms().nth(1).is_none()) {
+        return None;
+    }
+    let mut conjunctions: Vec<Vec<Vec<&str>>> = Vec::new();
+    for group in super::forms::GROUP_TAGS {
+        let reading: Vec<Vec<&str>> = words
+            .iter()
+            .map(|c| {
+                c.match_terms()
+                    .filter(|t| {
+                        let tag = super::forms::tag_len(t);
+                        tag == 0 || &t[..tag] == group
+                    })
+                    .collect()
+            })
+            .collect();
+        if reading.iter().any(Vec::is_empty) || conjunctions.contains(&reading) {
+            continue;
+        }
+        conjunctions.push(reading);
+    }
+    let mut queries: Vec<Box<dyn Query>> = conjunctions
+        .into_iter()
+        .map(|reading| {
+            let all: Vec<(Occur, Box<dyn Query>)> = reading
+                .into_iter()
+                .map(|terms| (Occur::Must, any_term(fields.text, terms.into_iter())))
+                .collect();
+            Box::new(BooleanQuery::new(all)) as Box<dyn Query>
+        })
+        .collect();
+    Some(match queries.len() {
+        0 => Box::new(EmptyQuery),
+        // One reading (the usual case): a plain conjunction, not a union of one.
+        1 => queries.pop().expect("one"),
+        _ => Box::new(BooleanQuery::new(
+            queries.into_iter().map(|q| (Occur::Should, q)).collect(),
+        )),
+    })
 }
 
 /// Builds the tantivy query: text clauses, identifiers, excluded words, and filters (when
@@ -553,6 +955,17 @@ pub fn build(
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut text: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let (common, all_common) = common_clauses(parsed, is_common);
+    // Matching words with several forms: one conjunction per language group (see
+    // `readings`), each a plain conjunction of terms, instead of a conjunction of unions.
+    let grouped = if purpose == Purpose::Match && matching != Matching::Any {
+        readings(fields, parsed, &common, all_common, matching)
+    } else {
+        None
+    };
+    let is_grouped = grouped.is_some();
+    if let Some(q) = grouped {
+        text.push((Occur::Must, q));
+    }
     for (clause, common) in parsed.clauses.iter().zip(&common) {
         let occur = match matching {
             Matching::Any => Occur::Should,
@@ -563,8 +976,12 @@ pub fn build(
             // Only adds to the score.
             continue;
         }
+        if is_grouped && grouped_word(clause, *common, all_common, matching) {
+            // In the conjunctions by language group.
+            continue;
+        }
         let q = if *common && all_common {
-            clause_in_field(fields, fields.title, clause, matching)
+            clause_in_field(fields, fields.title, clause)
         } else {
             clause_query(fields, clause, matching, purpose)
         };
@@ -597,6 +1014,29 @@ pub fn build(
             ));
         }
     }
+    // Some of the words, or typos corrected: the records with all the words as typed first.
+    if matching != Matching::Exact
+        && purpose == Purpose::Rank
+        && (parsed.clauses.len() > 1 || matching == Matching::Fuzzy)
+    {
+        let all: Vec<(Occur, Box<dyn Query>)> = parsed
+            .clauses
+            .iter()
+            .map(|c| {
+                (
+                    Occur::Must,
+                    clause_query(fields, c, Matching::Exact, Purpose::Match),
+                )
+            })
+            .collect();
+        text.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(
+                Box::new(BooleanQuery::new(all)),
+                ALL_WORDS_BOOST,
+            )),
+        ));
+    }
     if !text.is_empty() {
         must.push((Occur::Must, Box::new(BooleanQuery::new(text))));
     }
@@ -618,7 +1058,7 @@ pub fn build(
     for clause in &parsed.excluded {
         must.push((
             Occur::MustNot,
-            clause_query(fields, clause, Matching::Exact, purpose),
+            clause_query(fields, clause, Matching::Exact, Purpose::Match),
         ));
     }
     // Filters named in the query text always apply; the form's only when asked.
@@ -686,7 +1126,10 @@ mod tests {
         assert!(p.clauses[0].phrase);
         assert_eq!(p.clauses[0].field, Some(TextField::Title));
         assert_eq!(p.excluded.len(), 1);
-        assert_eq!(p.lang, Some(1));
+        assert_eq!(
+            p.lang.map(super::super::normalize::language_name),
+            Some("English")
+        );
         assert_eq!(p.years, Some((Some(1990), Some(2000))));
         assert_eq!(p.ext, Some(1));
     }
@@ -711,6 +1154,35 @@ mod tests {
             let _ = parse(q);
         }
         assert!(parse(&long).clauses.len() <= MAX_CLAUSES);
+    }
+
+    #[test]
+    fn beginnings_stars_and_the_word_being_typed() {
+        let p = parse("introduction algo*");
+        assert!(!p.clauses[0].prefix && p.clauses[1].prefix);
+        assert_eq!(p.clauses[1].tokens[0].1, "algo");
+        let p = parse_typed("introduction algo", true);
+        assert!(!p.clauses[0].prefix && p.clauses[1].prefix);
+        // A space after the last word: it is complete.
+        let p = parse_typed("introduction algo ", true);
+        assert!(!p.clauses[1].prefix);
+        // Not typing, too short, quoted, excluded: whole words.
+        assert!(!parse("introduction algo").clauses[1].prefix);
+        assert!(!parse_typed("al", true).clauses[0].prefix);
+        assert!(!parse_typed("\"algo\"", true).clauses[0].prefix);
+        assert!(parse_typed("x -algo", true)
+            .excluded
+            .iter()
+            .all(|c| !c.prefix));
+        // Forms: a word is looked up by its stems.
+        assert!(parse("algorithms").clauses[0]
+            .forms
+            .iter()
+            .any(|(f, _)| f == "e:algorithm"));
+        // An unknown language matches nothing and says so.
+        let p = parse("lang:qwzx algebra");
+        assert_eq!(p.lang, Some(NO_LANGUAGE));
+        assert_eq!(p.unknown_lang.as_deref(), Some("qwzx"));
     }
 
     #[test]

@@ -12,10 +12,12 @@ use tantivy::Index;
 use super::analyzer::{LanshelfTokenizer, Mode};
 
 /// Bumped whenever the schema or the analyzers change in a way an old index cannot serve.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// The tokenizer name for text fields.
 pub const TEXT_TOKENIZER: &str = "lanshelf";
+/// The tokenizer name for the combined field: word forms (see [`super::forms`]).
+pub const FORMS_TOKENIZER: &str = "lanshelf_forms";
 /// The tokenizer name for exact identifiers.
 pub const RAW_TOKENIZER: &str = "raw";
 
@@ -54,10 +56,11 @@ pub struct Fields {
     pub journal: Field,
     /// Tags, topics and edition.
     pub tags: Field,
-    /// Every text field in one (the title twice, for its weight), plus one marker term per
-    /// collection, language and extension filter ([`marker`]): a word, or a filtered word, is
-    /// then one posting list, and a query of plain words is a pure conjunction of terms that
-    /// tantivy's block-max WAND can prune (see `search::plan`).
+    /// Every text field in one (the title twice, for its weight), each word as its stem in the
+    /// record's language group ([`super::forms`]), plus one marker term per collection,
+    /// language and extension filter ([`marker`]): a word form, or a filtered one, is then one
+    /// posting list, and a query of plain words is a pure conjunction of terms that tantivy's
+    /// block-max WAND can prune (see `SearchEngine::run`).
     pub text: Field,
     /// Identifiers as `doi:…`, `isbn:…`, `issn:…`, `pmid:…` (MD5s are looked up in the catalog,
     /// whose MD5 indexes exist anyway: unique 32-digit terms would double the index).
@@ -84,7 +87,12 @@ impl Fields {
         let text = indexing(IndexRecordOption::WithFreqsAndPositions, true);
         let series_options = indexing(IndexRecordOption::WithFreqsAndPositions, false);
         let words = indexing(IndexRecordOption::WithFreqs, false);
-        let combined = indexing(IndexRecordOption::WithFreqs, true);
+        let combined = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(FORMS_TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqs)
+                .set_fieldnorms(true),
+        );
         let ident = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(RAW_TOKENIZER)
@@ -164,6 +172,10 @@ pub fn register_tokenizers(index: &Index) {
     index.tokenizers().register(
         TEXT_TOKENIZER,
         TextAnalyzer::from(LanshelfTokenizer::new(Mode::Index)),
+    );
+    index.tokenizers().register(
+        FORMS_TOKENIZER,
+        TextAnalyzer::from(LanshelfTokenizer::new(Mode::Forms)),
     );
     index
         .tokenizers()

@@ -154,7 +154,7 @@ pub(super) fn write<W: Write>(d: &mut Dump<W>, ctx: &Ctx, opts: &SynthOptions) -
         if i > 0 {
             id = ctx.next_id(id, i - 1);
         }
-        updated_row(d.begin_row(), &plan, i, id, rows);
+        updated_row(d.begin_row(), &plan, i, id, rows, opts.planted_at(i));
         d.end_row()?;
     }
     d.end_table("updated")?;
@@ -166,7 +166,14 @@ pub(super) fn write<W: Write>(d: &mut Dump<W>, ctx: &Ctx, opts: &SynthOptions) -
 }
 
 /// Writes one `updated` tuple's fields.
-fn updated_row(b: &mut Vec<u8>, plan: &Plan<'_>, i: u64, id: u64, rows: u64) {
+fn updated_row(
+    b: &mut Vec<u8>,
+    plan: &Plan<'_>,
+    i: u64,
+    id: u64,
+    rows: u64,
+    planted: Option<&super::Planted>,
+) {
     let ctx = plan.ctx;
     let row = plan.row(i);
     let root = row.root;
@@ -177,7 +184,10 @@ fn updated_row(b: &mut Vec<u8>, plan: &Plan<'_>, i: u64, id: u64, rows: u64) {
     // Title
     let title_start = b.len() + 1;
     b.open();
-    ctx.title(b, lang, &mut ctx.rng(tag::TITLE, root), false);
+    match planted {
+        Some(p) => super::out::escape_into(b, p.title.as_bytes()),
+        None => ctx.title(b, lang, &mut ctx.rng(tag::TITLE, root), false),
+    }
     let title_end = b.len();
     b.close();
     // VolumeInfo
@@ -220,7 +230,10 @@ fn updated_row(b: &mut Vec<u8>, plan: &Plan<'_>, i: u64, id: u64, rows: u64) {
     let sep: &[u8] = if ra.chance(5000) { b"; " } else { b", " };
     let author_start = b.len() + 1;
     b.open();
-    ctx.people(b, lang, &mut ra, n_auth, sep, NameStyle::Book);
+    match planted {
+        Some(p) => super::out::escape_into(b, p.author.as_bytes()),
+        None => ctx.people(b, lang, &mut ra, n_auth, sep, NameStyle::Book),
+    }
     let author_end = b.len();
     b.close();
     // Year
@@ -230,9 +243,10 @@ fn updated_row(b: &mut Vec<u8>, plan: &Plan<'_>, i: u64, id: u64, rows: u64) {
         9..15 => Some(1800 + r.below(150)),
         _ => Some(2024 - r.below(75).min(r.below(75))),
     };
-    match year {
-        Some(y) => b.num_str(y),
-        None => b.empty(1),
+    match (planted, year) {
+        (Some(p), _) => b.num_str(p.year),
+        (None, Some(y)) => b.num_str(y),
+        (None, None) => b.empty(1),
     }
     // Edition
     if r.chance(1800) {
@@ -272,7 +286,11 @@ fn updated_row(b: &mut Vec<u8>, plan: &Plan<'_>, i: u64, id: u64, rows: u64) {
         0
     });
     // Language
-    b.safe_field(r.weighted_pick(data::language_names(lang)).as_bytes());
+    let language = r.weighted_pick(data::language_names(lang));
+    match planted {
+        Some(p) => b.str_field(p.language.as_bytes()),
+        None => b.safe_field(language.as_bytes()),
+    }
     // Topic
     if r.chance(6000) {
         b.num_str(u64::from(r.pick(data::TOPICS).0));
@@ -434,7 +452,7 @@ fn updated_row(b: &mut Vec<u8>, plan: &Plan<'_>, i: u64, id: u64, rows: u64) {
     b.open();
     ids::write_md5(b, md5, false);
     b.close();
-    if row.is_edition(i) {
+    if row.is_edition(i) && planted.is_none() {
         b.open();
         ids::write_md5(b, ctx.md5(root), false);
         b.close();
@@ -442,7 +460,7 @@ fn updated_row(b: &mut Vec<u8>, plan: &Plan<'_>, i: u64, id: u64, rows: u64) {
         b.empty(1);
     }
     // Visible
-    if r.chance(200) {
+    if r.chance(200) && planted.is_none() {
         b.safe_field(r.weighted_pick(VISIBLE).as_bytes());
     } else {
         b.empty(1);

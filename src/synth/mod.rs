@@ -66,6 +66,40 @@ pub struct SynthOptions {
     /// `mysqldump`'s `net_buffer_length`: an `INSERT` statement is closed before it would grow
     /// past this many bytes (a single larger row still gets its own statement).
     pub statement_bytes: usize,
+    /// Real books planted among the generated sci-tech rows (spread evenly; their title,
+    /// authors, language and year replace the generated ones, and they are neither withdrawn nor
+    /// another edition): the known items of the relevance benchmark.
+    pub planted: Vec<Planted>,
+}
+
+/// A real book written into a generated dump (see [`SynthOptions::planted`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planted {
+    /// Title.
+    pub title: String,
+    /// Authors, as the catalogs write them.
+    pub author: String,
+    /// The `Language` field.
+    pub language: String,
+    /// Year.
+    pub year: u64,
+}
+
+impl SynthOptions {
+    /// The book planted at row `i`, if any.
+    pub(crate) fn planted_at(&self, i: u64) -> Option<&Planted> {
+        let n = self.planted.len() as u64;
+        if n == 0 || self.rows <= n {
+            return self.planted.get(i as usize);
+        }
+        // Book k at row (k + 1) * rows / (n + 1), k = 0..n.
+        let at = |k: u64| (k + 1) * self.rows / (n + 1);
+        let k = i * (n + 1) / self.rows;
+        [k.saturating_sub(1), k, k + 1]
+            .into_iter()
+            .find(|&k| k < n && at(k) == i)
+            .map(|k| &self.planted[k as usize])
+    }
 }
 
 impl Default for SynthOptions {
@@ -76,6 +110,7 @@ impl Default for SynthOptions {
             seed: 1,
             first_id: 1,
             statement_bytes: 1 << 20,
+            planted: Vec::new(),
         }
     }
 }

@@ -618,3 +618,40 @@ fn throughput() {
         );
     }
 }
+
+#[test]
+fn planted_books_appear_once_each_visible_and_whole() {
+    let planted: Vec<Planted> = (0..7)
+        .map(|k| Planted {
+            title: format!("Planted O'Book {k}: Théorie"),
+            author: format!("Author {k}"),
+            language: "Français".into(),
+            year: 1900 + k,
+        })
+        .collect();
+    let opts = SynthOptions {
+        rows: 500,
+        planted: planted.clone(),
+        ..SynthOptions::default()
+    };
+    let mut v = Vec::new();
+    write_dump(&opts, &mut v).unwrap();
+    let cols = columns(&v);
+    let tables = parse(&v);
+    let c = |name: &str| col(&cols, "updated", name);
+    let mut found = Vec::new();
+    for row in &tables["updated"] {
+        let title = text(&row[c("Title")]);
+        if title.starts_with("Planted") {
+            assert_eq!(text(&row[c("Visible")]), "", "{title}");
+            assert_eq!(text(&row[c("Generic")]), "", "{title}");
+            assert_eq!(text(&row[c("Language")]), "Français");
+            found.push((title.to_string(), text(&row[c("Author")]).to_string()));
+        }
+    }
+    let want: Vec<(String, String)> = planted
+        .iter()
+        .map(|p| (p.title.clone(), p.author.clone()))
+        .collect();
+    assert_eq!(found, want);
+}

@@ -2,7 +2,8 @@
 //! back to defaults, so any query string gives a page (never a 400). The same struct writes the
 //! links of the page (facets, sorting, pages), so every view has a shareable URL.
 
-use crate::search::normalize::{extension_code, language_code, language_name, EXTENSIONS};
+use crate::search::normalize::{extension_code, language_choice, language_name, EXTENSIONS};
+use crate::search::query::NO_LANGUAGE;
 use crate::search::{Filters, SearchRequest, Sort};
 use crate::Collection;
 
@@ -14,11 +15,13 @@ pub const PER_PAGE: [usize; 3] = [25, 50, 100];
 /// The search page's parameters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchParams {
-    /// What the user typed.
+    /// What the user typed (one space kept at the end when there was one: the last word is
+    /// then complete, otherwise it also matches the words it begins).
     pub q: String,
     /// Only this collection.
     pub collection: Option<Collection>,
-    /// Only this language (canonical name).
+    /// Only this language (its display name; as written when it names no language, which
+    /// then matches nothing and the page says so).
     pub lang: Option<String>,
     /// Only this file extension.
     pub ext: Option<String>,
@@ -63,14 +66,21 @@ impl SearchParams {
             ..Default::default()
         };
         let Some(query) = query else { return p };
-        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-            let value = value.trim();
+        for (key, raw) in form_urlencoded::parse(query.as_bytes()) {
+            let value = raw.trim();
             match key.as_ref() {
-                "q" | "req" => p.q = value.chars().take(MAX_QUERY_CHARS).collect(),
+                "q" | "req" => {
+                    p.q = value.chars().take(MAX_QUERY_CHARS).collect();
+                    if !p.q.is_empty() && raw.ends_with(char::is_whitespace) {
+                        p.q.push(' ');
+                    }
+                }
                 "collection" | "c" => p.collection = value.parse().ok(),
                 "lang" => {
-                    p.lang = (!value.is_empty())
-                        .then(|| language_name(language_code(value)).to_string());
+                    p.lang = (!value.is_empty()).then(|| match language_choice(value) {
+                        Some(code) => language_name(code).to_string(),
+                        None => value.chars().take(60).collect(),
+                    });
                 }
                 "ext" => {
                     let code = extension_code(value);
@@ -105,6 +115,13 @@ impl SearchParams {
         p
     }
 
+    /// A `lang` value that names no language.
+    pub fn unknown_language(&self) -> Option<&str> {
+        self.lang
+            .as_deref()
+            .filter(|l| language_choice(l).is_none())
+    }
+
     /// Whether there is anything to search for (words or filters).
     pub fn is_search(&self) -> bool {
         !self.q.trim().is_empty()
@@ -117,9 +134,15 @@ impl SearchParams {
     /// The engine request.
     pub fn request(&self) -> SearchRequest {
         let mut req = SearchRequest::new(self.q.clone());
+        // The page searches as the user types: an unfinished last word matches the words it
+        // begins.
+        req.typing = true;
         req.filters = Filters {
             collection: self.collection,
-            lang: self.lang.as_deref().map(language_code),
+            lang: self
+                .lang
+                .as_deref()
+                .map(|l| language_choice(l).unwrap_or(NO_LANGUAGE)),
             ext: self.ext.as_deref().map(extension_code),
             year_min: self.year_min,
             year_max: self.year_max,

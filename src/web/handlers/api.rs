@@ -15,7 +15,7 @@ use super::location::locate;
 use super::parse_id;
 use crate::db::records::Summary;
 use crate::search::normalize::{
-    extension_code, is_md5, language_code, language_name, parse_doi, parse_isbn, EXTENSIONS,
+    extension_code, is_md5, language_choice, parse_doi, parse_isbn, EXTENSIONS,
 };
 use crate::search::{Filters, SearchError, SearchRequest, SearchResults, Sort, MAX_OFFSET};
 use crate::web::error::WebError;
@@ -220,14 +220,17 @@ impl ApiQuery {
                     })?);
                 }
                 "lang" if !v.is_empty() => {
-                    let code = language_code(v);
-                    // `Other` (languages the catalog writes in no known way) is a facet value.
-                    if code == 0 && !v.eq_ignore_ascii_case(language_name(0)) {
-                        return Err(ApiError::bad_request(format!(
-                            "unknown language `{v}` (use a name or an ISO 639 code)"
-                        )));
-                    }
+                    // `Unknown` (no language) and `Other` (one written in no known way) are
+                    // facet values too.
+                    let code = language_choice(v).ok_or_else(|| {
+                        ApiError::bad_request(format!(
+                            "unknown language `{v}` (use a name or an ISO 639 code, `Unknown` or `Other`)"
+                        ))
+                    })?;
                     filters.lang = Some(code);
+                }
+                "typing" => {
+                    req.typing = matches!(v, "1" | "true" | "yes" | "on");
                 }
                 "ext" if !v.is_empty() => {
                     let code = extension_code(v);
@@ -353,6 +356,8 @@ pub async fn search(
         "per_page": per_page,
         "fuzzy": found.fuzzy,
         "partial": found.partial,
+        "fallback": if found.fuzzy { "typos" } else if found.partial { "some_words" } else { "none" },
+        "unknown_language": found.unknown_language,
         "took_ms": (found.elapsed.as_secs_f64() * 1e3 * 100.0).round() / 100.0,
         "hits": hits,
         "facets": facets_json(&found),
@@ -503,12 +508,14 @@ pub async fn lookup(
 pub async fn suggest(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     let q: String = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
         .find(|(k, _)| k == "q")
-        .map(|(_, v)| v.trim().chars().take(MAX_QUERY_CHARS).collect())
+        .map(|(_, v)| v.trim_start().chars().take(MAX_QUERY_CHARS).collect())
         .unwrap_or_default();
     let mut titles: Vec<String> = Vec::new();
-    if q.chars().count() >= 3 {
+    if q.trim_end().chars().count() >= 3 {
+        // The last word is being typed: it matches the words it begins.
         let mut req = SearchRequest::new(q.clone());
         req.facets = false;
+        req.typing = true;
         req.per_page = 8;
         if let Ok((_, summaries)) = run_search(&state, req).await {
             for s in summaries {

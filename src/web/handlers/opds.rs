@@ -13,7 +13,7 @@ use super::feeds::{
     entries, feed, render, xml_response, xml_text, Entry, Feed, Link, ATOM, FEED_PAGE,
     OPDS_ACQUISITION, OPDS_NAVIGATION,
 };
-use crate::search::normalize::{language_code, language_name};
+use crate::search::normalize::{language_choice, language_name, OTHER_LANGUAGE};
 use crate::search::Sort;
 use crate::web::origin::Origin;
 use crate::web::state::AppState;
@@ -237,7 +237,7 @@ pub async fn languages(
     for (name, n) in facets
         .language
         .iter()
-        .filter(|(name, _)| language_code(name) != 0)
+        .filter(|(name, _)| language_choice(name).is_some_and(|c| c > OTHER_LANGUAGE))
         .take(LANGUAGES_LISTED)
     {
         let slug: String =
@@ -266,10 +266,9 @@ pub async fn language(
     Path(name): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let code = language_code(&name);
-    if code == 0 {
+    let Some(code) = language_choice(&name).filter(|c| *c > OTHER_LANGUAGE) else {
         return Err(ApiError::not_found("unknown language"));
-    }
+    };
     let canonical = language_name(code);
     let mut query = ApiQuery::parse(None, Sort::Added)?;
     query.request.filters.lang = Some(code);

@@ -10,7 +10,7 @@ use axum::response::Response;
 
 use super::{is_fragment_request, with_vary};
 use crate::db::records::Summary;
-use crate::search::normalize::{language_code, language_name};
+use crate::search::normalize::{language_code, language_name, OTHER_LANGUAGE};
 use crate::search::{SearchError, SearchResults, MAX_OFFSET};
 use crate::web::error::WebError;
 use crate::web::params::{SearchParams, PER_PAGE, SORTS};
@@ -254,7 +254,7 @@ fn row(s: &Summary, terms: &[String]) -> Row {
             y => y.to_string(),
         },
         language: match language_code(&s.language) {
-            0 => s.language.trim().to_string(),
+            code if code <= OTHER_LANGUAGE => s.language.trim().to_string(),
             code => language_name(code).to_string(),
         },
         format: s.extension.trim().to_ascii_lowercase(),
@@ -479,9 +479,38 @@ pub async fn results(state: &AppState, params: SearchParams) -> Result<Results, 
         (elapsed.as_secs_f64() * 1e3).max(1.0)
     );
     if found.fuzzy {
-        out.notice = Some("No exact match: showing similar spellings.".into());
+        out.notice = Some(
+            "No record has all these words: showing similar spellings of the rarer ones.".into(),
+        );
     } else if found.partial {
-        out.notice = Some("No record has every word: showing records with some of them.".into());
+        out.notice = Some(
+            "No record has all these words, nor similar spellings: showing records with some of them."
+                .into(),
+        );
+    }
+    let unknown = found
+        .unknown_language
+        .as_ref()
+        .map(|h| (h.value.clone(), h.suggestions.clone()))
+        .or_else(|| {
+            params.unknown_language().map(|l| {
+                let known = found.facets.iter().flat_map(|f| f.language.iter());
+                let names =
+                    crate::search::normalize::closest_languages(l, known.map(|(n, _)| n.as_str()));
+                (
+                    l.to_string(),
+                    names.into_iter().map(str::to_string).collect(),
+                )
+            })
+        });
+    if let Some((value, suggestions)) = unknown {
+        let mut text = format!("No language “{value}”");
+        if suggestions.is_empty() {
+            text.push('.');
+        } else {
+            text.push_str(&format!("; did you mean {}?", suggestions.join(", ")));
+        }
+        out.notice = Some(text);
     }
     if found.total == 0 {
         out.message = Some(if params.collection.is_some() || !out.active.is_empty() {
