@@ -182,6 +182,7 @@ fn beginnings_match_while_typing() {
                      (SELECT topic_descr FROM libgen_topics t WHERE t.topic_id = libgen.topic \
                       AND t.lang = 'en')"
                 }
+                _ => "title, volume, series, issue, author, publisher, edition",
             };
             let text: String = conn
                 .query_row(
