@@ -386,7 +386,7 @@ async fn demo(args: DemoArgs) -> Result<()> {
         files.push(path);
     }
     if args.synthetic > 0 {
-        for collection in Collection::ALL {
+        for collection in Collection::ALL.into_iter().filter(|c| c.is_classic()) {
             let path = dir.path().join(format!("synthetic-{collection}.sql"));
             let opts = synth::SynthOptions {
                 collection,
@@ -399,6 +399,16 @@ async fn demo(args: DemoArgs) -> Result<()> {
             synth::write_dump(&opts, out)?;
             files.push(path);
         }
+    }
+    if args.synthetic > 0 {
+        // A small libgen.li snapshot: all seven collections, editions and works, ids far from
+        // the real samples'.
+        let snapshot = dir.path().join("libgen_new");
+        let mut opts = synth::SnapshotOptions::new(args.synthetic);
+        opts.seed = 7;
+        opts.first_id = 20_000_000;
+        synth::write_snapshot(&snapshot, &opts)?;
+        files.push(snapshot);
     }
     let db = dir.path().join("catalog.sqlite");
     let report = import_into(&db, files, ImportOptions::default()).await?;

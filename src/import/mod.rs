@@ -559,7 +559,9 @@ fn write_all(
 
 struct ImportState<'c> {
     conn: &'c Connection,
-    writers: BTreeMap<&'static str, TableWriter<'c>>,
+    /// One upsert per spec (a table may be written through several: the classic dump's columns
+    /// and the snapshot's), keyed by the spec's address.
+    writers: BTreeMap<usize, TableWriter<'c>>,
     /// Indexes dropped for a bulk load, rebuilt in `finish`.
     deferred: Vec<(String, String)>,
     import_id: i64,
@@ -567,7 +569,8 @@ struct ImportState<'c> {
 
 impl<'c> ImportState<'c> {
     fn writer(&mut self, spec: &'static TableSpec) -> rusqlite::Result<&mut TableWriter<'c>> {
-        if !self.writers.contains_key(spec.table) {
+        let key = spec as *const TableSpec as usize;
+        if !self.writers.contains_key(&key) {
             if count_rows(self.conn, spec.table)? == 0 {
                 for (name, sql) in secondary_indexes(self.conn, spec.table)? {
                     self.conn.execute_batch(&format!("DROP INDEX {name}"))?;
@@ -575,9 +578,9 @@ impl<'c> ImportState<'c> {
                 }
             }
             let writer = TableWriter::new(self.conn, spec)?;
-            self.writers.insert(spec.table, writer);
+            self.writers.insert(key, writer);
         }
-        Ok(self.writers.get_mut(spec.table).expect("just inserted"))
+        Ok(self.writers.get_mut(&key).expect("just inserted"))
     }
 
     fn finish(mut self) -> rusqlite::Result<()> {

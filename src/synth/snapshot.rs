@@ -104,6 +104,9 @@ pub struct SnapshotOptions {
     pub seed: u64,
     /// Tables written at once (each by one thread).
     pub threads: usize,
+    /// Each topic's ids (`libgen_id` …) start after this one (0: at 1), so a snapshot can sit
+    /// beside other records without taking their ids (the demo's real samples).
+    pub first_id: u64,
 }
 
 impl SnapshotOptions {
@@ -114,6 +117,7 @@ impl SnapshotOptions {
             editions: files + files / 2,
             seed: 1,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            first_id: 0,
         }
     }
 }
@@ -166,6 +170,7 @@ struct Model {
     topic_key: u64,
     root_key: u64,
     link_key: u64,
+    first_id: u64,
 }
 
 /// Unix seconds of 2008-01-01 and 2026-09-01.
@@ -371,6 +376,7 @@ pub fn write_snapshot(dir: &Path, opts: &SnapshotOptions) -> io::Result<Vec<Tabl
         topic_key: rng::key(ctx.seed, tag::TOPIC),
         root_key: rng::key(ctx.seed, tag::ROOT),
         link_key: rng::key(ctx.seed, tag::LINK),
+        first_id: opts.first_id,
         ctx,
     };
     let mut defs = Vec::new();
@@ -710,7 +716,7 @@ fn files<W: io::Write>(m: &Model, w: &mut MydWriter<W>) -> io::Result<()> {
         c("fiction_rus_id"),
         c("standarts_id"),
     ];
-    let mut next_id = [0u64; 7];
+    let mut next_id = [m.first_id; 7];
     for f in 0..m.files {
         row.start();
         let e = m.edition_of(f);
