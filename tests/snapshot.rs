@@ -235,3 +235,82 @@ fn a_newer_snapshot_updates_in_place_and_marks_what_it_no_longer_holds() {
         .sum();
     assert_eq!(again, 0);
 }
+
+#[tokio::test]
+async fn a_file_in_the_classic_dump_and_the_snapshot_is_one_record_with_the_newer_fields() {
+    let work = tempfile::tempdir().unwrap();
+    let folder = snapshot(work.path(), 1000);
+    // Which sci-tech file the snapshot holds, under which classic id.
+    let probe = work.path().join("probe");
+    std::fs::create_dir(&probe).unwrap();
+    import_ok(&probe, &[&folder]);
+    let conn = rusqlite::Connection::open(probe.join("catalog.sqlite")).unwrap();
+    let (id, md5, title): (i64, String, String) = conn
+        .query_row(
+            "SELECT id, md5, title FROM libgen WHERE title <> '' ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let ids = |conn: &rusqlite::Connection| -> std::collections::BTreeSet<i64> {
+        conn.prepare("SELECT id FROM libgen")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let mut expected = ids(&conn);
+    // The classic dump holds the same file (same id, same MD5) under an older title.
+    let classic = std::fs::read_to_string(dump("libgen.sql"))
+        .unwrap()
+        .replace(
+            "(7,'Introduction to Algorithms'",
+            &format!("({id},'Introduction to Algorithms'"),
+        )
+        .replace("c668b424cee13e5994c85c7ee8f18827", &md5);
+    let classic_path = work.path().join("libgen.sql");
+    std::fs::write(&classic_path, classic).unwrap();
+
+    let dir = work.path().join("catalog");
+    std::fs::create_dir(&dir).unwrap();
+    import_ok(&dir, &[&classic_path]);
+    let db = dir.join("catalog.sqlite");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    expected.extend(ids(&conn));
+    import_ok(&dir, &[&folder]);
+    let rows: Vec<(String, String, Option<i64>, String)> = conn
+        .prepare("SELECT title, md5, li_f_id, coalesce(tags, '') FROM libgen WHERE md5 = ?1")
+        .unwrap()
+        .query_map([&md5], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows.len(), 1, "one record for the file: {rows:?}");
+    assert_eq!(rows[0].0, title, "the snapshot's newer title");
+    assert!(rows[0].2.is_some(), "it says it came from the snapshot");
+    assert!(
+        !rows[0].3.is_empty(),
+        "what only the classic dump has (its tags) stays"
+    );
+    let total: i64 = conn
+        .query_row("SELECT count(*) FROM libgen", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        total as usize,
+        expected.len(),
+        "the classic records and the snapshot's, each id once"
+    );
+
+    // The classic id still resolves, and a search finds the file once.
+    let config = lanshelf::web::Config::new(&db, &dir.join("index"), None, None);
+    let app = lanshelf::web::app(lanshelf::web::AppState::open(&config).await.unwrap());
+    let page = get_with(&app, &format!("/libgen/{id}"), &[]).await;
+    assert_eq!(page.status, axum::http::StatusCode::OK);
+    assert!(page.text().contains("From the libgen.li snapshot"));
+    let hits = get_with(&app, &format!("/api/search?q=md5:{md5}"), &[])
+        .await
+        .json();
+    assert_eq!(hits["total"], 1, "{hits}");
+    assert_eq!(hits["hits"][0]["id"], id);
+}

@@ -390,3 +390,22 @@ pub async fn coverurl(
         .fetch_optional(pool)
         .await?)
 }
+
+/// A record's original file name (`locator`), for the collections that have one.
+pub async fn locator(
+    pool: &SqlitePool,
+    collection: Collection,
+    id: i64,
+) -> Result<Option<String>, DbError> {
+    if collection == Collection::Scimag {
+        return Ok(None);
+    }
+    let sql = format!(
+        "SELECT coalesce(locator, '') FROM {} WHERE id = ?",
+        table(collection)
+    );
+    Ok(sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?)
+}

@@ -12,11 +12,13 @@ mod zipentry;
 
 pub use layout::{scimag_entry_name, FileRef, Layout, Repository, TorrentRef};
 pub use torrent::{
-    coverage_of_name, Torrent, TorrentFile, TorrentShelf, TorrentSummary, MAX_TORRENT_BYTES,
+    coverage_of_name, Listed, Torrent, TorrentFile, TorrentShelf, TorrentSummary, MAX_TORRENT_BYTES,
 };
 pub use zipentry::{extract_entry, find_entry, ZipEntry};
 
 use std::path::PathBuf;
+
+use crate::Collection;
 
 /// What can go wrong when locating or reading a file.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +65,42 @@ impl Found {
             Found::Zipped(e) => e.size,
         }
     }
+}
+
+/// Where a torrent puts one of its files below the collection's repository folder: the torrent's
+/// name as a folder, then the file's path (a single-file torrent: its name).
+pub fn listed_path(collection: Collection, torrent: &Torrent, index: usize) -> String {
+    let Some(file) = torrent.files.get(index) else {
+        return String::new();
+    };
+    if torrent.single_file {
+        format!("{}/{}", collection.slug(), file.path)
+    } else {
+        format!("{}/{}/{}", collection.slug(), torrent.name, file.path)
+    }
+}
+
+/// The file a torrent lists at `index`, in the collection's repository folder, if it is there
+/// (and inside it once links are resolved). Blocking.
+pub fn locate_listed(
+    repository: &Repository,
+    collection: Collection,
+    torrent: &Torrent,
+    index: usize,
+) -> Option<Found> {
+    let file = torrent.files.get(index)?;
+    let relative = if torrent.single_file {
+        file.path.clone()
+    } else {
+        format!("{}/{}", torrent.name, file.path)
+    };
+    let path = repository.path(collection, &relative)?;
+    let path = repository.resolve(collection, &path)?;
+    let meta = std::fs::metadata(&path).ok().filter(|m| m.is_file())?;
+    Some(Found::Plain {
+        path,
+        size: meta.len(),
+    })
 }
 
 /// Looks for a record's file in the repository. Blocking (file system and zip reads).

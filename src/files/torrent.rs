@@ -274,6 +274,10 @@ pub struct TorrentSummary {
     pub error: Option<String>,
     #[serde(skip)]
     stamp: (u64, Option<SystemTime>),
+    /// The lower-case last component of each listed file, for the torrents that follow no
+    /// collection's naming (files found by name).
+    #[serde(skip)]
+    names: std::sync::Arc<Vec<String>>,
 }
 
 /// The collection and id range a torrent's name stands for (`r_000.torrent`: sci-tech 0–999,
@@ -316,6 +320,19 @@ fn plain_torrent_name(name: &str) -> bool {
 pub struct TorrentShelf {
     dir: Option<PathBuf>,
     torrents: BTreeMap<String, TorrentSummary>,
+    /// The files of the torrents that follow no collection's naming (the libgen.li comics,
+    /// magazines, standards, Russian fiction sets), by lower-case file name and by that name
+    /// without its extension: which torrent lists them and where.
+    names: std::sync::Arc<std::collections::HashMap<String, Vec<(String, u32)>>>,
+}
+
+/// Where a torrent at hand lists a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    /// The `.torrent` file's name.
+    pub torrent: String,
+    /// The file's index in it (`so=`).
+    pub index: usize,
 }
 
 impl TorrentShelf {
@@ -324,7 +341,27 @@ impl TorrentShelf {
         TorrentShelf {
             dir,
             torrents: BTreeMap::new(),
+            names: Default::default(),
         }
+    }
+
+    /// The torrent at hand listing a file of one of these names (`<md5>`, `<md5>.cbz`, the
+    /// original file name), compared case-insensitively and, for a name without an extension,
+    /// also against the listed names without theirs. `None`: not in any torrent here.
+    pub fn find_by_name(&self, names: &[&str]) -> Option<Listed> {
+        for name in names {
+            let key = name.trim().to_lowercase();
+            if key.is_empty() {
+                continue;
+            }
+            if let Some((torrent, index)) = self.names.get(&key).and_then(|v| v.first()) {
+                return Some(Listed {
+                    torrent: torrent.clone(),
+                    index: *index as usize,
+                });
+            }
+        }
+        None
     }
 
     /// The folder, if one was given.
@@ -358,6 +395,7 @@ impl TorrentShelf {
                 continue;
             }
             let cover = coverage_of_name(&name);
+            let keep_names = cover.is_none();
             let mut summary = TorrentSummary {
                 file_name: name.clone(),
                 collection: cover.map(|c| c.0),
@@ -367,20 +405,48 @@ impl TorrentShelf {
                 size: 0,
                 error: None,
                 stamp,
+                names: Default::default(),
             };
             match Torrent::read(&entry.path()) {
                 Ok(t) => {
                     summary.info_hash = Some(t.info_hash_hex());
                     summary.files = t.files.len();
                     summary.size = t.size();
+                    if keep_names {
+                        summary.names = std::sync::Arc::new(
+                            t.files
+                                .iter()
+                                .map(|f| {
+                                    f.path.rsplit('/').next().unwrap_or(&f.path).to_lowercase()
+                                })
+                                .collect(),
+                        );
+                    }
                 }
                 Err(e) => summary.error = Some(e.to_string()),
             }
             torrents.insert(name, summary);
         }
+        let mut names: std::collections::HashMap<String, Vec<(String, u32)>> =
+            std::collections::HashMap::new();
+        for (torrent, summary) in &torrents {
+            for (index, file) in summary.names.iter().enumerate() {
+                let mut keys = vec![file.clone()];
+                if let Some((stem, _)) = file.rsplit_once('.') {
+                    keys.push(stem.to_string());
+                }
+                for key in keys {
+                    names
+                        .entry(key)
+                        .or_default()
+                        .push((torrent.clone(), index as u32));
+                }
+            }
+        }
         Ok(TorrentShelf {
             dir: self.dir.clone(),
             torrents,
+            names: std::sync::Arc::new(names),
         })
     }
 

@@ -79,6 +79,7 @@ pub async fn locate(
             ));
             return Ok((loc, None));
         }
+        Err(FilesError::NoRule) => return listed(state, summary, loc).await,
         Err(e) => return Err(e.into()),
     };
     loc.repository_path = format!("{}/{}", collection.slug(), layout.repository_path);
@@ -150,6 +151,84 @@ pub async fn locate(
             tracing::warn!(error = %e, "cannot read a torrent file");
             loc.torrent_note = Some("The .torrent file could not be read.".into());
         }
+    }
+    Ok((loc, found))
+}
+
+/// The names a file of a collection without a naming rule may be listed under in a torrent.
+fn listed_names(summary: &Summary, locator: &str) -> Vec<String> {
+    let md5 = summary.md5.trim().to_ascii_lowercase();
+    let mut names = Vec::new();
+    if !md5.is_empty() {
+        let ext = summary.extension.trim().to_ascii_lowercase();
+        if !ext.is_empty() {
+            names.push(format!("{md5}.{ext}"));
+        }
+        names.push(md5);
+    }
+    let original = locator.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    if !original.is_empty() {
+        names.push(original.to_string());
+    }
+    names
+}
+
+/// Where the file of a collection without a naming rule is (magazines, comics, standards,
+/// Russian fiction): in whichever `.torrent` file at hand lists it by name, and in the
+/// repository where that torrent puts it (`REPOSITORY/<collection>/<torrent path>`).
+pub async fn listed(
+    state: &AppState,
+    summary: &Summary,
+    mut loc: Location,
+) -> Result<(Location, Option<Found>), WebError> {
+    let collection = summary.collection();
+    let locator = crate::db::record::locator(&state.pool, collection, summary.id)
+        .await?
+        .unwrap_or_default();
+    let names = listed_names(summary, &locator);
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let coverage = state.coverage();
+    let Some(at) = coverage.shelf.find_by_name(&refs) else {
+        loc.unlocatable = Some(format!(
+            "Not in any torrent here: {} files follow no naming rule, so they are found by name in \
+             the .torrent files at hand, and none of those lists this one ({}).",
+            collection.label(),
+            names.join(", ")
+        ));
+        return Ok((loc, None));
+    };
+    let Some(path) = coverage.shelf.path(&at.torrent) else {
+        return Ok((loc, None));
+    };
+    let repository = state.repository.clone();
+    let (torrent, found) = tokio::task::spawn_blocking(move || {
+        let torrent = Torrent::read(&path);
+        let found = torrent
+            .as_ref()
+            .ok()
+            .and_then(|t| files::locate_listed(&repository, collection, t, at.index));
+        (torrent, found)
+    })
+    .await?;
+    let torrent = match torrent {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read a torrent file");
+            loc.torrent_note = Some("The .torrent file could not be read.".into());
+            return Ok((loc, None));
+        }
+    };
+    let file = &torrent.files[at.index.min(torrent.files.len().saturating_sub(1))];
+    loc.torrent = at.torrent.clone();
+    loc.torrent_href = Some(format!("/torrents/{}", at.torrent));
+    loc.path_in_torrent = file.path.clone();
+    loc.repository_path = files::listed_path(collection, &torrent, at.index);
+    loc.info_hash = torrent.info_hash_hex();
+    loc.file_index = Some(at.index);
+    loc.magnet = Some(torrent.magnet(Some(at.index)));
+    if let Some(f) = &found {
+        loc.present = true;
+        loc.size = human_size(f.size() as i64);
     }
     Ok((loc, found))
 }

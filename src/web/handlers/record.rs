@@ -78,6 +78,14 @@ pub struct RecordPage {
     pub superseded: Vec<Related>,
     /// Other records of the same file.
     pub same_file: Vec<Related>,
+    /// The other files of its edition (libgen.li snapshot).
+    pub edition_files: Vec<Related>,
+    /// The other editions of its work (libgen.li snapshot).
+    pub work_editions: Vec<Related>,
+    /// Where its details come from, when from the libgen.li snapshot.
+    pub provenance: Option<String>,
+    /// Notes on the file's state: marked broken, gone from a newer snapshot.
+    pub file_notes: Vec<String>,
     /// Grouped fields.
     pub sections: Vec<Section>,
     /// Every column as stored.
@@ -516,6 +524,7 @@ pub async fn page_of(state: &AppState, record: FullRecord) -> Result<RecordPage,
             "ban" => "This record was withdrawn (banned) from the catalog.".to_string(),
             "del" => "This record was withdrawn (deleted) from the catalog.".to_string(),
             "no" => "This record was withdrawn from the catalog.".to_string(),
+            "cpr" => "This record was withdrawn after a copyright complaint.".to_string(),
             other => format!("This record was withdrawn from the catalog ({other})."),
         });
     let pdf_url =
@@ -532,12 +541,41 @@ pub async fn page_of(state: &AppState, record: FullRecord) -> Result<RecordPage,
         better: record.better.iter().map(related).collect(),
         superseded: record.superseded.iter().map(related).collect(),
         same_file: record.same_file.iter().map(related).collect(),
+        edition_files: record.edition_files.iter().map(related).collect(),
+        work_editions: record.work_editions.iter().map(related).collect(),
+        provenance: r.known("li_f_id").map(|f| {
+            let mut s = format!("From the libgen.li snapshot: file {f}");
+            if let Some(e) = r.known("li_e_id") {
+                s.push_str(&format!(", edition {e}"));
+            }
+            if let Some(w) = r.known("li_w_id") {
+                s.push_str(&format!(", work {w}"));
+            }
+            s.push_str(if collection.is_classic() {
+                ". Its id is the classic Library Genesis one: the libgen.rs dumps' record, if imported too, is this one, with the snapshot's newer fields."
+            } else {
+                "."
+            });
+            s
+        }),
+        file_notes: [
+            r.known("broken")
+                .filter(|b| b.eq_ignore_ascii_case("y"))
+                .map(|_| "Library Genesis marks this file as broken.".to_string()),
+            r.known("li_removed").map(|d| {
+                format!("A newer libgen.li snapshot (imported {d} UTC) no longer holds this file.")
+            }),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
         sections: sections(&record),
         raw: record.row.0.clone(),
         description: record
             .description
             .as_ref()
             .map(|d| description(d.get("descr")))
+            .or_else(|| r.known("descr").map(description))
             .unwrap_or_default(),
         toc: record
             .description
