@@ -1097,6 +1097,7 @@ mod tests {
             editions: 4500,
             seed: 7,
             threads: 2,
+            first_id: 0,
         };
         let stats = write_snapshot(dir.path(), &opts).unwrap();
         assert_eq!(stats.len(), 10);
