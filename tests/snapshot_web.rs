@@ -207,3 +207,39 @@ async fn record_pages_show_the_snapshot_model_and_find_files_by_name_in_torrents
     assert_eq!(api.status, StatusCode::OK);
     assert!(api.text().contains("li_f_id"), "{}", api.text());
 }
+
+#[tokio::test]
+async fn a_works_versions_on_a_page_fold_into_one_result() {
+    let f = fixture();
+    let app = app().await;
+    let conn = rusqlite::Connection::open(f.dir.join("catalog.sqlite")).unwrap();
+    // A work with several records sharing one title.
+    let (work, title): (i64, String) = conn
+        .query_row(
+            "SELECT li_w_id, title FROM (
+               SELECT li_w_id, title FROM libgen UNION ALL SELECT li_w_id, title FROM fiction
+               UNION ALL SELECT li_w_id, title FROM scimag)
+             WHERE li_w_id IS NOT NULL AND title <> ''
+             GROUP BY li_w_id, title HAVING count(*) > 1 ORDER BY count(*) DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let q: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("q", &format!("\"{title}\""))
+        .finish();
+    let page = common::get_with(&app, &format!("/search?{q}&per_page=100"), &[]).await;
+    let html = page.text();
+    assert!(
+        html.contains("versions</a> of this work"),
+        "the versions line for work {work}"
+    );
+    let api = common::get_with(&app, &format!("/api/search?{q}&per_page=100"), &[]).await;
+    let hits = api.json()["hits"].as_array().unwrap().len();
+    let rows = html.matches("<li class=\"hit").count();
+    assert!(rows > 0);
+    assert!(
+        rows < hits,
+        "{rows} rows for {hits} hits: the versions folded into one"
+    );
+}

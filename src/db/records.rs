@@ -48,6 +48,8 @@ pub struct Summary {
     pub visible: String,
     /// MD5 of a better version, if any.
     pub generic: String,
+    /// The libgen.li work its edition belongs to (0: none known).
+    pub work: i64,
 }
 
 /// A collection name read from SQL.
@@ -84,7 +86,7 @@ macro_rules! common_summary {
              coalesce(extension,'') AS extension, coalesce(filesize,0) AS filesize, coalesce(doi,'') AS doi, \
              '' AS journal, coalesce(volume,'') AS volume, coalesce(issue,'') AS issue, coalesce(pages,'') AS pages, \
              coalesce(series,'') AS series, coalesce(publisher,'') AS publisher, coalesce(visible,'') AS visible, \
-             coalesce(generic,'') AS generic FROM ", $table
+             coalesce(generic,'') AS generic, coalesce(li_w_id,0) AS work FROM ", $table
         )
     };
 }
@@ -112,13 +114,14 @@ pub fn summary_select(collection: Collection) -> &'static str {
              coalesce(year,'') AS year, coalesce(language,'') AS language, coalesce(extension,'') AS extension, coalesce(filesize,0) AS filesize, \
              coalesce(doi,'') AS doi, coalesce(periodical,'') AS journal, coalesce(volume_info,'') AS volume, coalesce(issue,'') AS issue, \
              coalesce(pages,'') AS pages, coalesce(series,'') AS series, coalesce(publisher,'') AS publisher, coalesce(visible,'') AS visible, \
-             coalesce(generic,'') AS generic FROM libgen"
+             coalesce(generic,'') AS generic, coalesce(li_w_id,0) AS work FROM libgen"
         }
         Collection::Fiction => {
             "SELECT 'fiction' AS collection, id, coalesce(md5,'') AS md5, coalesce(title,'') AS title, coalesce(author,'') AS author, \
              coalesce(year,'') AS year, coalesce(language,'') AS language, coalesce(extension,'') AS extension, coalesce(filesize,0) AS filesize, \
              '' AS doi, '' AS journal, '' AS volume, coalesce(issue,'') AS issue, coalesce(pages,'') AS pages, coalesce(series,'') AS series, \
-             coalesce(publisher,'') AS publisher, coalesce(visible,'') AS visible, coalesce(generic,'') AS generic FROM fiction"
+             coalesce(publisher,'') AS publisher, coalesce(visible,'') AS visible, coalesce(generic,'') AS generic, \
+             coalesce(li_w_id,0) AS work FROM fiction"
         }
         Collection::Scimag => {
             "SELECT 'scimag' AS collection, s.id, coalesce(s.md5,'') AS md5, coalesce(s.title,'') AS title, coalesce(s.author,'') AS author, \
@@ -128,7 +131,7 @@ pub fn summary_select(collection: Collection) -> &'static str {
              coalesce(s.volume,'') AS volume, coalesce(s.issue,'') AS issue, \
              CASE WHEN coalesce(s.last_page,'') <> '' THEN coalesce(s.first_page,'') || '–' || s.last_page ELSE coalesce(s.first_page,'') END AS pages, \
              '' AS series, coalesce((SELECT p.publisher FROM scimag_publishers p WHERE p.doi_code = substr(s.doi, 1, instr(s.doi, '/') - 1) LIMIT 1), '') AS publisher, \
-             coalesce(s.visible,'') AS visible, '' AS generic FROM scimag s"
+             coalesce(s.visible,'') AS visible, '' AS generic, coalesce(s.li_w_id,0) AS work FROM scimag s"
         }
     }
 }
@@ -228,4 +231,28 @@ pub async fn feed_extras(
         .into_iter()
         .map(|e| (e.id, e))
         .collect())
+}
+
+/// How many records each of these libgen.li works has, in all collections.
+pub async fn versions(pool: &SqlitePool, works: &[i64]) -> Result<HashMap<i64, i64>, DbError> {
+    let mut out: HashMap<i64, i64> = HashMap::new();
+    if works.is_empty() {
+        return Ok(out);
+    }
+    let placeholders = vec!["?"; works.len()].join(",");
+    for c in Collection::ALL {
+        // Built from fixed parts and `?` placeholders only.
+        let sql = format!(
+            "SELECT li_w_id, count(*) FROM {} WHERE li_w_id IN ({placeholders}) GROUP BY 1",
+            c.slug()
+        );
+        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+        for w in works {
+            q = q.bind(w);
+        }
+        for (w, n) in q.fetch_all(pool).await? {
+            *out.entry(w).or_default() += n;
+        }
+    }
+    Ok(out)
 }

@@ -64,6 +64,9 @@ pub struct Row {
     pub withdrawn: bool,
     /// The better version's link, when this one is superseded.
     pub better: Option<String>,
+    /// How many versions its work has and where they are listed (libgen.li works with more
+    /// than one record).
+    pub versions: Option<(i64, String)>,
 }
 
 /// The results part of the page (the htmx fragment).
@@ -262,7 +265,47 @@ fn row(s: &Summary, terms: &[String]) -> Row {
         withdrawn: !s.visible.trim().is_empty(),
         better: (!s.generic.trim().is_empty())
             .then(|| format!("/md5/{}", s.generic.trim().to_ascii_lowercase())),
+        versions: None,
     }
+}
+
+/// How handy a version is to have: a format most readers open (epub, then pdf, then djvu), then
+/// the larger file. Lower is better.
+fn handiness(s: &Summary) -> (u8, std::cmp::Reverse<i64>) {
+    let format = match s.extension.trim().to_ascii_lowercase().as_str() {
+        "epub" => 0,
+        "pdf" => 1,
+        "djvu" => 2,
+        "" => 9,
+        _ => 5,
+    };
+    (format, std::cmp::Reverse(s.filesize))
+}
+
+/// One result per libgen.li work on a page: its versions found on the page fold into the
+/// handiest of them (where the first of them ranked), which says how many versions the work
+/// has in all.
+fn group_works(summaries: Vec<Summary>) -> Vec<(Summary, Option<i64>)> {
+    let mut out: Vec<(Summary, Option<i64>)> = Vec::new();
+    let mut at: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    for s in summaries {
+        if s.work <= 0 {
+            out.push((s, None));
+            continue;
+        }
+        match at.get(&s.work) {
+            Some(&i) => {
+                if handiness(&s) < handiness(&out[i].0) {
+                    out[i].0 = s;
+                }
+            }
+            None => {
+                at.insert(s.work, out.len());
+                out.push((s, Some(0)));
+            }
+        }
+    }
+    out
 }
 
 fn facets(params: &SearchParams, found: &SearchResults) -> Vec<FacetGroup> {
@@ -449,7 +492,24 @@ pub async fn results(state: &AppState, params: SearchParams) -> Result<Results, 
         &params,
         found.facets.as_ref().map(|f| f.collection.as_slice()),
     );
-    out.rows = summaries.iter().map(|s| row(s, &found.highlight)).collect();
+    let grouped = group_works(summaries);
+    let works: Vec<i64> = grouped
+        .iter()
+        .filter(|(_, g)| g.is_some())
+        .map(|(s, _)| s.work)
+        .collect();
+    let versions = crate::db::records::versions(&state.pool, &works).await?;
+    out.rows = grouped
+        .iter()
+        .map(|(s, _)| {
+            let mut r = row(s, &found.highlight);
+            r.versions = versions
+                .get(&s.work)
+                .filter(|n| **n > 1)
+                .map(|n| (*n, format!("{}#work-editions", s.url())));
+            r
+        })
+        .collect();
     out.facets = facets(&params, &found);
     out.active = active_filters(&params);
     out.feed = feed_href(&params);
