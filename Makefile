@@ -55,7 +55,7 @@ test-long:
 
 # Each fuzz target for FUZZ_SECONDS (default 300); needs the nightly toolchain and cargo-fuzz.
 fuzz:
-	cd fuzz && for t in dump_reader identifiers query_parser; do \
+	cd fuzz && for t in dump_reader identifiers query_parser rar_archive myisam_table; do \
 	  mkdir -p /tmp/lanshelf-corpus/$$t && \
 	  cargo +nightly fuzz run $$t /tmp/lanshelf-corpus/$$t corpus/$$t -- -max_total_time=$${FUZZ_SECONDS:-300} -max_len=65536 || exit 1; \
 	done
