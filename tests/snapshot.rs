@@ -108,6 +108,24 @@ fn a_snapshot_imports_the_same_from_its_folder_and_its_volumes() {
     let rars = work.path().join("rars");
     std::fs::create_dir(&rars).unwrap();
     let volumes = pack(&folder, &rars, 6);
+    // `check` reads every table, from the volumes as from the folder.
+    for given in [&volumes[0], &folder] {
+        let out = lanshelf(work.path())
+            .arg("check")
+            .arg(given)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.contains("complete libgen.li snapshot") && text.contains("editions_to_files"),
+            "{text}"
+        );
+    }
     let b = work.path().join("from-rar");
     std::fs::create_dir(&b).unwrap();
     let out = import_ok(&b, &[&volumes[0]]);
