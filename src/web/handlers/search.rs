@@ -145,7 +145,28 @@ pub struct ResultsFragment {
     pub results: Results,
 }
 
-fn tabs(params: &SearchParams, counts: Option<&[(Collection, u64)]>) -> Vec<Choice> {
+/// The collections the catalog holds records of (the classic three while it is empty): the
+/// others get no tab and no line on the home page.
+fn held(stats: &Stats) -> Vec<Collection> {
+    let held: Vec<Collection> = Collection::ALL
+        .into_iter()
+        .filter(|c| stats.records(*c) > 0)
+        .collect();
+    if held.is_empty() {
+        Collection::ALL
+            .into_iter()
+            .filter(|c| c.is_classic())
+            .collect()
+    } else {
+        held
+    }
+}
+
+fn tabs(
+    params: &SearchParams,
+    counts: Option<&[(Collection, u64)]>,
+    held: &[Collection],
+) -> Vec<Choice> {
     let total: Option<u64> = counts.map(|c| c.iter().map(|(_, n)| n).sum());
     let mut out = vec![Choice {
         label: "All".into(),
@@ -154,6 +175,9 @@ fn tabs(params: &SearchParams, counts: Option<&[(Collection, u64)]>) -> Vec<Choi
         current: params.collection.is_none(),
     }];
     for c in Collection::ALL {
+        if !held.contains(&c) && params.collection != Some(c) {
+            continue;
+        }
         let n = counts.map(|cs| cs.iter().find(|(x, _)| *x == c).map_or(0, |(_, n)| *n));
         out.push(Choice {
             label: c.label().into(),
@@ -174,7 +198,7 @@ fn welcome(state: &AppState, stats: &Stats, no_index: bool) -> Welcome {
         dumps: activity
             .and_then(|a| a.dumps())
             .map(|d| d.display().to_string()),
-        collections: Collection::ALL
+        collections: held(stats)
             .iter()
             .map(|c| (c.label(), count(stats.records(*c))))
             .collect(),
@@ -186,9 +210,9 @@ fn welcome(state: &AppState, stats: &Stats, no_index: bool) -> Welcome {
     }
 }
 
-fn empty_results(params: SearchParams) -> Results {
+fn empty_results(params: SearchParams, held: &[Collection]) -> Results {
     Results {
-        tabs: tabs(&params, None),
+        tabs: tabs(&params, None, held),
         title: if params.q.is_empty() {
             "Lanshelf".into()
         } else {
@@ -467,7 +491,8 @@ fn feed_href(params: &SearchParams) -> String {
 
 /// Runs the search of `params` and builds the results part.
 pub async fn results(state: &AppState, params: SearchParams) -> Result<Results, WebError> {
-    let mut out = empty_results(params.clone());
+    let held = held(&state.stats());
+    let mut out = empty_results(params.clone(), &held);
     if !params.is_search() {
         let stats = state.stats();
         out.welcome = Some(welcome(state, &stats, stats.generation.is_none()));
@@ -491,6 +516,7 @@ pub async fn results(state: &AppState, params: SearchParams) -> Result<Results, 
     out.tabs = tabs(
         &params,
         found.facets.as_ref().map(|f| f.collection.as_slice()),
+        &held,
     );
     let grouped = group_works(summaries);
     let works: Vec<i64> = grouped
