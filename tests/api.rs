@@ -763,6 +763,16 @@ fn example_uri(path: &str, operation: &Value) -> String {
 
 #[tokio::test]
 async fn the_openapi_document_describes_every_json_route_and_each_answers() {
+    // The collections it names are the catalog's.
+    let doc: Value = serde_json::from_str(include_str!("../src/web/openapi.json")).unwrap();
+    let named: Vec<&str> = doc["components"]["schemas"]["Collection"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let slugs: Vec<&str> = lanshelf::Collection::ALL.iter().map(|c| c.slug()).collect();
+    assert_eq!(named, slugs);
     let app = app().await;
     let r = get(&app, "/api/openapi.json").await;
     assert_eq!(r.status, StatusCode::OK);
