@@ -35,6 +35,16 @@ use stage::{Columns, Edition, Stage, EDITION_COLUMNS};
 /// Rows per batch handed to the writer.
 const BATCH_ROWS: usize = 4096;
 
+/// Rows between two progress ticks sent to the writer while staging (no records yet).
+const TICK_ROWS: u64 = 1 << 16;
+
+/// Tells the writer, which draws the progress, that reading goes on (an empty batch).
+fn tick(tx: &SyncSender<Message>, n: u64) {
+    if n.is_multiple_of(TICK_ROWS) {
+        let _ = tx.send(Message::Rows(Batch::default()));
+    }
+}
+
 /// Files per chunk handed to a describer.
 const CHUNK_FILES: usize = 1024;
 
@@ -253,6 +263,7 @@ pub(super) fn read(
                 while let Some(row) = reader.next_row()? {
                     stage.link(c.int(&row, 0), c.int(&row, 1))?;
                     n += 1;
+                    tick(tx, n);
                 }
             }
             "elem_descr" => {
@@ -277,6 +288,7 @@ pub(super) fn read(
                         stage.work(e_id, c.int(&row, 0))?;
                     }
                     n += 1;
+                    tick(tx, n);
                 }
             }
             _ => {}
@@ -301,6 +313,7 @@ pub(super) fn read(
                 let c = Columns::of(&def, &names);
                 while let Some(row) = reader.next_row()? {
                     n += 1;
+                    tick(tx, n);
                     let e_id = c.int(&row, 0);
                     if !stage.linked.contains(e_id.max(0) as u64) {
                         continue;
@@ -313,6 +326,7 @@ pub(super) fn read(
                 let c = Columns::of(&def, &["e_id", "key", "value"]);
                 while let Some(row) = reader.next_row()? {
                     n += 1;
+                    tick(tx, n);
                     let e_id = c.int(&row, 0);
                     let key = c.int(&row, 1) as u32;
                     if stage.detail(key).is_none() || !stage.linked.contains(e_id.max(0) as u64) {
