@@ -5,6 +5,7 @@
 pub mod analyzer;
 mod facets;
 mod fuzzy;
+mod ident;
 pub mod indexer;
 pub mod normalize;
 pub mod query;
