@@ -258,6 +258,14 @@ pub fn sniff(text: &str) -> Format {
     Format::List
 }
 
+/// The item of one line of a list: the identifiers in it (a bare number is a PubMed id only
+/// when it is the whole line).
+pub fn item_of(position: usize, line: &str) -> Item {
+    let mut ids = Vec::new();
+    scan(line.trim(), true, &mut ids);
+    item(position, line, "", ids)
+}
+
 fn list(text: &str) -> Vec<Item> {
     let mut items = Vec::new();
     for (n, line) in text.lines().enumerate() {
@@ -265,9 +273,7 @@ fn list(text: &str) -> Vec<Item> {
         if l.is_empty() || l.starts_with('#') || l.starts_with('%') {
             continue;
         }
-        let mut ids = Vec::new();
-        scan(l, true, &mut ids);
-        items.push(item(n + 1, l, "", ids));
+        items.push(item_of(n + 1, l));
     }
     items
 }
