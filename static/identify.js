@@ -6,9 +6,9 @@
   var input = document.getElementById("files");
   var table = document.getElementById("identify-table");
   var status = document.getElementById("identify-status");
-  var meta = document.querySelector('meta[name="lookup_url"]');
-  if (!zone || !input || !table || !meta || !window.LanshelfMD5) return;
-  var url = meta.getAttribute("content");
+  if (!zone || !input || !table || !window.LanshelfMD5) return;
+  // The API beside this page (`/identify`), under whatever path prefix the portal has.
+  var url = new URL("api/lookup/batch", document.baseURI).href;
   var body = table.querySelector("tbody");
   var SLICE = 4 * 1024 * 1024;
   var BATCH = 10000;

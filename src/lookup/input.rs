@@ -74,12 +74,10 @@ fn clip(text: &str) -> String {
     }
 }
 
-/// A PubMed id: digits only, 1 to 9 of them.
+/// A PubMed id: digits only, 1 to 9 of them (kept as written: the index has them so).
 fn pmid_digits(s: &str) -> Option<String> {
     let s = s.trim();
-    (!s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| s.trim_start_matches('0').to_string())
-        .filter(|s| !s.is_empty())
+    (!s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.to_string())
 }
 
 /// `PMID: 123`, `PMID- 123` (MEDLINE), `pmid123`, or a PubMed URL.
