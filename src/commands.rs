@@ -158,6 +158,14 @@ async fn import_command(paths: &Paths, args: ImportArgs) -> Result<()> {
         max_rejected: args.max_rejected,
         ..ImportOptions::default()
     };
+    // Servers of this index (other processes, replicas) see the update running from before the
+    // catalog commits until the index has caught up (`/healthz`: updating, not behind).
+    let updating = if args.no_index {
+        None
+    } else {
+        let root = paths.index.clone();
+        tokio::task::spawn_blocking(move || search::UpdateLock::acquire(&root)).await?
+    };
     let report = import_into(&paths.db, args.files, opts).await?;
     {
         let mut out = std::io::stdout().lock();
@@ -177,6 +185,7 @@ async fn import_command(paths: &Paths, args: ImportArgs) -> Result<()> {
             );
         }
     }
+    drop(updating);
     Ok(())
 }
 

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Batch look-up benchmark (issue 20): 10 000 identifiers (MD5s, DOIs, ISBNs, PubMed ids, a
+# fifth absent) answered by the bulk look-up in-process and over HTTP (`POST
+# /api/lookup/batch`), beside the same identifiers asked one at a time through `/api/lookup`'s
+# path, on the full-scale catalog of bench/scale.sh (3.4 M sci-tech + 2.5 M fiction + 10 M
+# papers = 15.9 M records).
+#   bash bench/lookup.sh                  full size: the dumps are generated into named pipes
+#                                         and imported as they are written (no dump files:
+#                                         about 10 GB of disk for the catalog and index)
+#   bash bench/lookup.sh --fraction 0.1   a fraction of the sizes
+#   DB=… IDX=… bash bench/lookup.sh       an existing catalog and index (bench/scale.sh --keep)
+# Environment: N (10000), ROUNDS (5), BASELINE (1: also one at a time), OUT (bench/out).
+source "$(dirname "$0")/common.sh"
+FRACTION=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --small) FRACTION=0.01 ;;
+    --fraction) FRACTION=$2; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+N=${N:-10000} ROUNDS=${ROUNDS:-5}
+W="$OUT/lookup-$FRACTION"; mkdir -p "$W"
+build
+cargo build --release --quiet --example bench_lookup
+cp "$BIN" "$W/lanshelf"; cp "${CARGO_TARGET_DIR:-target}/release/examples/bench_lookup" "$W/bench_lookup"
+BIN="$W/lanshelf"
+
+if [ -z "${DB:-}" ]; then
+  DB="$W/catalog.sqlite" IDX="$W/index"
+  if [ ! -s "$DB" ] || [ ! -f "$IDX/CURRENT" ]; then
+    rm -rf "$DB" "$DB"-wal "$DB"-shm "$DB".importing "$IDX"
+    rows() { echo "$1 * $FRACTION / 1" | bc; }
+    NL=$(rows 3400000) NF=$(rows 2500000) NS=$(rows 10000000)
+    echo "== generating and importing $NL sci-tech, $NF fiction, $NS papers (seed 7, as bench/scale.sh)" >&2
+    P="$W/pipes"; rm -rf "$P"; mkdir -p "$P"
+    mkfifo "$P/libgen.sql" "$P/fiction.sql" "$P/scimag.sql"
+    "$BIN" gen-dump --collection libgen --rows "$NL" --seed 7 --out "$P/libgen.sql" 2>/dev/null &
+    "$BIN" gen-dump --collection fiction --rows "$NF" --seed 7 --out "$P/fiction.sql" 2>/dev/null &
+    "$BIN" gen-dump --collection scimag --rows "$NS" --seed 7 --out "$P/scimag.sql" 2>/dev/null &
+    timed "$BIN" --db "$DB" --index "$IDX" import --no-index "$P/libgen.sql" "$P/fiction.sql" "$P/scimag.sql"
+    echo "import: ${SECS} s, peak ${RSS_MB} MB" >&2
+    wait
+    rm -rf "$P"
+    timed "$BIN" --db "$DB" --index "$IDX" index --memory-mib "${MEMORY_MIB:-512}"
+    echo "index: ${SECS} s, peak ${RSS_MB} MB" >&2
+  fi
+fi
+
+echo "== in-process" >&2
+BASE_FLAG=(); [ "${BASELINE:-1}" = 1 ] || BASE_FLAG=(--no-baseline)
+"$W/bench_lookup" "$DB" "$IDX" "$N" "$ROUNDS" "${BASE_FLAG[@]}" | tee "$W/inprocess.out"
+
+echo "== over HTTP: POST /api/lookup/batch" >&2
+sqlite3 "$DB" ".mode list" \
+  "SELECT md5 FROM libgen WHERE id % 1361 = 7 LIMIT $((N / 2));" \
+  "SELECT doi FROM scimag WHERE id % 2003 = 11 LIMIT $((N / 2));" > "$W/list.txt"
+while [ "$(wc -l < "$W/list.txt")" -lt "$N" ]; do echo "10.99999/absent.$RANDOM$RANDOM" >> "$W/list.txt"; done
+head -n "$N" "$W/list.txt" > "$W/list.tmp" && mv "$W/list.tmp" "$W/list.txt"
+PORT=${PORT:-18089}
+"$BIN" --db "$DB" --index "$IDX" serve --addr "127.0.0.1:$PORT" > "$W/serve.log" 2>&1 &
+SPID=$!
+trap 'kill $SPID 2>/dev/null || true' EXIT
+for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+for r in $(seq 1 "$ROUNDS"); do
+  curl -s -o "$W/answer.json" -w "  round $r: %{time_total} s, HTTP %{http_code}, %{size_download} bytes\n" \
+    -H 'Content-Type: text/plain' --data-binary @"$W/list.txt" "http://127.0.0.1:$PORT/api/lookup/batch"
+done | tee "$W/http.out"
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print('  items', d['items'], 'found', d['found'], 'server took_ms', d['took_ms'])" "$W/answer.json" | tee -a "$W/http.out"
