@@ -4,9 +4,10 @@
 # /api/lookup/batch`), beside the same identifiers asked one at a time through `/api/lookup`'s
 # path, on the full-scale catalog of bench/scale.sh (3.4 M sci-tech + 2.5 M fiction + 10 M
 # papers = 15.9 M records).
-#   bash bench/lookup.sh                  full size: the dumps are generated into named pipes
-#                                         and imported as they are written (no dump files:
-#                                         about 10 GB of disk for the catalog and index)
+#   bash bench/lookup.sh                  full size: the dumps are generated into pipes and
+#                                         imported as they are written (no dump files: about
+#                                         10 GB of disk for the catalog and index, 4 GB more
+#                                         for the write-ahead log during the import)
 #   bash bench/lookup.sh --fraction 0.1   a fraction of the sizes
 #   DB=… IDX=… bash bench/lookup.sh       an existing catalog and index (bench/scale.sh --keep)
 # Environment: N (10000), ROUNDS (5), BASELINE (1: also one at a time), OUT (bench/out).
@@ -23,7 +24,7 @@ done
 N=${N:-10000} ROUNDS=${ROUNDS:-5}
 W="$OUT/lookup-$FRACTION"; mkdir -p "$W"
 build
-cargo build --release --quiet --example bench_lookup
+[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet --example bench_lookup
 cp "$BIN" "$W/lanshelf"; cp "${CARGO_TARGET_DIR:-target}/release/examples/bench_lookup" "$W/bench_lookup"
 BIN="$W/lanshelf"
 
@@ -33,16 +34,15 @@ if [ -z "${DB:-}" ]; then
     rm -rf "$DB" "$DB"-wal "$DB"-shm "$DB".importing "$IDX"
     rows() { echo "$1 * $FRACTION / 1" | bc; }
     NL=$(rows 3400000) NF=$(rows 2500000) NS=$(rows 10000000)
-    echo "== generating and importing $NL sci-tech, $NF fiction, $NS papers (seed 7, as bench/scale.sh)" >&2
-    P="$W/pipes"; rm -rf "$P"; mkdir -p "$P"
-    mkfifo "$P/libgen.sql" "$P/fiction.sql" "$P/scimag.sql"
-    "$BIN" gen-dump --collection libgen --rows "$NL" --seed 7 --out "$P/libgen.sql" 2>/dev/null &
-    "$BIN" gen-dump --collection fiction --rows "$NF" --seed 7 --out "$P/fiction.sql" 2>/dev/null &
-    "$BIN" gen-dump --collection scimag --rows "$NS" --seed 7 --out "$P/scimag.sql" 2>/dev/null &
-    timed "$BIN" --db "$DB" --index "$IDX" import --no-index "$P/libgen.sql" "$P/fiction.sql" "$P/scimag.sql"
-    echo "import: ${SECS} s, peak ${RSS_MB} MB" >&2
-    wait
-    rm -rf "$P"
+    echo "== generating and importing $NS papers, $NL sci-tech, $NF fiction (seed 7, as bench/scale.sh)" >&2
+    # Each dump goes straight from the generator into the import through a pipe (the reader
+    # takes standard input; a path must be seekable): no dump file on disk. Papers first, into a
+    # fresh catalog (no write-ahead log); the others then through the log, as any later import.
+    for c in "scimag $NS" "libgen $NL" "fiction $NF"; do
+      set -- $c
+      timed sh -c "'$BIN' gen-dump --collection $1 --rows $2 --seed 7 --out - 2>/dev/null | '$BIN' --db '$DB' --index '$IDX' import --no-index -"
+      echo "import of $2 $1 rows: ${SECS} s, peak ${RSS_MB} MB" >&2
+    done
     timed "$BIN" --db "$DB" --index "$IDX" index --memory-mib "${MEMORY_MIB:-512}"
     echo "index: ${SECS} s, peak ${RSS_MB} MB" >&2
   fi
