@@ -127,8 +127,8 @@ pub struct LookupPage {
     pub took: String,
     /// An error to show above the form.
     pub error: Option<String>,
-    /// The most items.
-    pub max_items: usize,
+    /// The most items (`10 000`).
+    pub max_items: String,
     /// The export buttons: `format` value and label.
     pub exports: &'static [(&'static str, &'static str)],
 }
@@ -206,7 +206,7 @@ fn empty_page(text: String, error: Option<String>) -> LookupPage {
         local: 0,
         took: String::new(),
         error,
-        max_items: MAX_ITEMS,
+        max_items: render::count(MAX_ITEMS as u64),
         exports: EXPORTS,
     }
 }
@@ -412,7 +412,7 @@ async fn submit_inner(
         rows: views(&result),
         text: form.text,
         error: None,
-        max_items: MAX_ITEMS,
+        max_items: render::count(MAX_ITEMS as u64),
         exports: EXPORTS,
     };
     Ok(render::html(&page))
