@@ -50,21 +50,16 @@ fi
 
 echo "== in-process" >&2
 BASE_FLAG=(); [ "${BASELINE:-1}" = 1 ] || BASE_FLAG=(--no-baseline)
-"$W/bench_lookup" "$DB" "$IDX" "$N" "$ROUNDS" "${BASE_FLAG[@]}" | tee "$W/inprocess.out"
+"$W/bench_lookup" "$DB" "$IDX" "$N" "$ROUNDS" "${BASE_FLAG[@]}" --list="$W/list.txt" | tee "$W/inprocess.out"
 
-echo "== over HTTP: POST /api/lookup/batch" >&2
-sqlite3 "$DB" ".mode list" \
-  "SELECT md5 FROM libgen WHERE id % 1361 = 7 LIMIT $((N / 2));" \
-  "SELECT doi FROM scimag WHERE id % 2003 = 11 LIMIT $((N / 2));" > "$W/list.txt"
-while [ "$(wc -l < "$W/list.txt")" -lt "$N" ]; do echo "10.99999/absent.$RANDOM$RANDOM" >> "$W/list.txt"; done
-head -n "$N" "$W/list.txt" > "$W/list.tmp" && mv "$W/list.tmp" "$W/list.txt"
+echo "== over HTTP: POST /api/lookup/batch (the same identifiers)" >&2
 PORT=${PORT:-18089}
 "$BIN" --db "$DB" --index "$IDX" serve --addr "127.0.0.1:$PORT" > "$W/serve.log" 2>&1 &
 SPID=$!
 trap 'kill $SPID 2>/dev/null || true' EXIT
 for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 for r in $(seq 1 "$ROUNDS"); do
-  curl -s -o "$W/answer.json" -w "  round $r: %{time_total} s, HTTP %{http_code}, %{size_download} bytes\n" \
+  curl -s --compressed -o "$W/answer.json" -w "  round $r: %{time_total} s, HTTP %{http_code}, %{size_download} bytes (gzip)\n" \
     -H 'Content-Type: text/plain' --data-binary @"$W/list.txt" "http://127.0.0.1:$PORT/api/lookup/batch"
 done | tee "$W/http.out"
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print('  items', d['items'], 'found', d['found'], 'server took_ms', d['took_ms'])" "$W/answer.json" | tee -a "$W/http.out"

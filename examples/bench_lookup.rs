@@ -6,6 +6,7 @@
 //! way scripts ask today. Used by `bench/lookup.sh`.
 //!
 //! Usage: cargo run --release --example bench_lookup -- DB INDEX [N] [ROUNDS] [--no-baseline]
+//! [--list=FILE] (writes the identifiers, one per line, for the HTTP run of `bench/lookup.sh`)
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -126,6 +127,9 @@ fn main() {
     lines.truncate(n);
     drop(conn);
     let text = lines.join("\n");
+    if let Some(path) = args.iter().find_map(|a| a.strip_prefix("--list=")) {
+        std::fs::write(path, format!("{text}\n")).unwrap();
+    }
     let records: i64 = {
         let conn =
             Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
@@ -187,10 +191,19 @@ fn main() {
             .collect();
         let started = Instant::now();
         let e = engine.clone();
-        tokio::task::spawn_blocking(move || e.lookup_identifiers(&ids, 20).unwrap())
+        let found_hits = tokio::task::spawn_blocking(move || e.lookup_identifiers(&ids, 20).unwrap())
             .await
             .unwrap();
         let identifiers_only = started.elapsed();
+        // The records' summaries alone (the catalog reads after the identifiers).
+        let mut hits: Vec<lanshelf::search::Hit> = found_hits.into_iter().flatten().collect();
+        hits.sort_by_key(|h| (h.collection, h.id));
+        hits.dedup_by_key(|h| (h.collection, h.id));
+        let started = Instant::now();
+        for chunk in hits.chunks(5_000) {
+            lanshelf::db::records::summaries(&pool, chunk).await.unwrap();
+        }
+        let summaries_only = started.elapsed();
 
         let mut one_by_one = None;
         if baseline {
@@ -230,6 +243,11 @@ fn main() {
         println!(
             "| of which `SearchEngine::lookup_identifiers` (warm) | | {:.0} ms | |",
             identifiers_only.as_secs_f64() * 1e3
+        );
+        println!(
+            "| of which the {} records' summaries (warm) | | {:.0} ms | |",
+            hits.len(),
+            summaries_only.as_secs_f64() * 1e3
         );
         if let Some((t, f)) = one_by_one {
             println!(
