@@ -63,3 +63,7 @@ for r in $(seq 1 "$ROUNDS"); do
     -H 'Content-Type: text/plain' --data-binary @"$W/list.txt" "http://127.0.0.1:$PORT/api/lookup/batch"
 done | tee "$W/http.out"
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print('  items', d['items'], 'found', d['found'], 'server took_ms', d['took_ms'])" "$W/answer.json" | tee -a "$W/http.out"
+for f in csv bibtex ris magnets; do
+  curl -s --compressed -o "$W/answer.$f" -w "  format=$f: %{time_total} s, HTTP %{http_code}, %{size_download} bytes (gzip)\n" \
+    -H 'Content-Type: text/plain' --data-binary @"$W/list.txt" "http://127.0.0.1:$PORT/api/lookup/batch?format=$f"
+done | tee -a "$W/http.out"

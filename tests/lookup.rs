@@ -607,6 +607,19 @@ async fn two_hundred_mixed_identifiers_give_the_right_rows_and_exports() {
         .collect();
     assert_eq!(downloads.len(), local_rows, "{downloads:?}");
     assert!(downloads.contains(&"/download/scimag/5".to_string()));
+    // The export buttons post the list again, each with its format.
+    let kept: String = html
+        .select(&sel("form.exports textarea[name=ids]"))
+        .next()
+        .unwrap()
+        .text()
+        .collect();
+    assert_eq!(kept, text);
+    let formats: Vec<&str> = html
+        .select(&sel("form.exports button[name=format]"))
+        .map(|b| b.value().attr("value").unwrap())
+        .collect();
+    assert_eq!(formats, ["csv", "bibtex", "ris", "magnets"]);
     // The same list uploaded as a file gives the same table.
     let (content_type, body) = multipart(&[("ids", "")], Some(("list.txt", &text)));
     let r = post(&app, "/lookup", &content_type, body).await;
