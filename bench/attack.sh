@@ -14,7 +14,7 @@ source "$(dirname "$0")/common.sh"
 build
 ROWS=${ROWS:-1000000}
 DURATION=${DURATION:-20}
-A=$(gen libgen "$ROWS" 11)
+A=$(gen libgen "$ROWS" 1)
 DIR="$OUT/attack"; rm -rf "$DIR"; mkdir -p "$DIR"
 export LANSHELF_DB="$DIR/catalog.sqlite" LANSHELF_INDEX="$DIR/index"
 "$BIN" import "$A" > /dev/null

@@ -7,12 +7,13 @@ BIN=${CARGO_TARGET_DIR:-target}/release/lanshelf
 # `lanshelf serve` refuses to run as root unless told (bench machines often run as root).
 export LANSHELF_ALLOW_ROOT=${LANSHELF_ALLOW_ROOT:-1}
 build() { [ -n "${NO_BUILD:-}" ] || cargo build --release --quiet --bin lanshelf "$@"; }
-# Runs a command under /usr/bin/time -v; sets SECS and RSS_MB.
+# Runs a command under /usr/bin/time -v; sets SECS (wall), CPU (user + system s) and RSS_MB.
 timed() {
   local log; log=$(mktemp)
   /usr/bin/time -v "$@" 2> >(tee "$log" >&2) > "$OUT/last.out"
   SECS=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$log")
   RSS_MB=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$log")
+  CPU=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$log")
   rm -f "$log"
 }
 gen() { # collection rows seed -> path

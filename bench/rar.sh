@@ -23,7 +23,7 @@ mkdir -p "$DIR"
 CDUMP=$(gen libgen "$(( ROWS / 10 ))" 1)
 [ -s "$DIR/compressed.rar" ] || "$PACK" "$DIR/compressed.rar" "$CDUMP"
 
-declare -A TIMES RSS
+declare -A TIMES RSS CPUS
 KINDS=(plain stored volumes blake2 cplain compressed)
 path() {
   case $1 in
@@ -36,29 +36,35 @@ for run in $(seq "$RUNS"); do
   for k in "${KINDS[@]}"; do
     timed "$BIN" check "$(path "$k")"
     TIMES[$k]="${TIMES[$k]:-} $SECS"
+    CPUS[$k]="${CPUS[$k]:-} $CPU"
     RSS[$k]=$(( ${RSS[$k]:-0} > RSS_MB ? ${RSS[$k]:-0} : RSS_MB ))
   done
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 PLAIN=$(echo "${TIMES[plain]}" | median)
 CPLAIN=$(echo "${TIMES[cplain]}" | median)
+PLAIN_CPU=$(echo "${CPUS[plain]}" | median)
+CPLAIN_CPU=$(echo "${CPUS[cplain]}" | median)
 CSIZE=$(stat -c %s "$CDUMP")
 echo
 echo "dump: $DUMP, $(mb "$DUMP") MB of SQL ($ROWS books; the compressed case: $(mb "$CDUMP") MB);"
-echo "medians of $RUNS interleaved runs"
-printf '%-46s %9s %9s %8s %10s %8s\n' "lanshelf check of" "file MB" "seconds" "MB/s" "vs plain" "peak MB"
+echo "medians of $RUNS interleaved runs; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+echo "(CPU s: user + system of all threads; on a busy machine the wall-clock ratio also measures"
+echo " how much the decoding thread got of the second core, the CPU ratio does not)"
+printf '%-46s %9s %9s %8s %10s %8s %10s %8s\n' "lanshelf check of" "file MB" "seconds" "MB/s" "vs plain" "CPU s" "CPU ratio" "peak MB"
 for k in "${KINDS[@]}"; do
   f=$(path "$k")
   if [ "$k" = volumes ]; then fmb=$(echo "scale=1; $(cat "$DIR"/volumes.part*.rar | wc -c) / 1000000" | bc); else fmb=$(mb "$f"); fi
   s=$(echo "${TIMES[$k]}" | median)
-  size=$SIZE; base=$PLAIN
+  c=$(echo "${CPUS[$k]}" | median)
+  size=$SIZE; base=$PLAIN; cbase=$PLAIN_CPU
   case $k in
     plain) label="plain SQL (baseline)" ;;
     stored) label="stored RAR 5, CRC32 (rar -m0)" ;;
     volumes) label="stored RAR 5, CRC32, $(ls "$DIR"/volumes.part*.rar | wc -l) volumes" ;;
     blake2) label="stored RAR 5, BLAKE2sp (rar -m0 -htb)" ;;
-    cplain) label="plain SQL, a tenth (baseline)"; size=$CSIZE; base=$CPLAIN ;;
-    compressed) label="compressed RAR 5 of the tenth (rars writer)"; size=$CSIZE; base=$CPLAIN ;;
+    cplain) label="plain SQL, a tenth (baseline)"; size=$CSIZE; base=$CPLAIN; cbase=$CPLAIN_CPU ;;
+    compressed) label="compressed RAR 5 of the tenth (rars writer)"; size=$CSIZE; base=$CPLAIN; cbase=$CPLAIN_CPU ;;
   esac
-  printf '%-46s %9s %9.2f %8.0f %9.2fx %8s\n' "$label" "$fmb" "$s" "$(echo "$size / 1000000 / $s" | bc -l)" "$(echo "$base / $s" | bc -l)" "${RSS[$k]}"
+  printf '%-46s %9s %9.2f %8.0f %9.2fx %8.2f %9.2fx %8s\n' "$label" "$fmb" "$s" "$(echo "$size / 1000000 / $s" | bc -l)" "$(echo "$base / $s" | bc -l)" "$c" "$(echo "$cbase / $c" | bc -l)" "${RSS[$k]}"
 done

@@ -103,6 +103,30 @@ fn table(collection: Collection) -> &'static str {
     collection.slug()
 }
 
+/// The summaries of `collection`'s records where `condition` holds, except one id. Built from
+/// fixed parts only; the values are bound.
+fn related_sql(collection: Collection, condition: &str) -> String {
+    let id = if collection == Collection::Scimag {
+        "s.id"
+    } else {
+        "id"
+    };
+    format!(
+        "{} WHERE {condition} AND {id} <> ? ORDER BY {id} LIMIT {MAX_RELATED}",
+        summary_select(collection)
+    )
+}
+
+/// The record pages' look-ups of related records. The catalog's indexes on `generic` are
+/// partial (`WHERE generic <> ''`: most records have none), and SQLite uses a partial index
+/// only when the query repeats its condition: a bound value could be the empty string.
+const BETTER: &str = "md5 = ?";
+const SUPERSEDED: &str = "generic = ? AND generic <> ''";
+const EDITION_FILES: &str = "li_e_id = ?";
+/// A paper's publisher, by its DOI prefix.
+const PUBLISHER: &str = "SELECT publisher FROM scimag_publishers WHERE doi_code = ? LIMIT 1";
+const WORK_EDITIONS: &str = "li_w_id = ? AND coalesce(li_e_id, 0) <> ?";
+
 async fn summaries_where(
     pool: &SqlitePool,
     collection: Collection,
@@ -110,16 +134,7 @@ async fn summaries_where(
     value: &str,
     except: i64,
 ) -> Result<Vec<Summary>, DbError> {
-    let id = if collection == Collection::Scimag {
-        "s.id"
-    } else {
-        "id"
-    };
-    // Built from fixed parts only; the values are bound.
-    let sql = format!(
-        "{} WHERE {condition} AND {id} <> ? ORDER BY {id} LIMIT {MAX_RELATED}",
-        summary_select(collection)
-    );
+    let sql = related_sql(collection, condition);
     Ok(sqlx::query_as::<_, Summary>(sqlx::AssertSqlSafe(sql))
         .bind(value)
         .bind(except)
@@ -227,13 +242,11 @@ pub async fn full_record(
             }
             let doi = record.row.get("doi").trim().to_ascii_lowercase();
             if let Some((prefix, _)) = doi.split_once('/') {
-                record.publisher = sqlx::query_scalar::<_, Option<String>>(
-                    "SELECT publisher FROM scimag_publishers WHERE lower(doi_code) = ? LIMIT 1",
-                )
-                .bind(prefix.to_string())
-                .fetch_optional(pool)
-                .await?
-                .flatten();
+                record.publisher = sqlx::query_scalar::<_, Option<String>>(PUBLISHER)
+                    .bind(prefix.to_string())
+                    .fetch_optional(pool)
+                    .await?
+                    .flatten();
             }
         }
         // The collections only the snapshot has carry their description in their own row.
@@ -248,14 +261,13 @@ pub async fn full_record(
     let w_id = record.row.int("li_w_id");
     for c in Collection::ALL {
         if e_id > 0 {
-            let mut found = summaries_where(pool, c, "li_e_id = ?", &e_id.to_string(), -1).await?;
+            let mut found = summaries_where(pool, c, EDITION_FILES, &e_id.to_string(), -1).await?;
             found.retain(|s| !(s.collection() == collection && s.id == id));
             record.edition_files.extend(found);
         }
         if w_id > 0 {
-            let condition = "li_w_id = ? AND coalesce(li_e_id, 0) <> ?";
             let sql = format!(
-                "{} WHERE {condition} ORDER BY 2 LIMIT {MAX_RELATED}",
+                "{} WHERE {WORK_EDITIONS} ORDER BY 2 LIMIT {MAX_RELATED}",
                 summary_select(c)
             );
             record.work_editions.extend(
@@ -268,11 +280,11 @@ pub async fn full_record(
         }
     }
     if !generic.is_empty() && collection != Collection::Scimag {
-        record.better = summaries_where(pool, collection, "md5 = ?", &generic, id).await?;
+        record.better = summaries_where(pool, collection, BETTER, &generic, id).await?;
     }
     if !md5.is_empty() {
         if collection != Collection::Scimag {
-            record.superseded = summaries_where(pool, collection, "generic = ?", &md5, id).await?;
+            record.superseded = summaries_where(pool, collection, SUPERSEDED, &md5, id).await?;
         }
         let md5_col = if collection == Collection::Scimag {
             "s.md5 = ?"
@@ -408,4 +420,50 @@ pub async fn locator(
         .bind(id)
         .fetch_optional(pool)
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every look-up a record page makes for related records searches an index: on a catalog of
+    /// millions a table scan costs a page hundreds of milliseconds (the `generic` look-up did,
+    /// until it repeated its partial index's condition).
+    #[tokio::test]
+    async fn related_record_lookups_search_an_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.sqlite");
+        super::super::prepare(&path).await.unwrap();
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        for c in Collection::ALL {
+            let mut queries = vec![
+                related_sql(c, EDITION_FILES),
+                format!(
+                    "{} WHERE {WORK_EDITIONS} ORDER BY 2 LIMIT {MAX_RELATED}",
+                    summary_select(c)
+                ),
+            ];
+            if c == Collection::Scimag {
+                queries.push(related_sql(c, "s.md5 = ?"));
+                queries.push(PUBLISHER.to_string());
+            } else {
+                queries.push(related_sql(c, BETTER));
+                queries.push(related_sql(c, SUPERSEDED));
+            }
+            for sql in queries {
+                let rows: Vec<(i64, i64, i64, String)> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+                        .fetch_all(&pool)
+                        .await
+                        .unwrap();
+                let details: Vec<&str> = rows.iter().map(|r| r.3.as_str()).collect();
+                assert!(
+                    details.iter().all(|d| !d.starts_with("SCAN")),
+                    "{c:?}: {sql}\n{details:?}"
+                );
+            }
+        }
+    }
 }

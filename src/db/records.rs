@@ -127,7 +127,7 @@ pub fn summary_select(collection: Collection) -> &'static str {
             "SELECT 'scimag' AS collection, s.id, coalesce(s.md5,'') AS md5, coalesce(s.title,'') AS title, coalesce(s.author,'') AS author, \
              coalesce(s.year,'') AS year, '' AS language, 'pdf' AS extension, coalesce(s.filesize,0) AS filesize, coalesce(s.doi,'') AS doi, \
              coalesce(nullif(s.journal,''), (SELECT m.magazine FROM scimag_magazines m WHERE m.journal_id = s.journal_id AND s.journal_id <> '' LIMIT 1), \
-             (SELECT m.magazine FROM scimag_magazines m WHERE CAST(m.id AS TEXT) = s.journal_id LIMIT 1), '') AS journal, \
+             (SELECT m.magazine FROM scimag_magazines m WHERE m.id = CAST(s.journal_id AS INTEGER) AND CAST(m.id AS TEXT) = s.journal_id LIMIT 1), '') AS journal, \
              coalesce(s.volume,'') AS volume, coalesce(s.issue,'') AS issue, \
              CASE WHEN coalesce(s.last_page,'') <> '' THEN coalesce(s.first_page,'') || '–' || s.last_page ELSE coalesce(s.first_page,'') END AS pages, \
              '' AS series, coalesce((SELECT p.publisher FROM scimag_publishers p WHERE p.doi_code = substr(s.doi, 1, instr(s.doi, '/') - 1) LIMIT 1), '') AS publisher, \
