@@ -2,8 +2,8 @@
 # RAR input benchmark (issue 13): `lanshelf check` (read + parse, nothing written) of the same
 # generated sci-tech dump as plain SQL, as a stored RAR 5 and a stored RAR 5 set of 3 volumes
 # with CRC32 checksums (what `rar -m0` writes by default), as a stored RAR 5 with BLAKE2sp
-# checksums (`rar -htb`) and as a compressed RAR 5 (examples/rar_pack.rs; no `rar` program is in
-# Debian). Runs are interleaved (plain, stored, volumes, …, plain…) and the median of RUNS is
+# checksums (`rar -htb`) and as a compressed RAR 5 (examples/rar_pack.rs), and when RARLAB's
+# `rar` is installed, compressed by it as the published archives are. Runs are interleaved (plain, stored, volumes, …, plain…) and the median of RUNS is
 # printed with MB/s of SQL and the ratio to plain SQL, with the peak memory of each.
 #   ROWS=1000000 RUNS=3 bash bench/rar.sh
 source "$(dirname "$0")/common.sh"
@@ -23,18 +23,29 @@ mkdir -p "$DIR"
 CDUMP=$(gen libgen "$(( ROWS / 10 ))" 1)
 [ -s "$DIR/compressed.rar" ] || "$PACK" "$DIR/compressed.rar" "$CDUMP"
 
-declare -A TIMES RSS CPUS
+# With RARLAB's `rar` (Debian non-free: `apt-get install rar unrar`), the whole dump compressed
+# as the published archives are (`rar a -m3`, RAR 5 and RAR 4), and RARLAB's own `unrar p` of it
+# (decoding only, no parsing) as a second baseline.
 KINDS=(plain stored volumes blake2 cplain compressed)
+if command -v rar >/dev/null && command -v unrar >/dev/null; then
+  ln -sf "$(realpath "$DUMP")" "$DIR/libgen.sql"
+  [ -s "$DIR/real-m3.rar" ] || (cd "$DIR" && rar a -m3 -ma5 -idq real-m3.rar libgen.sql)
+  [ -s "$DIR/real-m3-rar4.rar" ] || (cd "$DIR" && rar a -m3 -ma4 -idq real-m3-rar4.rar libgen.sql)
+  KINDS+=(real unrar real4)
+fi
+declare -A TIMES RSS CPUS
 path() {
   case $1 in
     plain) echo "$DUMP" ;; stored) echo "$DIR/stored-crc.rar" ;;
     volumes) echo "$DIR/volumes.part1.rar" ;; blake2) echo "$DIR/stored.rar" ;;
     cplain) echo "$CDUMP" ;; compressed) echo "$DIR/compressed.rar" ;;
+    real|unrar) echo "$DIR/real-m3.rar" ;; real4) echo "$DIR/real-m3-rar4.rar" ;;
   esac
 }
 for run in $(seq "$RUNS"); do
   for k in "${KINDS[@]}"; do
-    timed "$BIN" check "$(path "$k")"
+    if [ "$k" = unrar ]; then timed bash -c 'unrar p -inul "$1" | wc -c' _ "$(path "$k")"
+    else timed "$BIN" check "$(path "$k")"; fi
     TIMES[$k]="${TIMES[$k]:-} $SECS"
     CPUS[$k]="${CPUS[$k]:-} $CPU"
     RSS[$k]=$(( ${RSS[$k]:-0} > RSS_MB ? ${RSS[$k]:-0} : RSS_MB ))
@@ -65,6 +76,9 @@ for k in "${KINDS[@]}"; do
     blake2) label="stored RAR 5, BLAKE2sp (rar -m0 -htb)" ;;
     cplain) label="plain SQL, a tenth (baseline)"; size=$CSIZE; base=$CPLAIN; cbase=$CPLAIN_CPU ;;
     compressed) label="compressed RAR 5 of the tenth (rars writer)"; size=$CSIZE; base=$CPLAIN; cbase=$CPLAIN_CPU ;;
+    real) label="RAR 5 by RARLAB rar -m3" ;;
+    unrar) label="  RARLAB unrar p of it (decode only)" ;;
+    real4) label="RAR 4 by RARLAB rar -m3 -ma4" ;;
   esac
   printf '%-46s %9s %9.2f %8.0f %9.2fx %8.2f %9.2fx %8s\n' "$label" "$fmb" "$s" "$(echo "$size / 1000000 / $s" | bc -l)" "$(echo "$base / $s" | bc -l)" "$c" "$(echo "$cbase / $c" | bc -l)" "${RSS[$k]}"
 done
