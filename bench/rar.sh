@@ -24,14 +24,13 @@ CDUMP=$(gen libgen "$(( ROWS / 10 ))" 1)
 [ -s "$DIR/compressed.rar" ] || "$PACK" "$DIR/compressed.rar" "$CDUMP"
 
 # With RARLAB's `rar` (Debian non-free: `apt-get install rar unrar`), the whole dump compressed
-# as the published archives are (`rar a -m3`, RAR 5 and RAR 4), and RARLAB's own `unrar p` of it
-# (decoding only, no parsing) as a second baseline.
+# as the published archives are (`rar a -m3`; RAR 7 writes RAR 5 only), and RARLAB's own
+# `unrar p` of it (decoding only, no parsing) as a second baseline.
 KINDS=(plain stored volumes blake2 cplain compressed)
 if command -v rar >/dev/null && command -v unrar >/dev/null; then
   ln -sf "$(realpath "$DUMP")" "$DIR/libgen.sql"
   [ -s "$DIR/real-m3.rar" ] || (cd "$DIR" && rar a -m3 -ma5 -idq real-m3.rar libgen.sql)
-  [ -s "$DIR/real-m3-rar4.rar" ] || (cd "$DIR" && rar a -m3 -ma4 -idq real-m3-rar4.rar libgen.sql)
-  KINDS+=(real unrar real4)
+  KINDS+=(real unrar)
 fi
 declare -A TIMES RSS CPUS
 path() {
@@ -39,7 +38,7 @@ path() {
     plain) echo "$DUMP" ;; stored) echo "$DIR/stored-crc.rar" ;;
     volumes) echo "$DIR/volumes.part1.rar" ;; blake2) echo "$DIR/stored.rar" ;;
     cplain) echo "$CDUMP" ;; compressed) echo "$DIR/compressed.rar" ;;
-    real|unrar) echo "$DIR/real-m3.rar" ;; real4) echo "$DIR/real-m3-rar4.rar" ;;
+    real|unrar) echo "$DIR/real-m3.rar" ;;
   esac
 }
 for run in $(seq "$RUNS"); do
@@ -78,7 +77,6 @@ for k in "${KINDS[@]}"; do
     compressed) label="compressed RAR 5 of the tenth (rars writer)"; size=$CSIZE; base=$CPLAIN; cbase=$CPLAIN_CPU ;;
     real) label="RAR 5 by RARLAB rar -m3" ;;
     unrar) label="  RARLAB unrar p of it (decode only)" ;;
-    real4) label="RAR 4 by RARLAB rar -m3 -ma4" ;;
   esac
   printf '%-46s %9s %9.2f %8.0f %9.2fx %8.2f %9.2fx %8s\n' "$label" "$fmb" "$s" "$(echo "$size / 1000000 / $s" | bc -l)" "$(echo "$base / $s" | bc -l)" "$c" "$(echo "$cbase / $c" | bc -l)" "${RSS[$k]}"
 done
