@@ -229,6 +229,7 @@ fn check_command(args: CheckArgs) -> Result<()> {
             let input = input?;
             count += 1;
             let dump_name = input.name.clone();
+            let verify = input.format == crate::dump::Format::Rar;
             let mut reader = crate::dump::DumpReader::new(input.reader);
             loop {
                 match reader.next_row() {
@@ -240,6 +241,9 @@ fn check_command(args: CheckArgs) -> Result<()> {
                         }
                     }
                     Ok(None) => break,
+                    Err(e) if verify => {
+                        anyhow::bail!("{dump_name}: {}", reader.checked_failure(e))
+                    }
                     Err(e) => anyhow::bail!("{dump_name}: {e}"),
                 }
             }

@@ -185,6 +185,21 @@ pub struct DumpReader<R> {
 }
 
 impl<R: Read> DumpReader<R> {
+    /// What to report for `e`, an error of this reader over an archive member, whose checksum is
+    /// only checked at its end: a damaged archive decodes into garbled SQL first. Reads the
+    /// member on to its end (into nothing); the checksum's failure, if any, replaces `e`.
+    pub fn checked_failure(self, e: DumpError) -> DumpError {
+        if matches!(e, DumpError::Io { .. }) {
+            return e;
+        }
+        let offset = self.offset();
+        let mut src = self.src;
+        match std::io::copy(&mut src, &mut std::io::sink()) {
+            Err(source) => DumpError::Io { offset, source },
+            Ok(_) => e,
+        }
+    }
+
     /// A reader over `src` (plain SQL text; see [`crate::dump::open`] for compressed inputs).
     pub fn new(src: R) -> Self {
         DumpReader {

@@ -180,8 +180,14 @@ impl Batch {
 }
 
 /// Reads a whole dump, sending batches until the end or an error; stops early when the writer
-/// hangs up.
-pub(super) fn read_dump(src: Box<dyn Read + Send>, tx: SyncSender<Message>) -> ReadSummary {
+/// hangs up. With `verify` (an archive member, whose checksum is checked at its end), a dump that
+/// does not parse is read on to its end first: a damaged archive decodes into garbled SQL before
+/// the checksum can fail, and the checksum's failure is then what is reported.
+pub(super) fn read_dump(
+    src: Box<dyn Read + Send>,
+    tx: SyncSender<Message>,
+    verify: bool,
+) -> ReadSummary {
     let mut reader = DumpReader::new(src);
     let mut mappings: HashMap<&'static str, Mapping> = HashMap::new();
     let mut ignored: BTreeMap<String, u64> = BTreeMap::new();
@@ -227,8 +233,18 @@ pub(super) fn read_dump(src: Box<dyn Read + Send>, tx: SyncSender<Message>) -> R
                 break;
             }
             Err(e) => {
+                let offset = reader.offset();
+                let e = if verify {
+                    tracing::info!(error = %e, "the dump does not parse: reading the archive member to its end to check its checksum");
+                    reader.checked_failure(e)
+                } else {
+                    e
+                };
                 let _ = tx.send(Message::Failed(e));
-                break;
+                return ReadSummary {
+                    bytes: offset,
+                    ignored,
+                };
             }
         }
     }

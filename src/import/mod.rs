@@ -805,10 +805,11 @@ impl<'c> ImportState<'c> {
     ) -> Result<u64, ImportError> {
         let name = input.name.clone();
         let (tx, rx) = std::sync::mpsc::sync_channel(4);
+        let verify = input.format == dump::Format::Rar;
         let source = input.reader;
         let reader = std::thread::Builder::new()
             .name("dump-reader".into())
-            .spawn(move || batch::read_dump(source, tx))
+            .spawn(move || batch::read_dump(source, tx, verify))
             .map_err(|e| InputError::Io {
                 path: PathBuf::from(&name),
                 source: e,
