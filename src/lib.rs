@@ -1,5 +1,7 @@
 //! Lanshelf: a self-hosted catalog and search portal for the Library Genesis metadata dumps.
 
+/// Printing an error with its causes, each once.
+pub mod chain;
 /// The command line (clap definitions).
 pub mod cli;
 /// The three collections and their names.
@@ -24,10 +26,14 @@ pub mod import;
 pub mod myisam;
 /// Which user `lanshelf start` runs as (`PUID`/`PGID`).
 pub mod privileges;
+/// How far a long task is: reported by the library, shown by the command line.
+pub mod progress;
 /// Full-text search: index, analyzers, queries.
 pub mod search;
 /// Synthetic dump generator for benchmarks and scale tests.
 pub mod synth;
+/// The demo's repository and torrents: small real files for some sample records.
+pub mod demo;
 /// The dumps folder: new or changed dumps, imported one by one.
 pub mod watch;
 /// The web portal: state, router, pages, downloads.

@@ -559,6 +559,8 @@ pub struct Filters {
     pub year_max: Option<u64>,
     /// Include withdrawn records.
     pub show_withdrawn: bool,
+    /// Only these records ("available here": those whose file is in the repository).
+    pub only: Option<std::sync::Arc<super::only::RecordSet>>,
 }
 
 impl Filters {
@@ -569,6 +571,7 @@ impl Filters {
             || self.ext.is_some()
             || self.year_min.is_some()
             || self.year_max.is_some()
+            || self.only.is_some()
     }
 }
 
@@ -622,6 +625,8 @@ fn effective_filters(parsed: &ParsedQuery, filters: &Filters, with_filters: bool
         year_min: lo,
         year_max: hi,
         show_withdrawn: filters.show_withdrawn,
+        // Like the withdrawn switch, it applies to every count.
+        only: filters.only.clone(),
     }
 }
 
@@ -1100,6 +1105,15 @@ pub fn build(
     if !filters.show_withdrawn {
         must.push((Occur::MustNot, term_u64(fields.withdrawn, 1)));
     }
+    if let Some(only) = &f.only {
+        must.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(
+                Box::new(super::only::OnlyQuery(only.clone())),
+                0.0,
+            )),
+        ));
+    }
     Box::new(BooleanQuery::new(must))
 }
 
@@ -1113,6 +1127,7 @@ fn has_filters(parsed: &ParsedQuery, filters: &Filters) -> bool {
         || filters.ext.is_some()
         || filters.year_min.is_some()
         || filters.year_max.is_some()
+        || filters.only.is_some()
 }
 
 #[cfg(test)]

@@ -107,6 +107,8 @@ pub struct SnapshotOptions {
     /// Each topic's ids (`libgen_id` …) start after this one (0: at 1), so a snapshot can sit
     /// beside other records without taking their ids (the demo's real samples).
     pub first_id: u64,
+    /// Titles and descriptions that read as such (the demo); off by default.
+    pub readable: bool,
 }
 
 impl SnapshotOptions {
@@ -118,6 +120,7 @@ impl SnapshotOptions {
             seed: 1,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             first_id: 0,
+            readable: false,
         }
     }
 }
@@ -367,7 +370,10 @@ fn default_value(c: &Column) -> Value<'static> {
 /// `TABLE.MYI` for the ten tables. Returns what each table got.
 pub fn write_snapshot(dir: &Path, opts: &SnapshotOptions) -> io::Result<Vec<TableStats>> {
     std::fs::create_dir_all(dir)?;
-    let ctx = Ctx::new(opts.seed, 7);
+    let mut ctx = Ctx::new(opts.seed, 7);
+    if opts.readable {
+        ctx.readable = Some(super::titles::Kind::Mixed);
+    }
     let model = Model {
         files: opts.files,
         editions: opts.editions.max(1),
@@ -1098,6 +1104,7 @@ mod tests {
             seed: 7,
             threads: 2,
             first_id: 0,
+            readable: false,
         };
         let stats = write_snapshot(dir.path(), &opts).unwrap();
         assert_eq!(stats.len(), 10);
