@@ -33,9 +33,16 @@ pub fn command() -> clap::Command {
     // Global flags are copied into the subcommands when the command is built: hide them there.
     cmd.build();
     for name in WITHOUT_CATALOG {
-        cmd = cmd.mut_subcommand(name, |sub| {
-            sub.mut_arg("db", |a| a.hide(true))
-                .mut_arg("index", |a| a.hide(true))
+        if cmd.find_subcommand(name).is_none() {
+            continue;
+        }
+        cmd = cmd.mut_subcommand(name, |mut sub| {
+            for id in ["db", "index"] {
+                if sub.get_arguments().any(|a| a.get_id() == id) {
+                    sub = sub.mut_arg(id, |a| a.hide(true));
+                }
+            }
+            sub
         });
     }
     cmd

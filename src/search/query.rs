@@ -561,6 +561,9 @@ pub struct Filters {
     pub show_withdrawn: bool,
     /// Only these records ("available here": those whose file is in the repository).
     pub only: Option<std::sync::Arc<super::only::RecordSet>>,
+    /// A query without words or filters lists every record (browsing, newest first), instead
+    /// of none.
+    pub browse: bool,
 }
 
 impl Filters {
@@ -627,6 +630,7 @@ fn effective_filters(parsed: &ParsedQuery, filters: &Filters, with_filters: bool
         show_withdrawn: filters.show_withdrawn,
         // Like the withdrawn switch, it applies to every count.
         only: filters.only.clone(),
+        browse: filters.browse,
     }
 }
 
@@ -1055,7 +1059,7 @@ pub fn build(
         ));
     }
     if must.is_empty() {
-        if parsed.excluded.is_empty() && !has_filters(parsed, filters) {
+        if parsed.excluded.is_empty() && !has_filters(parsed, filters) && !filters.browse {
             return Box::new(EmptyQuery);
         }
         must.push((Occur::Must, Box::new(AllQuery)));

@@ -190,6 +190,8 @@ impl SearchParams {
             show_withdrawn: self.withdrawn,
             // The "available here" set is the portal's, not the URL's: the handler adds it.
             only: None,
+            // Without words the page browses (the collection's newest records).
+            browse: self.q.trim().is_empty(),
         };
         req.sort = self.sort_name().parse().unwrap_or_default();
         req.page = self.page;
