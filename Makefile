@@ -4,13 +4,13 @@
 demo:
 	cargo run --release -- demo
 
-# The browser test drives Debian's Chromium through chromedriver, and the feed tests validate
-# with jing (RELAX NG): install them when missing.
+# The browser test drives Debian's Chromium through chromedriver, the feed tests validate with
+# jing (RELAX NG), the replica test balances two servers with HAProxy: install them when missing.
 test-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1 || ! command -v jing >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1 || ! command -v jing >/dev/null 2>&1 || ! PATH="$$PATH:/usr/sbin" command -v haproxy >/dev/null 2>&1; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver jing >/dev/null; \
-	  else echo "install chromium, chromium-driver and jing for the browser and feed tests" >&2; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver jing haproxy >/dev/null; \
+	  else echo "install chromium, chromium-driver, jing and haproxy for the browser, feed and replica tests" >&2; fi; \
 	fi
 
 test: test-deps lint-docker
@@ -55,7 +55,7 @@ test-long:
 
 # Each fuzz target for FUZZ_SECONDS (default 300); needs the nightly toolchain and cargo-fuzz.
 fuzz:
-	cd fuzz && for t in dump_reader identifiers query_parser; do \
+	cd fuzz && for t in dump_reader identifiers query_parser rar_archive myisam_table; do \
 	  mkdir -p /tmp/lanshelf-corpus/$$t && \
 	  cargo +nightly fuzz run $$t /tmp/lanshelf-corpus/$$t corpus/$$t -- -max_total_time=$${FUZZ_SECONDS:-300} -max_len=65536 || exit 1; \
 	done

@@ -83,6 +83,11 @@ pub enum Command {
     Index(IndexArgs),
     /// Search the catalog from the command line.
     Search(SearchArgs),
+    /// Look up a reading list (DOIs, ISBNs, MD5s, PubMed ids one per line, or a CSV, BibTeX or
+    /// RIS export): one row per item, found or not, and where its file is.
+    Lookup(LookupArgs),
+    /// Hash the files of a folder (MD5) and say what each is in the catalog, or "unknown".
+    Identify(IdentifyArgs),
     /// Serve the portal.
     Serve(ServeArgs),
     /// Import the bundled sample dumps into a temporary catalog and serve it.
@@ -155,6 +160,65 @@ pub struct SearchArgs {
     /// How many results.
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
+    /// Print JSON lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The repository and torrent folders, for the commands that say where files are.
+#[derive(Debug, Clone, Args)]
+pub struct FileArgs {
+    /// Where the BitTorrent client saved each collection (`DIR/libgen`, `DIR/fiction`, `DIR/scimag`).
+    #[arg(long, env = "LANSHELF_REPOSITORY")]
+    pub repository: Option<PathBuf>,
+    /// A folder of `.torrent` files (magnet links).
+    #[arg(long, env = "LANSHELF_TORRENTS")]
+    pub torrents: Option<PathBuf>,
+}
+
+/// What `lanshelf lookup` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LookupOutput {
+    /// One line per item, for people.
+    Table,
+    /// CSV, one line per item.
+    Csv,
+    /// The API's JSON.
+    Json,
+    /// The found records as BibTeX.
+    Bibtex,
+    /// The found records as RIS.
+    Ris,
+    /// Magnet links for the found records' files not in the repository.
+    Magnets,
+}
+
+/// `lanshelf lookup`.
+#[derive(Debug, Args)]
+pub struct LookupArgs {
+    /// The list (`-` reads standard input): identifiers one per line, or a CSV, BibTeX or RIS
+    /// export (recognised by content). At most 10 000 items.
+    pub file: PathBuf,
+    /// What to print.
+    #[arg(long, value_enum, default_value_t = LookupOutput::Table)]
+    pub format: LookupOutput,
+    /// Where files are.
+    #[command(flatten)]
+    pub files: FileArgs,
+}
+
+/// `lanshelf identify`.
+#[derive(Debug, Args)]
+pub struct IdentifyArgs {
+    /// The folder (every file below it; symbolic links are not followed).
+    pub dir: PathBuf,
+    /// Also report files named by an MD5 (as the repository names them: `<md5>`,
+    /// `<md5>.<ext>`) whose content has another MD5: damaged downloads.
+    #[arg(long)]
+    pub verify_names: bool,
+    /// Files hashed at once (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
     /// Print JSON lines.
     #[arg(long)]
     pub json: bool,

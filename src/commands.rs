@@ -9,8 +9,8 @@ use anyhow::{Context, Result};
 use include_dir::{include_dir, Dir};
 
 use crate::cli::{
-    AccessArgs, CheckArgs, Cli, Command, DemoArgs, GenDumpArgs, HealthcheckArgs, ImportArgs,
-    IndexArgs, Paths, SearchArgs, ServeArgs,
+    AccessArgs, CheckArgs, Cli, Command, DemoArgs, FileArgs, GenDumpArgs, HealthcheckArgs,
+    IdentifyArgs, ImportArgs, IndexArgs, LookupArgs, LookupOutput, Paths, SearchArgs, ServeArgs,
 };
 use crate::import::{self, ImportOptions, ImportReport};
 use crate::search::{self, IndexOptions, IndexReport, SearchEngine, SearchRequest};
@@ -151,6 +151,8 @@ pub fn run(cli: Cli) -> Result<()> {
             Command::Check(args) => check_command(args),
             Command::Index(args) => index_command(&cli.paths, args).await,
             Command::Search(args) => search_command(&cli.paths, args).await,
+            Command::Lookup(args) => lookup_command(&cli.paths, args).await,
+            Command::Identify(args) => identify_command(&cli.paths, args).await,
             Command::Serve(args) => serve_command(&cli.paths, args, None, None).await,
             Command::Start(args) => crate::entrypoint::start(&cli.paths, args).await,
             Command::Healthcheck(args) => healthcheck_command(args).await,
@@ -260,6 +262,14 @@ async fn import_command(paths: &Paths, args: ImportArgs) -> Result<()> {
         max_rejected: args.max_rejected,
         ..ImportOptions::default()
     };
+    // Servers of this index (other processes, replicas) see the update running from before the
+    // catalog commits until the index has caught up (`/healthz`: updating, not behind).
+    let updating = if args.no_index {
+        None
+    } else {
+        let root = paths.index.clone();
+        tokio::task::spawn_blocking(move || search::UpdateLock::acquire(&root)).await?
+    };
     let report = import_into(&paths.db, args.files, opts).await?;
     {
         let mut out = std::io::stdout().lock();
@@ -283,6 +293,7 @@ async fn import_command(paths: &Paths, args: ImportArgs) -> Result<()> {
             );
         }
     }
+    drop(updating);
     Ok(())
 }
 
@@ -301,6 +312,22 @@ fn check_command(args: CheckArgs) -> Result<()> {
     let password = args.password.as_deref().map(str::as_bytes);
     for file in &args.files {
         let started = std::time::Instant::now();
+        if let Some(source) = crate::import::snapshot::Source::detect(file, password)? {
+            let name = source.name();
+            let report = crate::import::snapshot::check(&source).with_context(|| name.clone())?;
+            let seconds = started.elapsed().as_secs_f64();
+            let total: u64 = report.rows.values().sum();
+            println!(
+                "{name}: complete libgen.li snapshot, every table's rows as its .MYI counts them: {total} rows of {} tables in {seconds:.2} s ({:.0} rows/s, {:.0} MB/s)",
+                report.rows.len(),
+                total as f64 / seconds.max(1e-9),
+                report.bytes as f64 / 1e6 / seconds.max(1e-9),
+            );
+            for (table, n) in &report.rows {
+                println!("  {table:<24} {n:>12}");
+            }
+            continue;
+        }
         let mut dumps = crate::dump::open(file, password)?;
         let name = dumps.name.clone();
         let mut rows: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
@@ -425,6 +452,285 @@ async fn search_command(paths: &Paths, args: SearchArgs) -> Result<()> {
             s.extension
         )?;
     }
+    Ok(())
+}
+
+/// What the look-up commands read: the catalog, the index, the repository and the torrents.
+struct LookupSources {
+    pool: sqlx::SqlitePool,
+    engine: Arc<SearchEngine>,
+    repository: crate::files::Repository,
+    shelf: crate::files::TorrentShelf,
+}
+
+async fn lookup_sources(paths: &Paths, files: &FileArgs) -> Result<LookupSources> {
+    let pool = db::open_read_only(&paths.db, 2).await?;
+    let (index, catalog) = (paths.index.clone(), paths.db.clone());
+    let engine =
+        tokio::task::spawn_blocking(move || SearchEngine::open_with_catalog(&index, &catalog))
+            .await??;
+    let shelf = crate::files::TorrentShelf::new(files.torrents.clone());
+    let shelf = tokio::task::spawn_blocking(move || shelf.rescan())
+        .await?
+        .context("reading the torrent folder")?;
+    Ok(LookupSources {
+        pool,
+        engine: Arc::new(engine),
+        repository: crate::files::Repository::new(files.repository.as_deref()),
+        shelf,
+    })
+}
+
+async fn lookup_command(paths: &Paths, args: LookupArgs) -> Result<()> {
+    use crate::lookup::{self, export};
+    let bytes = if args.file.as_os_str() == "-" {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut b)
+            .context("reading standard input")?;
+        b
+    } else {
+        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let parsed =
+        lookup::parse(&text).with_context(|| format!("reading {}", args.file.display()))?;
+    let sources = lookup_sources(paths, &args.files).await?;
+    let shelf = sources.shelf.clone();
+    let result = lookup::resolve(
+        &sources.pool,
+        sources.engine,
+        sources.repository,
+        sources.shelf,
+        parsed,
+    )
+    .await?;
+    let link = |p: &str| p.to_string();
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        LookupOutput::Json => {
+            serde_json::to_writer_pretty(&mut out, &export::lookup_json(&result, &link))?;
+            writeln!(out)?;
+        }
+        LookupOutput::Csv => out.write_all(export::csv(&result, &link).as_bytes())?,
+        LookupOutput::Bibtex | LookupOutput::Ris => {
+            let ris = args.format == LookupOutput::Ris;
+            let text = export::citations(&sources.pool, &result, ris).await?;
+            out.write_all(text.as_bytes())?;
+        }
+        LookupOutput::Magnets => {
+            let text =
+                tokio::task::spawn_blocking(move || export::magnet_list(&result, &shelf)).await?;
+            out.write_all(text.as_bytes())?;
+            return Ok(());
+        }
+        LookupOutput::Table => {
+            for row in &result.rows {
+                let id = row
+                    .identifier
+                    .as_ref()
+                    .map(|i| i.term())
+                    .unwrap_or_else(|| row.item.input.clone());
+                match row.best() {
+                    Some(r) => {
+                        let s = &r.summary;
+                        let more = if row.matches > 1 {
+                            format!(" (+{} more)", row.matches - 1)
+                        } else {
+                            String::new()
+                        };
+                        let place = match (r.local(), r.torrent()) {
+                            (true, _) => "here".to_string(),
+                            (false, Some((t, p))) => format!("in {t}: {p}"),
+                            (false, None) => "not locatable".to_string(),
+                        };
+                        writeln!(
+                            out,
+                            "{:>5}  found      {id}  {}/{}{more}  {} — {} ({})  [{place}]",
+                            row.item.position,
+                            r.collection(),
+                            s.id,
+                            s.title,
+                            s.author,
+                            s.year.trim()
+                        )?;
+                    }
+                    None => writeln!(
+                        out,
+                        "{:>5}  {:<9}  {id}{}",
+                        row.item.position,
+                        row.status.label(),
+                        row.item
+                            .problem
+                            .as_deref()
+                            .map(|p| format!("  ({p})"))
+                            .unwrap_or_default()
+                    )?,
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{} items ({}): {} found ({} with the file here), {} not found, {} without an identifier; {:.0} ms",
+        result.rows.len(),
+        result.format.label(),
+        result.found(),
+        result.local(),
+        result.not_found(),
+        result.malformed(),
+        result.elapsed.as_secs_f64() * 1e3
+    );
+    Ok(())
+}
+
+async fn identify_command(paths: &Paths, args: IdentifyArgs) -> Result<()> {
+    use crate::identify;
+    use crate::lookup::{self, export, Format, Item, Parsed};
+    use crate::search::Identifier;
+    anyhow::ensure!(args.dir.is_dir(), "{} is not a folder", args.dir.display());
+    let started = std::time::Instant::now();
+    let dir = args.dir.clone();
+    let threads = args.threads;
+    let hashed = tokio::task::spawn_blocking(move || {
+        identify::files_under(&dir).map(|files| identify::hash_all(&files, threads))
+    })
+    .await?
+    .with_context(|| format!("reading {}", args.dir.display()))?;
+    let hashing = started.elapsed();
+    // One item per file (its content's MD5), then one per damaged file's name.
+    let item = |position: usize, md5: Option<&str>| Item {
+        position,
+        input: md5.unwrap_or_default().to_string(),
+        title: String::new(),
+        identifiers: md5
+            .map(|m| vec![Identifier::Md5(m.to_string())])
+            .unwrap_or_default(),
+        problem: md5.is_none().then(|| "unreadable".to_string()),
+    };
+    let mut items: Vec<Item> = hashed
+        .iter()
+        .enumerate()
+        .map(|(i, h)| item(i, h.md5.as_deref().ok()))
+        .collect();
+    let damaged: Vec<usize> = (0..hashed.len())
+        .filter(|&i| args.verify_names && hashed[i].mismatch())
+        .collect();
+    for (n, &i) in damaged.iter().enumerate() {
+        items.push(item(hashed.len() + n, hashed[i].named_md5().as_deref()));
+    }
+    let sources = lookup_sources(
+        paths,
+        &FileArgs {
+            repository: None,
+            torrents: None,
+        },
+    )
+    .await?;
+    let mut rows = Vec::new();
+    // The look-up takes at most MAX_ITEMS at a time.
+    for chunk in items.chunks(lookup::MAX_ITEMS) {
+        let parsed = Parsed {
+            format: Format::List,
+            items: chunk.to_vec(),
+        };
+        let result = lookup::resolve(
+            &sources.pool,
+            sources.engine.clone(),
+            sources.repository.clone(),
+            sources.shelf.clone(),
+            parsed,
+        )
+        .await?;
+        rows.extend(result.rows);
+    }
+    let named_rows: std::collections::HashMap<usize, &lookup::Row> = damaged
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| (i, &rows[hashed.len() + n]))
+        .collect();
+    let link = |p: &str| p.to_string();
+    let describe = |row: &lookup::Row| {
+        row.best().map(|r| {
+            let s = &r.summary;
+            format!(
+                "{}/{}  {} — {} ({})",
+                r.collection(),
+                s.id,
+                s.title,
+                s.author,
+                s.year.trim()
+            )
+        })
+    };
+    let (mut found, mut unknown, mut unreadable) = (0, 0, 0);
+    let mut out = std::io::stdout().lock();
+    for (i, h) in hashed.iter().enumerate() {
+        let row = &rows[i];
+        let named = named_rows.get(&i);
+        let status = match (&h.md5, named, row.best()) {
+            (Err(_), _, _) => "unreadable",
+            (Ok(_), Some(_), _) => "damaged",
+            (Ok(_), None, Some(_)) => "found",
+            (Ok(_), None, None) => "unknown",
+        };
+        match status {
+            "unreadable" => unreadable += 1,
+            "found" => found += 1,
+            "unknown" => unknown += 1,
+            _ => {}
+        }
+        let path = h.path.display();
+        if args.json {
+            let mut value = serde_json::json!({
+                "path": h.path,
+                "size": h.size,
+                "md5": h.md5.as_ref().ok(),
+                "error": h.md5.as_ref().err(),
+                "status": status,
+                "records": row.records.iter().map(|r| export::record_json(r, &link)).collect::<Vec<_>>(),
+            });
+            if let Some(named) = named {
+                value["named_md5"] = serde_json::json!(h.named_md5());
+                value["named_records"] = serde_json::json!(named
+                    .records
+                    .iter()
+                    .map(|r| export::record_json(r, &link))
+                    .collect::<Vec<_>>());
+            }
+            serde_json::to_writer(&mut out, &value)?;
+            writeln!(out)?;
+            continue;
+        }
+        match (&h.md5, named) {
+            (Err(e), _) => writeln!(out, "{path}	unreadable: {e}")?,
+            (Ok(sum), Some(named)) => {
+                let expected = describe(named).unwrap_or_else(|| "not in the catalog".into());
+                let actual = describe(row).unwrap_or_else(|| "unknown".into());
+                writeln!(
+                    out,
+                    "{path}	{sum}	DAMAGED: named {} ({expected}), but its content is {actual}",
+                    h.named_md5().unwrap_or_default()
+                )?;
+            }
+            (Ok(sum), None) => {
+                let what = describe(row).unwrap_or_else(|| "unknown".into());
+                let more = if row.matches > 1 {
+                    format!(" (+{} more records)", row.matches - 1)
+                } else {
+                    String::new()
+                };
+                writeln!(out, "{path}	{sum}	{what}{more}")?;
+            }
+        }
+    }
+    let bytes: u64 = hashed.iter().map(|h| h.size).sum();
+    eprintln!(
+        "{} files: {found} found, {unknown} unknown, {} damaged, {unreadable} unreadable; {:.1} MB hashed in {:.2} s ({:.0} MB/s)",
+        hashed.len(),
+        damaged.len(),
+        bytes as f64 / 1e6,
+        hashing.as_secs_f64(),
+        bytes as f64 / 1e6 / hashing.as_secs_f64().max(1e-6)
+    );
     Ok(())
 }
 

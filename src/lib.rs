@@ -20,8 +20,12 @@ pub mod entrypoint;
 pub mod files;
 /// `lanshelf healthcheck`: asks a running portal's `/healthz`.
 pub mod healthcheck;
+/// "Which of my files is this?": MD5 sums of a folder's files, hashed in parallel.
+pub mod identify;
 /// Maps dump rows to catalog rows and writes them in one transaction.
 pub mod import;
+/// The batch look-up of reading lists (identifiers, CSV, BibTeX, RIS) and its exports.
+pub mod lookup;
 /// The MyISAM table reader (`.frm`, `.MYI` header, `.MYD` rows) for the libgen.li snapshot.
 pub mod myisam;
 /// Which user `lanshelf start` runs as (`PUID`/`PGID`).

@@ -399,6 +399,11 @@ impl Watcher {
     ) -> Result<(), WatchError> {
         tracing::info!(file = %dump.name, bytes = dump.size, "importing a new or changed dump");
         activity.set(|s| s.current = Some((dump.name.clone(), false)));
+        // Other servers of this index (replicas) see the update from the import's start to the
+        // index's catch-up (`search::UpdateLock`).
+        let root = self.index.clone();
+        let _updating =
+            tokio::task::spawn_blocking(move || search::UpdateLock::acquire(&root)).await?;
         let opts = ImportOptions {
             cache_mib: self.import_cache_mib,
             observer: Some(activity.progress.clone()),

@@ -763,6 +763,16 @@ fn example_uri(path: &str, operation: &Value) -> String {
 
 #[tokio::test]
 async fn the_openapi_document_describes_every_json_route_and_each_answers() {
+    // The collections it names are the catalog's.
+    let doc: Value = serde_json::from_str(include_str!("../src/web/openapi.json")).unwrap();
+    let named: Vec<&str> = doc["components"]["schemas"]["Collection"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let slugs: Vec<&str> = lanshelf::Collection::ALL.iter().map(|c| c.slug()).collect();
+    assert_eq!(named, slugs);
     let app = app().await;
     let r = get(&app, "/api/openapi.json").await;
     assert_eq!(r.status, StatusCode::OK);
@@ -792,12 +802,33 @@ async fn the_openapi_document_describes_every_json_route_and_each_answers() {
         );
     }
 
-    // Every route it names answers with JSON.
+    // Every route it names answers with JSON: a GET with the parameters' examples, or a POST
+    // of the request body's JSON example (the batch look-up).
     for (path, item) in paths {
-        let operation = &item["get"];
-        assert!(operation.is_object(), "{path} has no GET");
+        let (operation, post) = if item["get"].is_object() {
+            (&item["get"], false)
+        } else {
+            (&item["post"], true)
+        };
+        assert!(operation.is_object(), "{path} has no GET or POST");
         let uri = example_uri(path, operation);
-        let r = get(&app, &uri).await;
+        let r = if post {
+            let example = &operation["requestBody"]["content"]["application/json"]["example"];
+            assert!(
+                example.is_object(),
+                "{path}: the POST body needs a JSON example"
+            );
+            common::send(
+                &app,
+                axum::http::Request::post(&uri)
+                    .header("content-type", "application/json")
+                    .body(axum::body::Body::from(example.to_string()))
+                    .unwrap(),
+            )
+            .await
+        } else {
+            get(&app, &uri).await
+        };
         assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.text());
         assert!(
             r.content_type().contains("json"),

@@ -1,7 +1,8 @@
 //! The portal in a real browser: Debian's headless Chromium, driven through chromedriver with
 //! fantoccini, against a real `lanshelf serve` on a loopback port. Types a query and sees the
 //! results update in place (htmx), applies a filter, opens a record and follows its download
-//! link, and saves screenshots under `target/browser-artifacts/`.
+//! link; on `/identify`, chooses files that the page hashes itself and looks up; saves
+//! screenshots under `target/browser-artifacts/`.
 //!
 //! The second test runs `lanshelf demo` and checks what a keyboard, a phone and an
 //! accessibility checker see: the first result three Tabs from the search box, the Download
@@ -621,5 +622,242 @@ async fn the_demo_for_keyboards_phones_and_axe_in_chromium() {
         violations.is_empty(),
         "axe-core finds serious or critical violations:\n{}",
         violations.join("\n")
+    );
+}
+
+/// The MD5 of some bytes, in hex (the reference the page's own MD5 is checked against).
+fn md5_hex(bytes: &[u8]) -> String {
+    use md5::Digest;
+    md5::Md5::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The identify page: files chosen in the browser are hashed there (static/md5.js) and their
+/// sums looked up; the book is found, a file nobody knows is unknown, a damaged copy (the
+/// book's repository name, other bytes) is flagged.
+async fn identify_files(client: &Client, base: &str, files: &[(PathBuf, String)], book: &Path) {
+    client.goto(&format!("{base}/identify")).await.unwrap();
+    let input = client.find(Locator::Css("#files")).await.unwrap();
+    let paths: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
+    input.send_keys(&paths.join("\n")).await.unwrap();
+    eventually("the look-up of the hashed files", || async {
+        let done = client
+            .find(Locator::Css("#identify-status[data-done]"))
+            .await
+            .ok()?;
+        done.text().await.ok()
+    })
+    .await;
+    screenshot(client, "identify.png").await;
+    let status = texts(client, "#identify-status").await.join("");
+    assert_eq!(
+        status, "3 files: 1 found, 2 unknown, 1 damaged.",
+        "{status}"
+    );
+    let names = texts(client, "#identify-table tbody tr td:nth-child(1)").await;
+    let sums = texts(client, "#identify-table tbody tr td:nth-child(2)").await;
+    for (path, sum) in files {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let row = names
+            .iter()
+            .position(|n| *n == name)
+            .expect("a row per file");
+        assert_eq!(&sums[row], sum, "{name}: the page's MD5 is the file's");
+    }
+    let book_name = book.file_name().unwrap().to_string_lossy().into_owned();
+    let row = names.iter().position(|n| *n == book_name).unwrap();
+    let links = hrefs(
+        client,
+        &format!("#identify-table tbody tr:nth-child({}) a.record", row + 1),
+    )
+    .await;
+    assert_eq!(links, ["/libgen/7"]);
+    let downloads = hrefs(client, "#identify-table a.download").await;
+    assert_eq!(downloads, ["/download/libgen/7"]);
+    let damaged = texts(client, "#identify-table tr.damaged .damaged-note").await;
+    assert_eq!(damaged.len(), 1, "{damaged:?}");
+    assert!(
+        damaged[0].starts_with(&format!("Damaged: named {}", sums[row])),
+        "{damaged:?}"
+    );
+    assert!(
+        damaged[0].contains("Introduction to Algorithms"),
+        "{damaged:?}"
+    );
+    let unknown = texts(client, "#identify-table tr.unknown td.status").await;
+    assert_eq!(unknown.len(), 2, "{unknown:?}");
+
+    // The look-up page works as a plain form: paste, submit, read the table.
+    client.goto(&format!("{base}/lookup")).await.unwrap();
+    let ids = client.find(Locator::Css("#ids")).await.unwrap();
+    ids.send_keys("978-0-262-03384-8\n10.9999/nothing.here\nhello")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("#lookup-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let classes = eventually("the look-up table", || async {
+        let rows = client
+            .find_all(Locator::Css("#lookup-table tbody tr"))
+            .await
+            .ok()?;
+        let mut classes = Vec::new();
+        for r in rows {
+            classes.push(r.attr("class").await.ok()??);
+        }
+        (!classes.is_empty()).then_some(classes)
+    })
+    .await;
+    assert_eq!(classes, ["found", "missing", "malformed"]);
+    assert_eq!(
+        hrefs(client, "#lookup-table a.download").await,
+        ["/download/libgen/7"]
+    );
+    screenshot(client, "lookup.png").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_dropped_on_the_identify_page_are_hashed_in_the_browser_and_looked_up() {
+    let chromedriver = which("chromedriver");
+    if !Path::new(CHROMIUM).is_file() || chromedriver.is_none() {
+        let message = "headless Chromium and chromedriver are needed (apt-get install chromium chromium-driver)";
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("browser test: {message}");
+        }
+        eprintln!("\n\n!!!!! SKIPPED the browser test: {message} !!!!!\n");
+        return;
+    }
+    let chromedriver = chromedriver.unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("lanshelf-identify-")
+        .tempdir()
+        .unwrap();
+    // The catalog says the book of record 7 has the MD5 of these bytes.
+    let book: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let book_md5 = md5_hex(&book);
+    let dump = std::fs::read_to_string(common::dump("libgen.sql"))
+        .unwrap()
+        .replace(CLRS_MD5, &book_md5)
+        .replace(&CLRS_MD5.to_uppercase(), &book_md5.to_uppercase());
+    let dump_path = dir.path().join("libgen.sql");
+    std::fs::write(&dump_path, dump).unwrap();
+    common::import_ok(dir.path(), &[&dump_path]);
+    let repository = dir.path().join("repository");
+    std::fs::create_dir_all(repository.join("libgen/0")).unwrap();
+    std::fs::write(repository.join("libgen/0").join(&book_md5), &book).unwrap();
+    // The files to identify: the book under a name of its own, a damaged copy under the
+    // book's repository name, and notes nobody has.
+    let mine = dir.path().join("mine");
+    std::fs::create_dir_all(&mine).unwrap();
+    let named = mine.join("algorithms.pdf");
+    std::fs::write(&named, &book).unwrap();
+    let mut broken = book.clone();
+    broken[1234] ^= 0x55;
+    let damaged = mine.join(&book_md5);
+    std::fs::write(&damaged, &broken).unwrap();
+    let notes = mine.join("notes.txt");
+    std::fs::write(&notes, b"nothing to see").unwrap();
+    let files = vec![
+        (named.clone(), book_md5.clone()),
+        (damaged, md5_hex(&broken)),
+        (notes, md5_hex(b"nothing to see")),
+    ];
+
+    let mut started = Started(Vec::new());
+    let port = free_port();
+    let log = std::fs::File::create(dir.path().join("serve.log")).unwrap();
+    started.0.push(
+        common::lanshelf(dir.path())
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .arg("--repository")
+            .arg(&repository)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start lanshelf serve"),
+    );
+    let driver_port = free_port();
+    started.0.push(
+        Command::new(&chromedriver)
+            .arg(format!("--port={driver_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    wait_for_port(port, "lanshelf serve");
+    wait_for_port(driver_port, "chromedriver");
+    let profile = dir.path().join("chromium-profile");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1280,1000",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{driver_port}"))
+        .await
+        .expect("a Chromium session through chromedriver");
+    let base = format!("http://127.0.0.1:{port}");
+    let outcome = tokio::spawn({
+        let client = client.clone();
+        async move { identify_files(&client, &base, &files, &named).await }
+    })
+    .await;
+    if outcome.is_err() {
+        let _ = screenshot(&client, "identify-failure.png").await;
+    }
+    let _ = client.close().await;
+    drop(started);
+    let log = std::fs::read_to_string(dir.path().join("serve.log")).unwrap_or_default();
+    // Without the terminal colours.
+    let mut plain = String::with_capacity(log.len());
+    let mut escape = false;
+    for c in log.chars() {
+        match (escape, c) {
+            (false, '\u{1b}') => escape = true,
+            (true, 'm') => escape = false,
+            (true, _) => {}
+            (false, c) => plain.push(c),
+        }
+    }
+    let log = plain;
+    if let Err(e) = outcome {
+        let tail: Vec<&str> = log.lines().rev().take(30).collect();
+        eprintln!(
+            "server log (last lines, newest first):\n{}",
+            tail.join("\n")
+        );
+        std::panic::resume_unwind(e.into_panic());
+    }
+    // Only the sums went to the server: one look-up of the files, no upload (the other POST is
+    // the look-up form's).
+    let posts: Vec<&str> = log.lines().filter(|l| l.contains("method=POST")).collect();
+    let batch = posts
+        .iter()
+        .filter(|l| l.contains("path=/api/lookup/batch"))
+        .count();
+    assert_eq!(batch, 1, "{posts:?}");
+    assert!(
+        posts
+            .iter()
+            .all(|l| l.contains("path=/api/lookup/batch") || l.contains("path=/lookup}")),
+        "{posts:?}"
     );
 }

@@ -432,3 +432,91 @@ fn a_50_mb_literal_within_the_limit_is_read() {
     assert_eq!(row.get(1).bytes().len(), 50_000_000);
     assert!(reader.next_row().unwrap().is_none());
 }
+
+/// Runs `lanshelf ARGS` in `dir`; returns its output and its peak resident memory in MiB
+/// (`VmHWM`, sampled until it exits).
+fn with_peak(dir: &std::path::Path, args: &[&std::ffi::OsStr]) -> (std::process::Output, u64) {
+    let child = common::lanshelf(dir)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = format!("/proc/{}/status", child.id());
+    let pid = child.id();
+    let sampler = std::thread::spawn(move || {
+        let mut peak_kib = 0u64;
+        while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            if let Ok(text) = std::fs::read_to_string(&status) {
+                if let Some(kib) = text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                {
+                    peak_kib = peak_kib.max(kib);
+                }
+                if text.contains("State:\tZ") {
+                    break;
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        peak_kib
+    });
+    let out = child.wait_with_output().unwrap();
+    (out, sampler.join().unwrap() / 1024)
+}
+
+#[test]
+fn decompression_bombs_of_every_format_are_refused_in_bounded_memory() {
+    // 100 MB of one letter in one string literal compresses to almost nothing in every format;
+    // decompressed, it passes the 64 MiB row limit: refused, memory bounded, nothing imported.
+    let dir = tempfile::tempdir().unwrap();
+    let mut sql = TABLE.to_vec();
+    sql.extend_from_slice(b"INSERT INTO `updated` VALUES (1,'");
+    sql.resize(sql.len() + 100_000_000, b'a');
+    sql.extend_from_slice(b"',NULL);\nUNLOCK TABLES;\n");
+    let path = |ext: &str| dir.path().join(format!("bomb.{ext}"));
+    let file = |ext: &str| std::fs::File::create(path(ext)).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(file("sql.gz"), flate2::Compression::best());
+    gz.write_all(&sql).unwrap();
+    gz.finish().unwrap();
+    let mut bz = bzip2::write::BzEncoder::new(file("sql.bz2"), bzip2::Compression::best());
+    bz.write_all(&sql).unwrap();
+    bz.finish().unwrap();
+    let mut xz = liblzma::write::XzEncoder::new(file("sql.xz"), 6);
+    xz.write_all(&sql).unwrap();
+    xz.finish().unwrap();
+    let mut zst = zstd::Encoder::new(file("sql.zst"), 19).unwrap();
+    zst.write_all(&sql).unwrap();
+    zst.finish().unwrap();
+    let mut zip = zip::ZipWriter::new(file("zip"));
+    zip.start_file("bomb.sql", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(&sql).unwrap();
+    zip.finish().unwrap();
+    let seven = tempfile::tempdir().unwrap();
+    std::fs::write(seven.path().join("bomb.sql"), &sql).unwrap();
+    sevenz_rust2::compress_to_path(seven.path(), path("7z")).unwrap();
+    let mut rar = rars::Builder::new(rars::ArchiveVersion::Rar50);
+    rar.add_bytes(b"bomb.sql".to_vec(), sql.clone(), None, None)
+        .unwrap();
+    rar.write_to_path(&path("rar"), None).unwrap();
+    drop(sql);
+    for ext in ["sql.gz", "sql.bz2", "sql.xz", "sql.zst", "zip", "7z", "rar"] {
+        let size = std::fs::metadata(path(ext)).unwrap().len();
+        for command in ["check", "import"] {
+            let (out, peak) = with_peak(dir.path(), &[command.as_ref(), path(ext).as_os_str()]);
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert!(!out.status.success(), "{ext} {command}");
+            assert!(
+                stderr.contains("larger than 64 MiB"),
+                "{ext} {command}: {}",
+                &stderr[..stderr.len().min(400)]
+            );
+            eprintln!("{ext}: {size} bytes, 100 MB inside; {command}: {peak} MiB peak");
+            assert!(peak < 400, "{ext} {command}: {peak} MiB");
+        }
+        assert!(!dir.path().join("catalog.sqlite").exists());
+    }
+}

@@ -419,7 +419,8 @@ fn damaged_incomplete_or_foreign_archives_fail_clearly_and_change_nothing() {
         (&other, vec!["photos.rar", "no MySQL dump", "a.jpg, b.txt"]),
         (
             &snapshot_like,
-            vec!["libgen_new.rar", "no MySQL dump", "libgen.li snapshot"],
+            // Read as a libgen.li snapshot, which it is not in full.
+            vec!["libgen_new.rar", "snapshot", "incomplete"],
         ),
     ] {
         // A good dump first, in the same command: it is rolled back too.

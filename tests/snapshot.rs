@@ -108,6 +108,24 @@ fn a_snapshot_imports_the_same_from_its_folder_and_its_volumes() {
     let rars = work.path().join("rars");
     std::fs::create_dir(&rars).unwrap();
     let volumes = pack(&folder, &rars, 6);
+    // `check` reads every table, from the volumes as from the folder.
+    for given in [&volumes[0], &folder] {
+        let out = lanshelf(work.path())
+            .arg("check")
+            .arg(given)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.contains("complete libgen.li snapshot") && text.contains("editions_to_files"),
+            "{text}"
+        );
+    }
     let b = work.path().join("from-rar");
     std::fs::create_dir(&b).unwrap();
     let out = import_ok(&b, &[&volumes[0]]);
@@ -159,6 +177,9 @@ fn a_cut_volume_or_a_wrong_row_count_fails_and_changes_nothing() {
     );
     assert_eq!(catalog(&db), before);
 
+    // What a killed import left behind is swept by the next one.
+    std::fs::create_dir_all(dir.join(".lanshelf-stage-killed")).unwrap();
+    std::fs::write(dir.join(".lanshelf-stage-killed/stage.sqlite"), b"left").unwrap();
     // The `.MYI` of `files` counts more rows than its `.MYD` holds.
     let myi = folder.join("files.MYI");
     let header = std::fs::read(&myi).unwrap();

@@ -27,6 +27,9 @@ pub enum DbError {
     /// The catalog file does not exist.
     #[error("no catalog at {0}: import a dump first (`lanshelf import FILE`)")]
     Missing(String),
+    /// The catalog is on a read-only volume without its write-ahead log files.
+    #[error("the catalog {0} is in a folder this server cannot write, and its -wal and -shm files are missing: SQLite needs them to read a catalog in WAL mode. Start the process that imports (`lanshelf start`, or any `lanshelf serve` with write access) first: while it runs, the files stay in place for read-only replicas")]
+    ReadOnlyWithoutWal(String),
 }
 
 /// The migrations in `migrations/`, embedded in the binary.
@@ -55,6 +58,28 @@ pub async fn prepare(path: &Path) -> Result<(), DbError> {
 pub async fn open_read_only(path: &Path, connections: u32) -> Result<SqlitePool, DbError> {
     if !path.exists() {
         return Err(DbError::Missing(path.display().to_string()));
+    }
+    // On a read-only volume (replicas), SQLite can read a WAL catalog only through the -wal and
+    // -shm files a writer keeps in place; it could not create them.
+    let side = |suffix: &str| {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        std::path::PathBuf::from(p)
+    };
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let writable = nix::unistd::access(folder, nix::unistd::AccessFlags::W_OK).is_ok();
+    // Byte 18 of the header is 2 in WAL mode.
+    let wal_mode = {
+        let mut header = [0u8; 20];
+        std::fs::File::open(path)
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header))
+            .is_ok_and(|()| header[18] == 2)
+    };
+    if !writable && wal_mode && !(side("-wal").exists() && side("-shm").exists()) {
+        return Err(DbError::ReadOnlyWithoutWal(path.display().to_string()));
     }
     let url = format!("sqlite://{}", path.display());
     let options = SqliteConnectOptions::from_str(&url)?

@@ -361,8 +361,8 @@ impl Dumps {
                 };
                 let name = format!("{} ({})", archive.display(), member.name);
                 // A member may itself be compressed (`libgen.sql.gz` inside a RAR).
-                let mut buffered = BufReader::with_capacity(1 << 20, reader);
-                let format = match io::BufRead::fill_buf(&mut buffered) {
+                let mut reader = reader;
+                let format = match io::BufRead::fill_buf(&mut reader) {
                     Ok(head) => Format::sniff(head),
                     Err(source) => {
                         return Some(Err(InputError::Rar {
@@ -375,9 +375,9 @@ impl Dumps {
                 };
                 let reader: Box<dyn Read + Send> = match format {
                     Format::Gzip | Format::Bzip2 | Format::Xz | Format::Zstd => {
-                        decoder(format, Box::new(buffered), None)
+                        decoder(format, Box::new(reader), None)
                     }
-                    _ => Box::new(buffered),
+                    _ => Box::new(reader),
                 };
                 Some(Ok(DumpInput {
                     name,

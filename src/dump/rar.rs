@@ -16,7 +16,7 @@
 //! It knows nothing of SQL or of MyISAM: the callers decide which members they want.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, Write};
+use std::io::{self, BufRead, BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
@@ -513,8 +513,6 @@ impl RarArchive {
         let (tx, rx) = sync_channel(IN_FLIGHT);
         let shared = Arc::new(Mutex::new(Shared {
             rx,
-            chunk: Vec::new(),
-            at: 0,
             state: ReaderState::Between,
         }));
         let worker = std::thread::Builder::new()
@@ -762,8 +760,6 @@ enum ReaderState {
 
 struct Shared {
     rx: Receiver<Message>,
-    chunk: Vec<u8>,
-    at: usize,
     state: ReaderState,
 }
 
@@ -793,12 +789,12 @@ impl MemberStream {
             match message {
                 Message::Start(member) => {
                     shared.state = ReaderState::Inside;
-                    shared.chunk.clear();
-                    shared.at = 0;
                     return Some(Ok((
                         member,
                         MemberReader {
                             shared: self.shared.clone(),
+                            chunk: Vec::new(),
+                            at: 0,
                         },
                     )));
                 }
@@ -832,47 +828,63 @@ impl Drop for MemberStream {
     }
 }
 
-/// The content of one member, decoded as it is read.
+/// The content of one member, decoded as it is read. Its chunks are handed out as they come
+/// ([`BufRead`]): no copy between the decoder and the reader's caller.
 pub struct MemberReader {
     shared: Arc<Mutex<Shared>>,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl BufRead for MemberReader {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.at >= self.chunk.len() {
+            let mut shared = self
+                .shared
+                .lock()
+                .map_err(|_| io::Error::other("the archive reader failed"))?;
+            loop {
+                if shared.state != ReaderState::Inside {
+                    self.chunk.clear();
+                    self.at = 0;
+                    break;
+                }
+                match shared.rx.recv() {
+                    Ok(Message::Data(chunk)) if chunk.is_empty() => continue,
+                    Ok(Message::Data(chunk)) => {
+                        self.chunk = chunk;
+                        self.at = 0;
+                        break;
+                    }
+                    Ok(Message::End) => {
+                        shared.state = ReaderState::Between;
+                    }
+                    Ok(Message::Failed(e)) => {
+                        shared.state = ReaderState::Over;
+                        return Err(io::Error::other(e));
+                    }
+                    Ok(Message::Start(_)) | Ok(Message::Done) | Err(_) => {
+                        shared.state = ReaderState::Over;
+                        return Err(io::Error::other("the archive reader stopped unexpectedly"));
+                    }
+                }
+            }
+        }
+        Ok(&self.chunk[self.at..])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.at = (self.at + n).min(self.chunk.len());
+    }
 }
 
 impl Read for MemberReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut shared = self
-            .shared
-            .lock()
-            .map_err(|_| io::Error::other("the archive reader failed"))?;
-        loop {
-            if shared.state != ReaderState::Inside {
-                return Ok(0);
-            }
-            if shared.at < shared.chunk.len() {
-                let n = buf.len().min(shared.chunk.len() - shared.at);
-                let at = shared.at;
-                buf[..n].copy_from_slice(&shared.chunk[at..at + n]);
-                shared.at += n;
-                return Ok(n);
-            }
-            match shared.rx.recv() {
-                Ok(Message::Data(chunk)) => {
-                    shared.chunk = chunk;
-                    shared.at = 0;
-                }
-                Ok(Message::End) => {
-                    shared.state = ReaderState::Between;
-                    return Ok(0);
-                }
-                Ok(Message::Failed(e)) => {
-                    shared.state = ReaderState::Over;
-                    return Err(io::Error::other(e));
-                }
-                Ok(Message::Start(_)) | Ok(Message::Done) | Err(_) => {
-                    shared.state = ReaderState::Over;
-                    return Err(io::Error::other("the archive reader stopped unexpectedly"));
-                }
-            }
-        }
+        let available = self.fill_buf()?;
+        let n = buf.len().min(available.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
     }
 }
 

@@ -7,15 +7,17 @@
 //! knows nothing of HTTP or the catalog database.
 
 mod layout;
+mod locator;
 mod torrent;
 mod zipentry;
 
 pub use layout::{scimag_entry_name, FileRef, Layout, Repository, TorrentRef};
+pub use locator::{locate_all, magnets_for, Located, TorrentPlace};
 pub use torrent::{
     coverage_of_name, Listed, Torrent, TorrentCache, TorrentFile, TorrentShelf, TorrentSummary,
     MAX_TORRENT_BYTES,
 };
-pub use zipentry::{extract_entry, find_entry, ZipEntry};
+pub use zipentry::{extract_entry, find_entries, find_entry, ZipEntry};
 
 use std::path::PathBuf;
 

@@ -241,6 +241,12 @@ impl Torrent {
     /// A magnet link: info-hash, name, trackers, and with `file` (for a multi-file torrent) the
     /// `so=` index that makes a client fetch only that file.
     pub fn magnet(&self, file: Option<usize>) -> String {
+        self.magnet_of(file.as_slice())
+    }
+
+    /// A magnet link that selects several files (`so=1,4-6,9`, BEP 53): a client fetches only
+    /// those. No valid index (or a single-file torrent): the whole torrent.
+    pub fn magnet_of(&self, files: &[usize]) -> String {
         let mut link = format!("magnet:?xt=urn:btih:{}", self.info_hash_hex());
         link.push_str("&dn=");
         link.extend(utf8_percent_encode(&self.name, MAGNET_VALUE));
@@ -248,10 +254,38 @@ impl Torrent {
             link.push_str("&tr=");
             link.extend(utf8_percent_encode(tracker, MAGNET_VALUE));
         }
-        if let Some(i) = file.filter(|i| !self.single_file && *i < self.files.len()) {
-            link.push_str(&format!("&so={i}"));
+        let mut wanted: Vec<usize> = files
+            .iter()
+            .copied()
+            .filter(|i| !self.single_file && *i < self.files.len())
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        if !wanted.is_empty() {
+            // Runs of consecutive indices as ranges.
+            let mut parts: Vec<String> = Vec::new();
+            let mut run = (wanted[0], wanted[0]);
+            for &i in &wanted[1..] {
+                if i == run.1 + 1 {
+                    run.1 = i;
+                } else {
+                    parts.push(range(run));
+                    run = (i, i);
+                }
+            }
+            parts.push(range(run));
+            link.push_str("&so=");
+            link.push_str(&parts.join(","));
         }
         link
+    }
+}
+
+fn range((a, b): (usize, usize)) -> String {
+    if a == b {
+        a.to_string()
+    } else {
+        format!("{a}-{b}")
     }
 }
 
@@ -483,7 +517,7 @@ impl TorrentCache {
     /// Blocking (reads the file when not cached).
     pub fn get(&self, shelf: &TorrentShelf, file_name: &str) -> Option<std::sync::Arc<Torrent>> {
         let hash = shelf.get(file_name)?.info_hash.clone()?;
-        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((h, t)) = cache.get(file_name) {
             if *h == hash {
                 return Some(t.clone());
@@ -533,6 +567,11 @@ mod tests {
             t.info_hash_hex()
         )));
         assert!(magnet.ends_with("&so=1"));
+        assert!(
+            t.magnet(Some(7)).ends_with("anno"),
+            "no such file: the whole torrent"
+        );
+        assert!(t.magnet_of(&[1, 0, 1]).ends_with("&so=0-1"));
     }
 
     #[test]

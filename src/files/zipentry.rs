@@ -72,6 +72,45 @@ pub fn find_entry(zip: &Path, doi: &str) -> Result<Option<ZipEntry>, FilesError>
     }))
 }
 
+/// Finds the entries of several papers in one scimag zip, reading its directory once (as
+/// [`find_entry`] matches them). Blocking.
+pub fn find_entries(zip: &Path, dois: &[&str]) -> Result<Vec<Option<ZipEntry>>, FilesError> {
+    let file = std::fs::File::open(zip).map_err(|e| FilesError::Io(zip.to_path_buf(), e))?;
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| FilesError::Zip(zip.to_path_buf(), e))?;
+    let mut by_name: std::collections::HashMap<String, usize> = Default::default();
+    for i in 0..archive.len() {
+        if let Some(name) = archive.name_for_index(i) {
+            by_name.entry(comparable(name)).or_insert(i);
+        }
+    }
+    let mut out = Vec::with_capacity(dois.len());
+    for doi in dois {
+        let want = comparable(doi);
+        let Some(&index) = by_name.get(&want).filter(|_| !want.is_empty()) else {
+            out.push(None);
+            continue;
+        };
+        let entry = archive
+            .by_index_raw(index)
+            .map_err(|e| FilesError::Zip(zip.to_path_buf(), e))?;
+        if entry.is_dir() || entry.encrypted() {
+            out.push(None);
+            continue;
+        }
+        out.push(Some(ZipEntry {
+            zip: zip.to_path_buf(),
+            name: entry.name().to_string(),
+            index,
+            data_start: entry.data_start(),
+            size: entry.size(),
+            stored: entry.compression() == zip::CompressionMethod::Stored
+                && entry.compressed_size() == entry.size(),
+        }));
+    }
+    Ok(out)
+}
+
 /// Extracts a (compressed) entry into `out`. Blocking. For stored entries, reading the byte range
 /// directly is cheaper; this is the fallback for archives that were recompressed.
 pub fn extract_entry(entry: &ZipEntry, out: &mut impl Write) -> Result<u64, FilesError> {

@@ -660,7 +660,20 @@ impl<'c> ImportState<'c> {
                 source: e,
             },
         };
-        // Removed on drop, whatever happens; a `kill -9` leaves it for the next import to sweep.
+        // Removed on drop, whatever happens; a `kill -9` leaves it for the next import to sweep
+        // (this one holds the catalog's write lock: no other import is running).
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for entry in entries.flatten() {
+                if entry
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with(".lanshelf-stage-")
+                {
+                    tracing::info!(path = %entry.path().display(), "removing the staging files a stopped import left");
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
         let staging = tempfile::Builder::new()
             .prefix(".lanshelf-stage-")
             .suffix(".sqlite")

@@ -83,6 +83,16 @@ pub fn current_generation(root: &Path) -> Result<PathBuf, SearchError> {
 
 /// Opens the generation `CURRENT` names, checking its format version.
 pub fn open_current(root: &Path) -> Result<(Index, PathBuf), SearchError> {
+    open_generation(root, false)
+}
+
+/// Opens the generation `CURRENT` names for searching only: the folder may be read-only (see
+/// `search::read_only`).
+pub fn open_current_read_only(root: &Path) -> Result<(Index, PathBuf), SearchError> {
+    open_generation(root, true)
+}
+
+fn open_generation(root: &Path, read_only: bool) -> Result<(Index, PathBuf), SearchError> {
     let dir = current_generation(root)?;
     let meta: GenerationMeta = std::fs::read(dir.join("lanshelf.json"))
         .ok()
@@ -97,7 +107,14 @@ pub fn open_current(root: &Path) -> Result<(Index, PathBuf), SearchError> {
             found: meta.format,
         });
     }
-    let mut index = Index::open_in_dir(&dir).map_err(|e| SearchError::Open {
+    let opened = if read_only {
+        super::read_only::ReadOnlyDirectory::open(&dir)
+            .map_err(tantivy::TantivyError::from)
+            .and_then(Index::open)
+    } else {
+        Index::open_in_dir(&dir)
+    };
+    let mut index = opened.map_err(|e| SearchError::Open {
         path: dir.clone(),
         source: e,
     })?;
@@ -555,6 +572,7 @@ fn last_import(conn: &Connection) -> Result<i64, SearchError> {
 pub fn rebuild(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexReport, SearchError> {
     let started = Instant::now();
     std::fs::create_dir_all(root).map_err(|e| SearchError::Io(root.to_path_buf(), e))?;
+    let _updating = super::UpdateLock::acquire(root);
     let conn = open_catalog(db)?;
     // One read transaction: a consistent snapshot even if an import commits meanwhile.
     conn.execute_batch("BEGIN")?;
@@ -681,6 +699,7 @@ fn remove_old_generations(root: &Path, current: &str, previous: Option<&Path>) {
 /// the index from scratch when there is none.
 pub fn catch_up(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexReport, SearchError> {
     let started = Instant::now();
+    let _updating = super::UpdateLock::acquire(root);
     let (index, dir) = match open_current(root) {
         Ok(found) => found,
         Err(SearchError::NoIndex(_)) => return rebuild(db, root, opts),

@@ -6,11 +6,14 @@ pub mod analyzer;
 mod facets;
 pub mod forms;
 mod fuzzy;
+mod ident;
 pub mod indexer;
 pub mod normalize;
 pub mod only;
 pub mod query;
+mod read_only;
 pub mod schema;
+mod update_lock;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -23,6 +26,7 @@ pub use facets::Facets;
 pub use indexer::{catch_up, lag, rebuild, IndexOptions, IndexReport, Lag};
 pub use normalize::Identifier;
 pub use query::Filters;
+pub use update_lock::{update_running, UpdateLock};
 
 use crate::Collection;
 use facets::FacetCollector;
@@ -398,13 +402,18 @@ impl SearchEngine {
                 return Ok(false);
             }
         }
-        let (index, generation) = indexer::open_current(&self.root)?;
+        let (index, generation) = indexer::open_current_read_only(&self.root)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()?;
         *self.loaded.write().expect("lock") = Some(Arc::new(Loaded { reader, generation }));
         Ok(true)
+    }
+
+    /// Whether a process is updating this index now (see [`UpdateLock`]).
+    pub fn update_running(&self) -> bool {
+        update_lock::update_running(&self.root)
     }
 
     /// The generation being served, if any.
@@ -456,6 +465,7 @@ impl SearchEngine {
             u8::MAX,
             false,
             facets::FacetFilters::default(),
+            None,
         );
         if let Some(f) = self
             .facet_cache

@@ -2,7 +2,7 @@
 //! ISSN, PubMed ID), languages, file extensions and years. Pure functions, no I/O.
 
 /// An identifier recognised in a query.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(tag = "kind", content = "value", rename_all = "lowercase")]
 pub enum Identifier {
     /// A lower-case MD5.

@@ -18,7 +18,7 @@ pub struct RecordSet {
     version: u64,
     ids: HashSet<u64>,
     /// Each segment's matching documents, computed once.
-    segments: Mutex<HashMap<tantivy::SegmentId, Arc<BitSet>>>,
+    segments: Mutex<HashMap<tantivy::index::SegmentId, Arc<BitSet>>>,
 }
 
 impl RecordSet {

@@ -16,6 +16,9 @@ pub enum WebError {
     /// The request itself is unacceptable (the message says why).
     #[error("{0}")]
     BadRequest(String),
+    /// A request body is larger than the portal accepts (the message says what to do).
+    #[error("{0}")]
+    PayloadTooLarge(String),
     /// The URL is longer than the portal accepts.
     #[error("the address is too long")]
     UriTooLong,
@@ -56,12 +59,25 @@ impl WebError {
         match self {
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::UriTooLong => StatusCode::URI_TOO_LONG,
             WebError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             WebError::RangeNotSatisfiable(_) => StatusCode::RANGE_NOT_SATISFIABLE,
             WebError::Search(crate::search::SearchError::NoIndex(_))
             | WebError::Search(crate::search::SearchError::Busy) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<crate::lookup::LookupError> for WebError {
+    fn from(e: crate::lookup::LookupError) -> Self {
+        use crate::lookup::LookupError as L;
+        match e {
+            L::TooMany { .. } | L::Csv { .. } => WebError::BadRequest(e.to_string()),
+            L::Search(e) => WebError::Search(e),
+            L::Db(e) => WebError::Db(e),
+            L::Task(e) => WebError::Task(e),
         }
     }
 }
@@ -97,7 +113,7 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let status = self.status();
         let message = if status.is_server_error() {
-            tracing::error!(error = %crate::chain::Chain(self), "request failed");
+            tracing::error!(error = %crate::chain::Chain(&self), "request failed");
             match status {
                 StatusCode::SERVICE_UNAVAILABLE => {
                     "The search index is not available yet. Try again in a moment.".to_string()

@@ -7,13 +7,12 @@ use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::predicate::{Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, OnResponse, TraceLayer};
@@ -21,7 +20,8 @@ use tracing::Level;
 
 use super::error::{error_page, WebError};
 use super::handlers::{
-    about, api, citation, download, feeds, health, ident, jsonphp, opds, record, search, torrents,
+    about, api, citation, download, feeds, health, ident, jsonphp, lookup, opds, record, search,
+    torrents, zotero,
 };
 use super::state::AppState;
 use super::{access, assets};
@@ -31,7 +31,8 @@ use crate::Collection;
 pub const MAX_URI_BYTES: usize = 8 * 1024;
 /// The most header bytes accepted (names and values together).
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
-/// The largest request body accepted (the portal takes no uploads).
+/// The largest request body accepted, except by the look-up routes
+/// ([`lookup::BODY_ROUTES`], which take up to [`lookup::MAX_BATCH_BYTES`]).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// How long a handler may take before the request fails (downloads stream past this).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -44,6 +45,7 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 /// nested under it, other paths are 404, and links in responses get the prefix (`super::base`).
 pub fn router(state: AppState) -> Router {
     let base = state.base_path().to_string();
+    let base_path = std::sync::Arc::<str>::from(base.as_str());
     let access = (
         state.access.clone(),
         std::sync::Arc::<str>::from(state.base_path()),
@@ -117,6 +119,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/search", get(api::search))
         .route("/api/records/{collection}/{id}", get(api::record))
         .route("/api/lookup", get(api::lookup))
+        .route("/api/lookup/batch", post(lookup::batch))
+        .route("/api/zotero", get(zotero::setting))
+        .route("/api/zotero/{*doi}", get(zotero::resolve))
+        .route("/lookup", get(lookup::page).post(lookup::submit))
+        .route("/identify", get(lookup::identify_page))
         .route("/api/suggest", get(api::suggest))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api", get(about::api))
@@ -180,7 +187,6 @@ pub fn router(state: AppState) -> Router {
                         .latency_unit(tower_http::LatencyUnit::Micros),
                 )),
         )
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(CompressionLayer::new().compress_when(SizeAbove::new(512).and(compressible)))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -208,9 +214,45 @@ pub fn router(state: AppState) -> Router {
         ));
     routes
         .layer(middleware::from_fn(guard))
+        .layer(middleware::from_fn_with_state(base_path, body_limit))
         // Around every route (and the fallback), so routes added later follow the same rules.
         .layer(middleware::from_fn_with_state(access, access::enforce))
         .layer(layers)
+}
+
+/// Bounds request bodies: [`MAX_BODY_BYTES`], or [`lookup::MAX_BATCH_BYTES`] on the look-up
+/// routes that take lists. A declared length past it is refused before anything is read; a
+/// body that grows past it fails as it is read (the handler answers 413).
+async fn body_limit(
+    axum::extract::State(base): axum::extract::State<std::sync::Arc<str>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let route = path.strip_prefix(&*base).unwrap_or(path);
+    let limit = if lookup::BODY_ROUTES.contains(&route) {
+        lookup::MAX_BATCH_BYTES
+    } else {
+        MAX_BODY_BYTES
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return error_page(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!(
+                "The request is larger than {} KiB, the most this address takes.",
+                limit >> 10
+            ),
+            "",
+        );
+    }
+    let (parts, body) = request.into_parts();
+    let body = Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, body)).await
 }
 
 /// Only text is worth compressing; files, ranges and already-compressed formats are not.

@@ -172,6 +172,9 @@ pub struct Inner {
     /// `json.php` answers computed at once: one, so that however many scripts page through the
     /// catalog, the other catalog connections stay free for the pages.
     pub jsonphp_permits: tokio::sync::Semaphore,
+    /// Batch look-ups running at once (`web::handlers::lookup`): a few, so that large lists
+    /// queue instead of crowding out the pages.
+    pub lookup_permits: tokio::sync::Semaphore,
     /// The dumps folder watcher's activity, when there is one.
     pub activity: Option<Arc<Activity>>,
     base_path: String,
@@ -215,6 +218,9 @@ impl AppState {
                 std::thread::available_parallelism().map_or(2, |n| n.get()) * 2,
             ),
             jsonphp_permits: tokio::sync::Semaphore::new(1),
+            lookup_permits: tokio::sync::Semaphore::new(
+                crate::web::handlers::lookup::BATCH_AT_ONCE,
+            ),
             activity: config.activity.clone(),
             base_path: config.base_path.clone(),
             forwarded_prefix: config.forwarded_prefix,

@@ -203,6 +203,8 @@ pub struct FileRow {
     pub f_id: i64,
     /// `md5`.
     pub md5: String,
+    /// Its collection (from `libgen_topic`), when the topic is known.
+    pub topic: Option<Collection>,
     /// The id in its topic's numbering (`libgen_id` …).
     pub topic_id: i64,
     /// The other columns used, by name.
@@ -429,6 +431,7 @@ mod tests {
         FileRow {
             f_id: 5,
             md5: "7B2A4D53FDE834E801C26A2BAB7E0240".into(),
+            topic: None,
             topic_id: id,
             fields: vec![
                 ("extension", "PDF".into()),

@@ -21,8 +21,8 @@ const MYI_PREFIX: usize = 64 << 10;
 
 /// The table files of a snapshot.
 pub enum Source {
-    /// Extracted files in a folder.
-    Folder(PathBuf),
+    /// Extracted files in a folder, and the bytes of them read so far.
+    Folder(PathBuf, Arc<AtomicU64>),
     /// A RAR archive or volume set (non-solid, as published).
     Rar(Box<RarArchive>),
 }
@@ -67,7 +67,7 @@ impl Source {
     /// members are table files (`.frm`, `.MYD`) with a `files` table.
     pub fn detect(path: &Path, password: Option<&[u8]>) -> Result<Option<Source>, InputError> {
         if path.is_dir() {
-            return Ok(snapshot_folder(path).map(Source::Folder));
+            return Ok(snapshot_folder(path).map(|d| Source::Folder(d, Arc::default())));
         }
         if !crate::dump::rar::is_rar_name(&path.to_string_lossy()) && !sniff_rar(path) {
             return Ok(None);
@@ -86,7 +86,7 @@ impl Source {
     /// What to call it in messages and the `imports` table.
     pub fn name(&self) -> String {
         match self {
-            Source::Folder(dir) => dir.display().to_string(),
+            Source::Folder(dir, _) => dir.display().to_string(),
             Source::Rar(a) => a.path().display().to_string(),
         }
     }
@@ -94,7 +94,7 @@ impl Source {
     /// The kind of source, for the report.
     pub fn format(&self) -> &'static str {
         match self {
-            Source::Folder(_) => "libgen.li snapshot (folder)",
+            Source::Folder(..) => "libgen.li snapshot (folder)",
             Source::Rar(_) => "libgen.li snapshot (RAR)",
         }
     }
@@ -102,9 +102,11 @@ impl Source {
     /// The size of what is read (all volumes, or all table files), for progress.
     pub fn size(&self) -> Option<u64> {
         match self {
-            Source::Folder(dir) => std::fs::read_dir(dir).ok().map(|entries| {
+            // What is read of it: the row files.
+            Source::Folder(dir, _) => std::fs::read_dir(dir).ok().map(|entries| {
                 entries
                     .filter_map(Result::ok)
+                    .filter(|e| e.file_name().to_string_lossy().ends_with(".MYD"))
                     .filter_map(|e| e.metadata().ok())
                     .map(|m| m.len())
                     .sum()
@@ -116,7 +118,7 @@ impl Source {
     /// Bytes read so far (a RAR's volumes; a folder's tables count through their readers).
     pub fn position(&self) -> Arc<AtomicU64> {
         match self {
-            Source::Folder(_) => Arc::new(AtomicU64::new(0)),
+            Source::Folder(_, read) => read.clone(),
             Source::Rar(a) => a.position(),
         }
     }
@@ -126,7 +128,7 @@ impl Source {
         let mut out = BTreeMap::new();
         for &name in tables {
             let (frm, myi) = match self {
-                Source::Folder(dir) => {
+                Source::Folder(dir, _) => {
                     let frm = dir.join(format!("{name}.frm"));
                     if !frm.is_file() {
                         continue;
@@ -182,7 +184,7 @@ impl Source {
             Ok::<(), SnapshotError>(())
         };
         match self {
-            Source::Folder(dir) => {
+            Source::Folder(dir, read) => {
                 for &name in wanted {
                     let Some(table) = tables.get(name) else {
                         continue;
@@ -190,8 +192,10 @@ impl Source {
                     let path = dir.join(format!("{name}.MYD"));
                     let file =
                         std::fs::File::open(&path).map_err(|e| SnapshotError::io(&path, e))?;
-                    let data: Box<dyn Read + Send> =
-                        Box::new(std::io::BufReader::with_capacity(1 << 20, file));
+                    let data: Box<dyn Read + Send> = Box::new(Counted {
+                        inner: std::io::BufReader::with_capacity(1 << 20, file),
+                        count: read.clone(),
+                    });
                     let mut reader = MydReader::new(
                         table.def.clone(),
                         data,
@@ -226,6 +230,21 @@ impl Source {
                 Ok(())
             }
         }
+    }
+}
+
+/// Counts the bytes read through it, for progress.
+struct Counted<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
     }
 }
 

@@ -191,6 +191,31 @@ impl Stage {
         })
     }
 
+    /// A read-only connection to a staging database another connection filled (and
+    /// [`Stage::release`]d), for a thread of its own.
+    pub fn open_reader(path: &Path, cache_mib: u32) -> rusqlite::Result<Stage> {
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.execute_batch(&format!(
+            "PRAGMA cache_size = -{}; PRAGMA query_only = ON; PRAGMA mmap_size = 268435456;",
+            cache_mib.max(8) as u64 * 1024
+        ))?;
+        Ok(Stage {
+            conn,
+            linked: IdSet::default(),
+            keys: DETAIL_KEYS.iter().map(|(d, _, k)| (*k, *d)).collect(),
+        })
+    }
+
+    /// Commits and lets go of the file's exclusive lock, so that readers may open it; nothing
+    /// is written to it after.
+    pub fn release(&mut self) -> rusqlite::Result<()> {
+        self.conn
+            .execute_batch("COMMIT; PRAGMA locking_mode = NORMAL; SELECT count(*) FROM series;")
+    }
+
     /// Learns the detail keys from `elem_descr` (name → key), replacing the defaults for the
     /// names it has.
     pub fn name_keys(&mut self, names: &[(u32, String)]) {

@@ -87,7 +87,12 @@ macro_rules! into_api_error {
         }
     )*};
 }
-into_api_error!(crate::db::DbError, SearchError, tokio::task::JoinError);
+into_api_error!(
+    crate::db::DbError,
+    SearchError,
+    tokio::task::JoinError,
+    crate::lookup::LookupError
+);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {

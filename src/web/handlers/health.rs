@@ -1,6 +1,7 @@
 //! `/healthz`: whether the catalog and the index answer, with the cached counts and the index
 //! generation, and whether the index has seen the catalog's last import. 200 when both answer
-//! and the index is up to date (or being brought up to date now), 503 otherwise.
+//! and the index is up to date (or being brought up to date now, by this process or any other:
+//! replicas behind a load balancer stay in while the importer works), 503 otherwise.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -38,25 +39,29 @@ pub async fn report(state: &AppState) -> (bool, serde_json::Value) {
     .and_then(Result::ok);
     let catalog_ok = last_import.is_some();
     let engine = state.engine.clone();
-    let (generation, documents, indexed) = tokio::task::spawn_blocking(move || {
+    let (generation, documents, indexed, update_running) = tokio::task::spawn_blocking(move || {
         (
             engine.generation(),
             engine.documents(),
             engine.indexed_import(),
+            engine.update_running(),
         )
     })
     .await
-    .unwrap_or((None, 0, None));
+    .unwrap_or((None, 0, None, false));
     let index_ok = generation.is_some();
     // Imports the index has not seen: its update is running, or was interrupted.
     let behind = match (last_import, indexed) {
         (Some(catalog), Some(indexed)) => (catalog - indexed).max(0),
         _ => 0,
     };
-    let updating = state
-        .activity
-        .as_deref()
-        .is_some_and(|a| a.current().is_some());
+    // This process's dumps folder watcher, or any process updating the index (another
+    // container's importer, `lanshelf import`): see `search::UpdateLock`.
+    let updating = update_running
+        || state
+            .activity
+            .as_deref()
+            .is_some_and(|a| a.current().is_some());
     let stats = state.stats();
     let status = if !(catalog_ok && index_ok) {
         "degraded"

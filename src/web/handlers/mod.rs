@@ -9,10 +9,12 @@ pub mod health;
 pub mod ident;
 pub mod jsonphp;
 pub mod location;
+pub mod lookup;
 pub mod opds;
 pub mod record;
 pub mod search;
 pub mod torrents;
+pub mod zotero;
 
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::Response;

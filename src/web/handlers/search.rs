@@ -193,7 +193,28 @@ pub struct ResultsFragment {
     pub results: Results,
 }
 
-fn tabs(params: &SearchParams, counts: Option<&[(Collection, u64)]>) -> Vec<Choice> {
+/// The collections the catalog holds records of (the classic three while it is empty): the
+/// others get no tab and no line on the home page.
+fn held(stats: &Stats) -> Vec<Collection> {
+    let held: Vec<Collection> = Collection::ALL
+        .into_iter()
+        .filter(|c| stats.records(*c) > 0)
+        .collect();
+    if held.is_empty() {
+        Collection::ALL
+            .into_iter()
+            .filter(|c| c.is_classic())
+            .collect()
+    } else {
+        held
+    }
+}
+
+fn tabs(
+    params: &SearchParams,
+    counts: Option<&[(Collection, u64)]>,
+    held: &[Collection],
+) -> Vec<Choice> {
     let total: Option<u64> = counts.map(|c| c.iter().map(|(_, n)| n).sum());
     let mut out = vec![Choice {
         label: "All".into(),
@@ -202,6 +223,9 @@ fn tabs(params: &SearchParams, counts: Option<&[(Collection, u64)]>) -> Vec<Choi
         current: params.collection.is_none(),
     }];
     for c in Collection::ALL {
+        if !held.contains(&c) && params.collection != Some(c) {
+            continue;
+        }
         let n = counts.map(|cs| cs.iter().find(|(x, _)| *x == c).map_or(0, |(_, n)| *n));
         out.push(Choice {
             label: c.label().into(),
@@ -222,9 +246,8 @@ fn welcome(state: &AppState, stats: &Stats, no_index: bool) -> Welcome {
         dumps: activity
             .and_then(|a| a.dumps())
             .map(|d| d.display().to_string()),
-        collections: Collection::ALL
+        collections: held(stats)
             .iter()
-            .filter(|c| c.is_classic() || stats.records(**c) > 0)
             .map(|c| CollectionCard {
                 label: c.label(),
                 records: count(stats.records(*c)),
@@ -242,9 +265,9 @@ fn welcome(state: &AppState, stats: &Stats, no_index: bool) -> Welcome {
     }
 }
 
-fn empty_results(params: SearchParams) -> Results {
+fn empty_results(params: SearchParams, held: &[Collection]) -> Results {
     Results {
-        tabs: tabs(&params, None),
+        tabs: tabs(&params, None, held),
         title: if params.q.is_empty() {
             "Lanshelf".into()
         } else {
@@ -627,7 +650,8 @@ async fn results_of(
     params: SearchParams,
     browse: bool,
 ) -> Result<Results, WebError> {
-    let mut out = empty_results(params.clone());
+    let held = held(&state.stats());
+    let mut out = empty_results(params.clone(), &held);
     if !params.is_search() && !browse {
         let stats = state.stats();
         out.welcome = Some(welcome(state, &stats, stats.generation.is_none()));
@@ -655,6 +679,7 @@ async fn results_of(
     out.tabs = tabs(
         &params,
         found.facets.as_ref().map(|f| f.collection.as_slice()),
+        &held,
     );
     let grouped = group_works(summaries);
     let works: Vec<i64> = grouped
