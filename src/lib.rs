@@ -12,6 +12,8 @@ pub mod commands;
 pub mod config;
 /// The catalog database: pool, migrations, queries.
 pub mod db;
+/// The demo's repository and torrents: small real files for some sample records.
+pub mod demo;
 /// The MySQL dump reader and input decompression.
 pub mod dump;
 /// `lanshelf start`: the container's entry point (user switch, serve, import the dumps folder).
@@ -36,8 +38,6 @@ pub mod progress;
 pub mod search;
 /// Synthetic dump generator for benchmarks and scale tests.
 pub mod synth;
-/// The demo's repository and torrents: small real files for some sample records.
-pub mod demo;
 /// The dumps folder: new or changed dumps, imported one by one.
 pub mod watch;
 /// The web portal: state, router, pages, downloads.

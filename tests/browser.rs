@@ -387,10 +387,16 @@ async fn viewport(client: &Client, width: u32, height: u32) {
         .execute("return [window.innerWidth, window.innerHeight];", vec![])
         .await
         .unwrap();
-    let (iw, ih) = (inner[0].as_u64().unwrap() as u32, inner[1].as_u64().unwrap() as u32);
+    let (iw, ih) = (
+        inner[0].as_u64().unwrap() as u32,
+        inner[1].as_u64().unwrap() as u32,
+    );
     if (iw, ih) != (width, height) {
         client
-            .set_window_size(width + (width - iw.min(width)), height + (height - ih.min(height)))
+            .set_window_size(
+                width + (width - iw.min(width)),
+                height + (height - ih.min(height)),
+            )
             .await
             .unwrap();
     }
@@ -418,7 +424,11 @@ async fn axe(client: &Client, source: &str) -> Vec<String> {
         let impact = v["impact"].as_str().unwrap_or("");
         if impact == "serious" || impact == "critical" {
             for n in v["nodes"].as_array().cloned().unwrap_or_default() {
-                out.push(format!("{} ({impact}): {}", v["id"].as_str().unwrap_or(""), n.as_str().unwrap_or("")));
+                out.push(format!(
+                    "{} ({impact}): {}",
+                    v["id"].as_str().unwrap_or(""),
+                    n.as_str().unwrap_or("")
+                ));
             }
         }
     }
@@ -457,7 +467,10 @@ async fn open(client: &Client, base: &str, path: &str) {
 async fn demo_pages(client: &Client, base: &str, dark: bool, axe_source: &str) -> Vec<String> {
     let theme = if dark { "dark" } else { "light" };
     let is_dark = client
-        .execute("return matchMedia('(prefers-color-scheme: dark)').matches;", vec![])
+        .execute(
+            "return matchMedia('(prefers-color-scheme: dark)').matches;",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(is_dark, json!(dark), "the {theme} theme is in effect");
@@ -465,7 +478,10 @@ async fn demo_pages(client: &Client, base: &str, dark: bool, axe_source: &str) -
     // A record whose file is here (the first "here" result), for the record page.
     open(client, base, "/search?here=1&collection=libgen").await;
     let record = hrefs(client, "ol.results li.hit h3 a").await;
-    let record = record.first().cloned().expect("a record with its file here");
+    let record = record
+        .first()
+        .cloned()
+        .expect("a record with its file here");
     let pages = [
         ("home", "/".to_string()),
         ("results", "/search?q=introduction".to_string()),
@@ -479,7 +495,11 @@ async fn demo_pages(client: &Client, base: &str, dark: bool, axe_source: &str) -
         for v in axe(client, axe_source).await {
             violations.push(format!("{theme} {name} {path}: {v}"));
         }
-        shot(client, &format!("{name}-{}.png", if dark { "dark" } else { "desktop" })).await;
+        shot(
+            client,
+            &format!("{name}-{}.png", if dark { "dark" } else { "desktop" }),
+        )
+        .await;
     }
     // The view is remembered (a cookie): back to cards for the next visitor of this profile.
     open(client, base, "/search?q=introduction&view=cards").await;
@@ -508,7 +528,10 @@ async fn demo_pages(client: &Client, base: &str, dark: bool, axe_source: &str) -
             break;
         }
         tabs += 1;
-        assert!(tabs <= 3, "the first result is more than 3 Tabs from the search box");
+        assert!(
+            tabs <= 3,
+            "the first result is more than 3 Tabs from the search box"
+        );
         client
             .active_element()
             .await
@@ -520,7 +543,10 @@ async fn demo_pages(client: &Client, base: &str, dark: bool, axe_source: &str) -
     // The home page puts the cursor in the search box.
     open(client, base, "/").await;
     let focused = client
-        .execute("return document.activeElement && document.activeElement.id;", vec![])
+        .execute(
+            "return document.activeElement && document.activeElement.id;",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(focused, json!("q"), "the home page focuses the search box");
@@ -538,8 +564,13 @@ async fn demo_pages(client: &Client, base: &str, dark: bool, axe_source: &str) -
                 )
                 .await
                 .unwrap();
-            let bottom = bottom.as_f64().expect("a Download button on the record page");
-            assert!(bottom <= 844.0, "Download at {bottom} px, below the fold of a phone");
+            let bottom = bottom
+                .as_f64()
+                .expect("a Download button on the record page");
+            assert!(
+                bottom <= 844.0,
+                "Download at {bottom} px, below the fold of a phone"
+            );
         }
     }
     viewport(client, 1280, 900).await;
@@ -569,7 +600,13 @@ async fn the_demo_for_keyboards_phones_and_axe_in_chromium() {
     let log = std::fs::File::create(dir.path().join("demo.log")).unwrap();
     started.0.push(
         common::lanshelf(dir.path())
-            .args(["demo", "--synthetic", "600", "--addr", &format!("127.0.0.1:{port}")])
+            .args([
+                "demo",
+                "--synthetic",
+                "600",
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+            ])
             .arg("--dir")
             .arg(dir.path().join("demo"))
             .env("RUST_LOG", "info")

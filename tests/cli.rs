@@ -50,7 +50,11 @@ fn errors(out: &std::process::Output) -> Vec<String> {
 fn each_cause_is_printed_once() {
     let dir = tempfile::tempdir().unwrap();
     let foreign = dir.path().join("cover.pdf");
-    std::fs::write(&foreign, b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\nendobj\n").unwrap();
+    std::fs::write(
+        &foreign,
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\nendobj\n",
+    )
+    .unwrap();
     let missing = dir.path().join("missing.sql");
     for (file, cause) in [
         (&foreign, "not a MySQL dump"),
@@ -75,7 +79,12 @@ fn each_cause_is_printed_once() {
         .unwrap();
     let lines = errors(&out);
     assert_eq!(lines.len(), 1, "{lines:?}");
-    assert_eq!(lines[0].matches("not a MySQL dump").count(), 1, "{}", lines[0]);
+    assert_eq!(
+        lines[0].matches("not a MySQL dump").count(),
+        1,
+        "{}",
+        lines[0]
+    );
 }
 
 #[test]
@@ -96,13 +105,20 @@ fn a_cut_compressed_dump_is_truncated_at_the_files_own_offset() {
         let lines = errors(&out);
         assert_eq!(lines.len(), 1, "{format}: {lines:?}");
         let line = &lines[0];
-        assert!(line.contains("truncated"), "{format}: says truncated: {line}");
+        assert!(
+            line.contains("truncated"),
+            "{format}: says truncated: {line}"
+        );
         assert!(
             line.contains(&format!("ends early at byte {size} of the file")),
             "{format}: the compressed file's own offset ({size}): {line}"
         );
         assert!(!line.contains("read error"), "{format}: {line}");
-        assert_eq!(line.matches("truncated").count(), 1, "{format}: once: {line}");
+        assert_eq!(
+            line.matches("truncated").count(),
+            1,
+            "{format}: once: {line}"
+        );
     }
 }
 
@@ -118,11 +134,21 @@ fn pipes_and_files_get_no_colour_codes() {
         .arg(dump("fiction.sql"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("INFO"), "logs were written: {stderr}");
-    assert!(!out.stderr.contains(&0x1b), "no escape codes on standard error: {stderr:?}");
-    assert!(!out.stdout.contains(&0x1b), "no escape codes on standard output");
+    assert!(
+        !out.stderr.contains(&0x1b),
+        "no escape codes on standard error: {stderr:?}"
+    );
+    assert!(
+        !out.stdout.contains(&0x1b),
+        "no escape codes on standard output"
+    );
 }
 
 #[test]
@@ -136,7 +162,10 @@ fn help_lists_only_the_flags_a_command_reads() {
     for command in ["demo", "check", "gen-dump", "healthcheck"] {
         let text = help(&[command, "--help"]);
         assert!(!text.contains("--db"), "{command} ignores --db: {text}");
-        assert!(!text.contains("--index"), "{command} ignores --index: {text}");
+        assert!(
+            !text.contains("--index"),
+            "{command} ignores --index: {text}"
+        );
     }
     for command in ["import", "serve", "search", "index"] {
         let text = help(&[command, "--help"]);

@@ -53,10 +53,20 @@ fn get(port: u16, path: &str) -> Got {
     .unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
-    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("headers");
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("headers");
     let head = String::from_utf8_lossy(&raw[..end]).into_owned();
     let mut lines = head.lines();
-    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
@@ -80,7 +90,11 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
     loop {
         let line_end = data.windows(2).position(|w| w == b"\r\n").unwrap();
         let size = usize::from_str_radix(
-            String::from_utf8_lossy(&data[..line_end]).split(';').next().unwrap().trim(),
+            String::from_utf8_lossy(&data[..line_end])
+                .split(';')
+                .next()
+                .unwrap()
+                .trim(),
             16,
         )
         .unwrap();
@@ -94,7 +108,8 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
 }
 
 fn select<'a>(html: &'a scraper::Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
-    html.select(&scraper::Selector::parse(css).unwrap()).collect()
+    html.select(&scraper::Selector::parse(css).unwrap())
+        .collect()
 }
 
 #[test]
@@ -132,7 +147,10 @@ fn the_demo_downloads_unzips_and_links_magnets() {
 
     // The home page says what is real and what is generated, and what is here.
     let home = get(port, "/").text();
-    assert!(home.contains("generated"), "the demo says which records are generated");
+    assert!(
+        home.contains("generated"),
+        "the demo says which records are generated"
+    );
     assert!(home.contains("have their file on this server"), "{home}");
 
     // Only the files here: every row says so and offers a download that works.
@@ -168,7 +186,10 @@ fn the_demo_downloads_unzips_and_links_magnets() {
         }
         kinds.insert(kind);
     }
-    assert!(kinds.contains("application/pdf") && kinds.contains("application/epub+zip"), "{kinds:?}");
+    assert!(
+        kinds.contains("application/pdf") && kinds.contains("application/epub+zip"),
+        "{kinds:?}"
+    );
 
     // A paper comes straight out of its zip: the record page names the entry, the download is
     // the entry's bytes.
@@ -183,7 +204,10 @@ fn the_demo_downloads_unzips_and_links_magnets() {
         .map(|d| d.text().collect::<String>())
         .find(|t| t.ends_with(".pdf") && t.contains('/'))
         .expect("the zip entry is shown");
-    assert!(entry.starts_with("10."), "an entry named by its DOI: {entry}");
+    assert!(
+        entry.starts_with("10."),
+        "an entry named by its DOI: {entry}"
+    );
     let download = select(&record, "a#download")
         .first()
         .and_then(|a| a.value().attr("href").map(str::to_string))
@@ -235,6 +259,12 @@ fn the_demo_downloads_unzips_and_links_magnets() {
     let torrents = get(port, "/torrents").text();
     assert!(!torrents.contains("No torrents folder"), "{torrents}");
     assert!(!torrents.contains("No local repository"), "{torrents}");
-    assert!(torrents.contains("r_10000000.torrent"), "the generated books' torrent");
-    assert!(torrents.contains("lanshelf-demo-comics.torrent"), "a libgen.li collection's");
+    assert!(
+        torrents.contains("r_10000000.torrent"),
+        "the generated books' torrent"
+    );
+    assert!(
+        torrents.contains("lanshelf-demo-comics.torrent"),
+        "a libgen.li collection's"
+    );
 }

@@ -494,7 +494,9 @@ async fn facets_filters_sorting_and_pages() {
     assert!(years.iter().all(|y| (1800..=1999).contains(y)), "{years:?}");
     // Sort orders are links (no JavaScript needed); the current one is marked.
     assert_eq!(
-        text_of(&html, "details.controls a[aria-current]").split_whitespace().next(),
+        text_of(&html, "details.controls a[aria-current]")
+            .split_whitespace()
+            .next(),
         Some("Oldest")
     );
     assert_eq!(attr(&html, "input[name=sort]", "value"), "year_asc");

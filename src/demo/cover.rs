@@ -69,7 +69,14 @@ impl Canvas {
 
     /// Writes `text` wrapped into lines of at most `width` pixels, from `y`, in pixels of
     /// `scale`; returns the y below the last line.
-    fn text(&mut self, text: &str, mut y: usize, scale: usize, rgb: [u8; 3], max_lines: usize) -> usize {
+    fn text(
+        &mut self,
+        text: &str,
+        mut y: usize,
+        scale: usize,
+        rgb: [u8; 3],
+        max_lines: usize,
+    ) -> usize {
         let per_line = (W - 24) / (6 * scale);
         let mut lines: Vec<String> = Vec::new();
         for word in text.split_whitespace() {

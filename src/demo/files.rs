@@ -35,7 +35,13 @@ pub fn ascii(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     text.nfkd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '?' })
+        .map(|c| {
+            if c.is_ascii() && !c.is_ascii_control() {
+                c
+            } else {
+                '?'
+            }
+        })
         .collect()
 }
 
@@ -105,7 +111,9 @@ pub fn pdf(s: &Sample<'_>) -> Vec<u8> {
         out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for o in offsets {
         out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
@@ -215,7 +223,10 @@ mod tests {
         let p = pdf(&s);
         assert!(p.starts_with(b"%PDF-1.4") && p.ends_with(b"%%EOF\n"));
         let text = String::from_utf8_lossy(&p);
-        assert!(text.contains("(Uber \\(Algorithms\\) \\\\ ?mega) Tj"), "{text}");
+        assert!(
+            text.contains("(Uber \\(Algorithms\\) \\\\ ?mega) Tj"),
+            "{text}"
+        );
         // The cross-reference table points at each object.
         let xref = text.find("xref\n").unwrap();
         for line in text[xref..].lines().skip(3).take(6) {
@@ -226,6 +237,8 @@ mod tests {
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(e)).unwrap();
         assert_eq!(archive.by_index(0).unwrap().name(), "mimetype");
         assert!(archive.by_name("OEBPS/content.opf").is_ok());
-        assert!(String::from_utf8(fb2(&s)).unwrap().contains("<book-title>Über (Algorithms)"));
+        assert!(String::from_utf8(fb2(&s))
+            .unwrap()
+            .contains("<book-title>Über (Algorithms)"));
     }
 }

@@ -177,7 +177,14 @@ fn covers(
     let repository = crate::files::Repository::new(Some(repository));
     let mut wanted: Vec<(String, String, String, String)> = chosen
         .iter()
-        .map(|(r, _)| (r.coverurl.clone(), r.title.clone(), r.author.clone(), r.md5.clone()))
+        .map(|(r, _)| {
+            (
+                r.coverurl.clone(),
+                r.title.clone(),
+                r.author.clone(),
+                r.md5.clone(),
+            )
+        })
         .collect();
     let sql = format!(
         "SELECT coalesce(coverurl,''), coalesce(title,''), coalesce(author,''), coalesce(md5,'') \
@@ -207,7 +214,9 @@ fn covers(
 fn classic(shelf: &mut Shelf, c: Collection, chosen: &[(&Record, bool)]) -> Result<(), DemoError> {
     let mut torrents: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
     for (r, present) in chosen {
-        let Some(bytes) = sample_of(c, r) else { continue };
+        let Some(bytes) = sample_of(c, r) else {
+            continue;
+        };
         let Ok(layout) = Layout::of(&FileRef {
             collection: c,
             id: r.id as u64,
@@ -219,7 +228,10 @@ fn classic(shelf: &mut Shelf, c: Collection, chosen: &[(&Record, bool)]) -> Resu
         };
         if *present {
             write(
-                &shelf.repository.join(c.slug()).join(&layout.repository_path),
+                &shelf
+                    .repository
+                    .join(c.slug())
+                    .join(&layout.repository_path),
                 &bytes,
             )?;
             shelf.files += 1;
@@ -242,17 +254,24 @@ fn classic(shelf: &mut Shelf, c: Collection, chosen: &[(&Record, bool)]) -> Resu
     }
     for (key, entries) in torrents {
         let (file, folder) = key.split_once('\n').unwrap_or((&key, ""));
-        write(&shelf.torrents.join(file), &torrent::multi_file(folder, &entries))?;
+        write(
+            &shelf.torrents.join(file),
+            &torrent::multi_file(folder, &entries),
+        )?;
         shelf.torrent_files += 1;
     }
     Ok(())
 }
 
+/// A zip of papers: its torrent's file name and its entries (name, bytes).
+type PaperZip = (String, Vec<(String, Vec<u8>)>);
+
 /// Papers: one stored zip per thousand ids, one torrent per hundred thousand.
 fn papers(shelf: &mut Shelf, chosen: &[(&Record, bool)]) -> Result<(), DemoError> {
-    let mut zips: BTreeMap<String, (String, Vec<(String, Vec<u8>)>)> = BTreeMap::new();
+    let mut zips: BTreeMap<String, PaperZip> = BTreeMap::new();
     for (r, _) in chosen {
-        let (Some(bytes), Some(entry)) = (sample_of(Collection::Scimag, r), scimag_entry_name(&r.doi))
+        let (Some(bytes), Some(entry)) =
+            (sample_of(Collection::Scimag, r), scimag_entry_name(&r.doi))
         else {
             continue;
         };
@@ -279,11 +298,17 @@ fn papers(shelf: &mut Shelf, chosen: &[(&Record, bool)]) -> Result<(), DemoError
         let zip = files::zip_stored(&refs);
         write(&shelf.repository.join("scimag").join(&path), &zip)?;
         shelf.files += entries.len();
-        torrents.entry(torrent_name).or_default().push(Entry { path, bytes: zip });
+        torrents
+            .entry(torrent_name)
+            .or_default()
+            .push(Entry { path, bytes: zip });
     }
     for (name, entries) in torrents {
         let folder = name.trim_end_matches(".torrent").to_string();
-        write(&shelf.torrents.join(&name), &torrent::multi_file(&folder, &entries))?;
+        write(
+            &shelf.torrents.join(&name),
+            &torrent::multi_file(&folder, &entries),
+        )?;
         shelf.torrent_files += 1;
     }
     Ok(())
@@ -294,10 +319,15 @@ fn papers(shelf: &mut Shelf, chosen: &[(&Record, bool)]) -> Result<(), DemoError
 fn listed(shelf: &mut Shelf, c: Collection, chosen: &[(&Record, bool)]) -> Result<(), DemoError> {
     let mut entries = Vec::new();
     for (r, present) in chosen {
-        let Some(bytes) = sample_of(c, r) else { continue };
+        let Some(bytes) = sample_of(c, r) else {
+            continue;
+        };
         let path = format!("{}.{}", r.md5, r.extension);
         if *present {
-            write(&shelf.repository.join(c.slug()).join(c.slug()).join(&path), &bytes)?;
+            write(
+                &shelf.repository.join(c.slug()).join(c.slug()).join(&path),
+                &bytes,
+            )?;
             shelf.files += 1;
         } else {
             shelf.torrent_only += 1;
@@ -306,7 +336,9 @@ fn listed(shelf: &mut Shelf, c: Collection, chosen: &[(&Record, bool)]) -> Resul
     }
     if !entries.is_empty() {
         write(
-            &shelf.torrents.join(format!("lanshelf-demo-{}.torrent", c.slug())),
+            &shelf
+                .torrents
+                .join(format!("lanshelf-demo-{}.torrent", c.slug())),
             &torrent::multi_file(c.slug(), &entries),
         )?;
         shelf.torrent_files += 1;

@@ -369,9 +369,12 @@ mod tests {
         assert!(repo.cover(Collection::Scimag, "0/a.jpg").is_none());
         // The libgen.li snapshot's absolute URLs: where a mirror of the cover site keeps them.
         assert_eq!(
-            repo.cover(Collection::Comics, "https://covers.example.org/12/123.jpg?x=1")
-                .unwrap()
-                .0,
+            repo.cover(
+                Collection::Comics,
+                "https://covers.example.org/12/123.jpg?x=1"
+            )
+            .unwrap()
+            .0,
             PathBuf::from("/srv/lib/covers/covers.example.org/12/123.jpg")
         );
         assert!(Repository::new(None)

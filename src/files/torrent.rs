@@ -507,7 +507,9 @@ impl TorrentShelf {
 /// (same info-hash): the result lists read them for magnet links. At most
 /// [`TorrentCache::CAPACITY`] are kept.
 #[derive(Debug, Default)]
-pub struct TorrentCache(std::sync::Mutex<std::collections::HashMap<String, (String, std::sync::Arc<Torrent>)>>);
+pub struct TorrentCache(
+    std::sync::Mutex<std::collections::HashMap<String, (String, std::sync::Arc<Torrent>)>>,
+);
 
 impl TorrentCache {
     /// How many parsed torrents are kept.

@@ -608,7 +608,12 @@ impl<'c> ImportState<'c> {
         let name = dumps.name.clone();
         let format = dumps.format;
         let position = dumps.position.clone();
-        let progress = Progress::new(&name, dumps.size, opts.progress.clone(), opts.observer.clone());
+        let progress = Progress::new(
+            &name,
+            dumps.size,
+            opts.progress.clone(),
+            opts.observer.clone(),
+        );
         let mut report = FileReport {
             file: name.clone(),
             format: format.name().to_string(),
@@ -646,7 +651,12 @@ impl<'c> ImportState<'c> {
     ) -> Result<FileReport, ImportError> {
         let name = source.name();
         let position = source.position();
-        let progress = Progress::new(&name, source.size(), opts.progress.clone(), opts.observer.clone());
+        let progress = Progress::new(
+            &name,
+            source.size(),
+            opts.progress.clone(),
+            opts.observer.clone(),
+        );
         let dir = self
             .conn
             .path()

@@ -88,9 +88,7 @@ pub enum MyisamError {
         message: String,
     },
     /// The temporary file that holds far-away record fragments failed (disk full?).
-    #[error(
-        "{table}.MYD: the temporary file for record fragments failed near byte {offset}"
-    )]
+    #[error("{table}.MYD: the temporary file for record fragments failed near byte {offset}")]
     Spill {
         /// The table.
         table: String,

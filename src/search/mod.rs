@@ -314,7 +314,15 @@ type Terms = Vec<(String, u64)>;
 
 /// Index generation, query text, withdrawn shown, matching mode, typing, the form's filters,
 /// the record set filtered to (its version).
-type FacetKey = (u64, String, bool, u8, bool, facets::FacetFilters, Option<u64>);
+type FacetKey = (
+    u64,
+    String,
+    bool,
+    u8,
+    bool,
+    facets::FacetFilters,
+    Option<u64>,
+);
 
 /// Queries whose facets are kept (the cache is emptied when full).
 const FACET_CACHE: usize = 512;

@@ -6,7 +6,9 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use tantivy::query::{BitSetDocSet, ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::query::{
+    BitSetDocSet, ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight,
+};
 use tantivy::{BitSet, DocId, Score, SegmentReader};
 
 use super::schema::uid;
@@ -56,7 +58,12 @@ impl RecordSet {
 
     fn docs(&self, reader: &SegmentReader) -> tantivy::Result<Arc<BitSet>> {
         let key = reader.segment_id();
-        if let Some(b) = self.segments.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        if let Some(b) = self
+            .segments
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
             return Ok(b.clone());
         }
         let mut docs = BitSet::with_max_value(reader.max_doc());

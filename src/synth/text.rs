@@ -135,7 +135,11 @@ impl Ctx {
     /// quote, apostrophe, backslash or newline. `html` adds paper-style markup.
     pub(super) fn title(&self, buf: &mut Vec<u8>, lang: Lang, rng: &mut Rng, html: bool) {
         if let Some(kind) = self.readable {
-            let kind = if html { super::titles::Kind::Paper } else { kind };
+            let kind = if html {
+                super::titles::Kind::Paper
+            } else {
+                kind
+            };
             super::titles::title(buf, lang, rng, kind);
             return;
         }

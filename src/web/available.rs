@@ -112,7 +112,11 @@ pub fn list(repository: &Repository, shelf: &TorrentShelf) -> Listing {
             for index in 0..t.files.len() {
                 if crate::files::locate_listed(repository, c, t, index).is_some() {
                     let last = t.files[index].path.rsplit('/').next().unwrap_or_default();
-                    let stem = last.split('.').next().unwrap_or_default().to_ascii_lowercase();
+                    let stem = last
+                        .split('.')
+                        .next()
+                        .unwrap_or_default()
+                        .to_ascii_lowercase();
                     if crate::search::normalize::is_md5(&stem) {
                         md5s.push(stem);
                     }

@@ -90,7 +90,9 @@ pub fn router(state: AppState) -> Router {
             get(
                 |State(s): State<AppState>,
                  RawQuery(q): RawQuery,
-                 headers: axum::http::HeaderMap| search::recent(s, None, q, headers),
+                 headers: axum::http::HeaderMap| {
+                    search::recent(s, None, q, headers)
+                },
             ),
         )
         .route(

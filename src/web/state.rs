@@ -407,7 +407,9 @@ impl AppState {
                     Ok(Err(e)) => {
                         tracing::warn!(error = %crate::chain::Chain(&e), "cannot switch to the new index generation")
                     }
-                    Err(e) => tracing::warn!(error = %crate::chain::Chain(&e), "index refresh task failed"),
+                    Err(e) => {
+                        tracing::warn!(error = %crate::chain::Chain(&e), "index refresh task failed")
+                    }
                 }
             }
         });

@@ -62,7 +62,10 @@ pub async fn status(State(state): State<AppState>) -> Response {
         ("Search index answers", &report["index"]["ok"]),
         ("Index generation", &report["index"]["generation"]),
         ("Documents in the index", &report["index"]["documents"]),
-        ("Imports the index has not seen", &report["index"]["imports_behind"]),
+        (
+            "Imports the index has not seen",
+            &report["index"]["imports_behind"],
+        ),
         ("Version", &report["version"]),
     ] {
         lines.push(Line {
@@ -136,7 +139,9 @@ pub async fn api(State(_): State<AppState>) -> Response {
     let mut operations = Vec::new();
     if let Some(paths) = doc["paths"].as_object() {
         for (path, item) in paths {
-            let Some(item) = item.as_object() else { continue };
+            let Some(item) = item.as_object() else {
+                continue;
+            };
             for (method, op) in item {
                 let params = op["parameters"]
                     .as_array()

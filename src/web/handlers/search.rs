@@ -522,10 +522,7 @@ fn active_filters(params: &SearchParams) -> Vec<Choice> {
         );
     }
     if params.here {
-        add(
-            "On this server".into(),
-            params.with(|p| p.here = false),
-        );
+        add("On this server".into(), params.with(|p| p.here = false));
     }
     out
 }
@@ -808,7 +805,11 @@ pub async fn search(
             .get("x-lanshelf-history")
             .is_some_and(|v| v == "replace");
         if let Ok(v) = HeaderValue::from_str(&canonical) {
-            let name = if typing { "hx-replace-url" } else { "hx-push-url" };
+            let name = if typing {
+                "hx-replace-url"
+            } else {
+                "hx-push-url"
+            };
             response.headers_mut().insert(name, v);
         }
         response
@@ -821,7 +822,9 @@ pub async fn search(
             v.name()
         );
         if let Ok(v) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(axum::http::header::SET_COOKIE, v);
+            response
+                .headers_mut()
+                .append(axum::http::header::SET_COOKIE, v);
         }
     }
     Ok(with_vary(response))
