@@ -32,20 +32,20 @@ pub fn command() -> clap::Command {
     let mut cmd = Cli::command();
     // Global flags are copied into the subcommands when the command is built: hide them there.
     cmd.build();
-    for name in WITHOUT_CATALOG {
-        if cmd.find_subcommand(name).is_none() {
-            continue;
+    // `mut_subcommands` and `mut_args` keep things in place: a built command's key map points at
+    // its arguments by position (`mut_arg` moves one to the end, and `--help` then finds `--db`).
+    cmd.mut_subcommands(|sub| {
+        if !WITHOUT_CATALOG.contains(&sub.get_name()) {
+            return sub;
         }
-        cmd = cmd.mut_subcommand(name, |mut sub| {
-            for id in ["db", "index"] {
-                if sub.get_arguments().any(|a| a.get_id() == id) {
-                    sub = sub.mut_arg(id, |a| a.hide(true));
-                }
+        sub.mut_args(|a| {
+            if a.get_id() == "db" || a.get_id() == "index" {
+                a.hide(true)
+            } else {
+                a
             }
-            sub
-        });
-    }
-    cmd
+        })
+    })
 }
 
 /// Parses the command line (exits with clap's message on an error or `--help`).
