@@ -626,7 +626,12 @@ async fn the_demo_for_keyboards_phones_and_axe_in_chromium() {
     );
     let deadline = Instant::now() + Duration::from_secs(600);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the demo did not start");
+        let exited = started.0[0].try_wait().unwrap();
+        assert!(
+            exited.is_none() && Instant::now() < deadline,
+            "the demo did not start: {}",
+            std::fs::read_to_string(dir.path().join("demo.log")).unwrap_or_default()
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
     wait_for_port(driver_port, "chromedriver");

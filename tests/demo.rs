@@ -124,7 +124,7 @@ fn the_demo_downloads_unzips_and_links_magnets() {
         .unwrap()
         .port();
     let log = std::fs::File::create(dir.path().join("demo.log")).unwrap();
-    let _demo = Started(
+    let mut demo = Started(
         common::lanshelf(dir.path())
             .args(["demo", "--synthetic", "300", "--addr"])
             .arg(format!("127.0.0.1:{port}"))
@@ -137,8 +137,9 @@ fn the_demo_downloads_unzips_and_links_magnets() {
     );
     let deadline = Instant::now() + Duration::from_secs(600);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        let exited = demo.0.try_wait().unwrap();
         assert!(
-            Instant::now() < deadline,
+            exited.is_none() && Instant::now() < deadline,
             "the demo did not start: {}",
             std::fs::read_to_string(dir.path().join("demo.log")).unwrap_or_default()
         );
