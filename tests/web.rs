@@ -494,7 +494,7 @@ async fn facets_filters_sorting_and_pages() {
     assert!(years.iter().all(|y| (1800..=1999).contains(y)), "{years:?}");
     // Sort orders are links (no JavaScript needed); the current one is marked.
     assert_eq!(
-        text_of(&html, "details.controls a[aria-current]")
+        text_of(&html, "details.controls p.sort a[aria-current]")
             .split_whitespace()
             .next(),
         Some("Oldest")

@@ -143,34 +143,68 @@ pub async fn api(State(_): State<AppState>) -> Response {
                 continue;
             };
             for (method, op) in item {
-                let params = op["parameters"]
+                // Each parameter, its `$ref` followed.
+                let resolved: Vec<&Value> = op["parameters"]
                     .as_array()
                     .map(|list| {
                         list.iter()
-                            .map(|p| {
-                                let p = match p["$ref"].as_str() {
-                                    Some(r) => r
-                                        .strip_prefix("#/")
-                                        .map(|r| r.split('/').fold(&doc, |v, k| &v[k]))
-                                        .unwrap_or(&Value::Null),
-                                    None => p,
-                                };
-                                let mut about = s(&p["description"]);
-                                if let Some(e) = p["example"].as_str() {
-                                    about = format!("{about} (for example {e})").trim().to_string();
-                                }
-                                Param {
-                                    name: s(&p["name"]),
-                                    place: s(&p["in"]),
-                                    about,
-                                }
+                            .map(|p| match p["$ref"].as_str() {
+                                Some(r) => r
+                                    .strip_prefix("#/")
+                                    .map(|r| r.split('/').fold(&doc, |v, k| &v[k]))
+                                    .unwrap_or(&Value::Null),
+                                None => p,
                             })
                             .collect()
                     })
                     .unwrap_or_default();
+                let params = resolved
+                    .iter()
+                    .map(|p| {
+                        let mut about = s(&p["description"]);
+                        if let Some(e) = p["example"].as_str() {
+                            about = format!("{about} (for example {e})").trim().to_string();
+                        }
+                        Param {
+                            name: s(&p["name"]),
+                            place: s(&p["in"]),
+                            about,
+                        }
+                    })
+                    .collect();
+                // A link to try it (GET only): the parameters that have an example set to it,
+                // in the path and the query; none when a required one has no example.
+                let example_of = |p: &Value| match &p["example"] {
+                    Value::String(e) => Some(e.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                };
+                let mut link = (method == "get").then(|| path.clone());
+                let mut query = form_urlencoded::Serializer::new(String::new());
+                for p in &resolved {
+                    let (name, example) = (s(&p["name"]), example_of(p));
+                    match (p["in"].as_str(), example) {
+                        (Some("path"), Some(e)) => {
+                            link = link.map(|l| l.replace(&format!("{{{name}}}"), &e));
+                        }
+                        (Some("query"), Some(e)) => {
+                            query.append_pair(&name, &e);
+                        }
+                        _ if p["required"].as_bool() == Some(true) => link = None,
+                        _ => {}
+                    }
+                }
+                let query = query.finish();
+                let example = link.filter(|l| !l.contains('{')).map(|l| {
+                    if query.is_empty() {
+                        l
+                    } else {
+                        format!("{l}?{query}")
+                    }
+                });
                 operations.push(Operation {
                     method: method.to_uppercase(),
-                    example: (!path.contains('{')).then(|| path.clone()),
+                    example,
                     path: path.clone(),
                     summary: s(&op["summary"]),
                     description: s(&op["description"]),
