@@ -44,10 +44,11 @@
     }
   });
 
-  // The filters are a <details>: a button on phones, a sidebar (open) on wide screens.
+  // The filters are a <details>: a button on phones and beside the table view (which takes
+  // the whole width), a sidebar (open) on wide screens.
   function openFilters() {
     var filters = document.getElementById("filters");
-    if (filters && window.matchMedia("(min-width: 52.01rem)").matches) filters.open = true;
+    if (filters && !filters.closest(".layout.wide") && window.matchMedia("(min-width: 52.01rem)").matches) filters.open = true;
   }
   document.addEventListener("DOMContentLoaded", openFilters);
   document.addEventListener("htmx:afterSwap", openFilters);

@@ -22,9 +22,16 @@ use torrent::Entry;
 /// Records of the generated samples have ids from here on (the real ones are below).
 pub const GENERATED_FROM: i64 = 10_000_000;
 /// Generated records given a file in the repository, per collection.
-const PRESENT: usize = 12;
+const PRESENT: usize = 30;
 /// Generated records in a torrent at hand but not downloaded, per collection.
-const TORRENT_ONLY: usize = 6;
+const TORRENT_ONLY: usize = 15;
+/// Of the generated records, every `SPREAD`th gets a file (downloaded or in a torrent), so
+/// that searches meet them among the others.
+const SPREAD: i64 = 3;
+const _: () = assert!(
+    PRESENT == 2 * TORRENT_ONLY,
+    "two downloaded to one in a torrent"
+);
 
 /// What can go wrong laying out the demo's files.
 #[derive(Debug, thiserror::Error)]
@@ -111,6 +118,7 @@ fn pick(conn: &Connection, c: Collection) -> Result<(Vec<Record>, Vec<Record>), 
         if r.id < GENERATED_FROM {
             real.push(r);
         } else if generated.len() < PRESENT + TORRENT_ONLY
+            && (r.id - GENERATED_FROM) % SPREAD == 0
             && generated.first().is_none_or(|g| g.id / 1000 == r.id / 1000)
         {
             generated.push(r);
@@ -148,7 +156,9 @@ pub fn lay_out(db: &Path, dir: &Path) -> Result<Shelf, DemoError> {
         // The records that get a file, and whether it is downloaded.
         let mut chosen: Vec<(&Record, bool)> = real.iter().map(|r| (r, true)).collect();
         for (i, r) in generated.iter().enumerate() {
-            chosen.push((r, i < PRESENT || c == Collection::Scimag));
+            // Two downloaded, then one only in a torrent, and so on (PRESENT = 2 × TORRENT_ONLY).
+            let present = i % 3 != 2;
+            chosen.push((r, present || c == Collection::Scimag));
         }
         shelf.covers += covers(&conn, &shelf.repository, c, &chosen)?;
         match c {
@@ -160,8 +170,9 @@ pub fn lay_out(db: &Path, dir: &Path) -> Result<Shelf, DemoError> {
     Ok(shelf)
 }
 
-/// Records given a cover beyond those with a file, per collection (the first generated ones).
-const MORE_COVERS: i64 = 40;
+/// Generated records given a cover beyond those with a file, per collection, spread evenly
+/// over its ids (so that any search shows some covers: most books on libgen have one).
+const MORE_COVERS: i64 = 300;
 
 /// Covers for the chosen records and the first generated ones, where the cover store keeps
 /// their `coverurl` (papers have none).
@@ -186,13 +197,19 @@ fn covers(
             )
         })
         .collect();
+    let generated: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM {} WHERE id >= ?1", c.slug()),
+        [GENERATED_FROM],
+        |r| r.get(0),
+    )?;
+    let step = (generated / MORE_COVERS).max(1);
     let sql = format!(
         "SELECT coalesce(coverurl,''), coalesce(title,''), coalesce(author,''), coalesce(md5,'') \
-         FROM {} WHERE id >= ?1 ORDER BY id LIMIT ?2",
+         FROM {} WHERE id >= ?1 AND id % ?3 = 0 ORDER BY id LIMIT ?2",
         c.slug()
     );
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map([GENERATED_FROM, MORE_COVERS], |r| {
+    let rows = stmt.query_map([GENERATED_FROM, MORE_COVERS, step], |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
     })?;
     for row in rows {

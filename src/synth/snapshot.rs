@@ -661,6 +661,11 @@ fn write_doi(b: &mut Vec<u8>, e: u64, r: &mut Rng) {
 fn publisher_name(m: &Model, p: u64, b: &mut Vec<u8>) {
     let mut r = m.ctx.rng(tag::PUBLISHER, p);
     let lang = pick_lang(&mut r, &[70, 8, 6, 10, 4, 1, 1]);
+    if m.ctx.readable.is_some() {
+        // The demo: a real publisher's name (a MyISAM row needs no escaping).
+        b.extend_from_slice(r.pick(super::data::book_publishers(lang)).as_bytes());
+        return;
+    }
     let n = 1 + r.index(2);
     m.ctx.words(b, lang, &mut r, n);
     b.extend_from_slice(
@@ -671,6 +676,10 @@ fn publisher_name(m: &Model, p: u64, b: &mut Vec<u8>) {
 fn series_title(m: &Model, s: u64, b: &mut Vec<u8>) {
     let mut r = m.ctx.rng(tag::SERIES, s);
     let lang = pick_lang(&mut r, &[70, 8, 6, 10, 4, 1, 1]);
+    if m.ctx.readable.is_some() {
+        super::titles::series(b, &mut r);
+        return;
+    }
     let n = 1 + r.index(3);
     m.ctx.words(b, lang, &mut r, n);
 }

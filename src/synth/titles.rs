@@ -212,6 +212,77 @@ const P_TAILS: &[&str] = &[
     " in a changing climate",
 ];
 
+/// Textbook titles in German, French and Russian: a subject and a tail (each list's subjects
+/// take every lead or tail: the German subjects are feminine, in the genitive and dative), so the
+/// generated records do not repeat a handful of titles.
+const DE_TOPICS: &[&str] = &[
+    "Linearen Algebra",
+    "Organischen Chemie",
+    "Quantenmechanik",
+    "Zahlentheorie",
+    "Thermodynamik",
+    "Statistik",
+    "Topologie",
+    "Numerischen Mathematik",
+    "Regelungstechnik",
+    "Festkörperphysik",
+    "Wahrscheinlichkeitstheorie",
+    "Funktionalanalysis",
+];
+const DE_LEADS: &[&str] = &[
+    "Grundlagen der",
+    "Lehrbuch der",
+    "Aufgabensammlung zur",
+    "Handbuch der",
+    "Übungsbuch zur",
+    "Repetitorium der",
+];
+const FR_TOPICS: &[&str] = &[
+    "Mécanique quantique",
+    "Chimie organique",
+    "Thermodynamique",
+    "Théorie des nombres",
+    "Analyse numérique",
+    "Topologie algébrique",
+    "Probabilités et statistique",
+    "Algèbre linéaire",
+    "Électromagnétisme",
+    "Biologie cellulaire",
+    "Optique ondulatoire",
+    "Géométrie différentielle",
+];
+const FR_TAILS: &[&str] = &[
+    "",
+    " : cours et exercices corrigés",
+    " : une introduction",
+    ", tome 1",
+    ", tome 2",
+    " pour les ingénieurs",
+    " : méthodes et applications",
+];
+const RU_TOPICS: &[&str] = &[
+    "Линейная алгебра",
+    "Органическая химия",
+    "Теория вероятностей",
+    "Математический анализ",
+    "Теоретическая механика",
+    "Квантовая механика",
+    "Теория чисел",
+    "Общая физика",
+    "Дифференциальные уравнения",
+    "Методы оптимизации",
+    "Численные методы",
+    "Теория графов",
+];
+const RU_TAILS: &[&str] = &[
+    "",
+    ": учебник",
+    ". Курс лекций",
+    ": задачи и упражнения",
+    ": учебное пособие",
+    ". Часть 1",
+    ". Часть 2",
+];
 const DE: &[&str] = &[
     "Einführung in die Lineare Algebra",
     "Grundlagen der Organischen Chemie",
@@ -312,6 +383,19 @@ pub(super) fn title(buf: &mut Vec<u8>, lang: Lang, rng: &mut Rng, kind: Kind) {
         Lang::Ar => Some(AR),
         Lang::En => None,
     };
+    // German, French and Russian books are composed (their fixed lists keep the novels).
+    let book =
+        kind == Kind::Book || kind == Kind::Paper || (kind == Kind::Mixed && rng.below(5) >= 2);
+    let composed = match lang {
+        Lang::De if book => Some(format!("{} {}", rng.pick(DE_LEADS), rng.pick(DE_TOPICS))),
+        Lang::Fr if book => Some(format!("{}{}", rng.pick(FR_TOPICS), rng.pick(FR_TAILS))),
+        Lang::Ru if book => Some(format!("{}{}", rng.pick(RU_TOPICS), rng.pick(RU_TAILS))),
+        _ => None,
+    };
+    if let Some(title) = composed {
+        buf.extend_from_slice(title.as_bytes());
+        return;
+    }
     if let Some(list) = list {
         buf.extend_from_slice(rng.pick(list).as_bytes());
         return;
@@ -354,6 +438,30 @@ pub(super) fn title(buf: &mut Vec<u8>, lang: Lang, rng: &mut Rng, kind: Kind) {
         },
     };
     buf.extend_from_slice(text.as_bytes());
+}
+
+const SERIES: &[&str] = &[
+    "Graduate Texts in Mathematics",
+    "Lecture Notes in Physics",
+    "Undergraduate Texts in Mathematics",
+    "Springer Series in Statistics",
+    "Cambridge Studies in Advanced Mathematics",
+    "Oxford Graduate Texts",
+    "Penguin Classics",
+    "Vintage International",
+    "Modern Library",
+    "Dover Books on Physics",
+    "Outlines in Engineering",
+    "Monthly Review of Science",
+    "Adventures of the Night Patrol",
+    "The Harbour Chronicles",
+    "Tales of the Northern Road",
+    "Engineering Standards Collection",
+];
+
+/// Writes the name of a book series, magazine or comic (the libgen.li snapshot's `series`).
+pub(super) fn series(buf: &mut Vec<u8>, rng: &mut Rng) {
+    buf.extend_from_slice(rng.pick(SERIES).as_bytes());
 }
 
 /// Writes a short description that reads as one (English whatever the record's language:
@@ -410,7 +518,7 @@ mod tests {
     /// The demo writes these bytes unescaped into SQL strings and MyISAM rows: no quote,
     /// apostrophe or backslash may appear (one did, and the demo's fiction dump did not parse).
     #[test]
-    fn titles_and_descriptions_need_no_escaping() {
+    fn titles_descriptions_and_series_need_no_escaping() {
         for kind in [Kind::Book, Kind::Novel, Kind::Paper, Kind::Mixed] {
             for i in 0..2_000 {
                 let mut rng = Rng::keyed(7, i);
@@ -423,6 +531,8 @@ mod tests {
                 );
                 buf.push(b'\n');
                 description(&mut buf, &mut rng, kind);
+                buf.push(b'\n');
+                series(&mut buf, &mut rng);
                 let text = String::from_utf8(buf).unwrap();
                 assert!(!text.contains(['\'', '"', '\\']), "needs escaping: {text}");
             }
