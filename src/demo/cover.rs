@@ -128,7 +128,18 @@ pub fn jpeg(title: &str, author: &str, seed: &str) -> Vec<u8> {
     let mut canvas = Canvas(vec![0; W * H * 3]);
     canvas.fill(0, 0, W, H, ground);
     canvas.fill(12, 24, W - 24, 4, ink);
-    let upper = |s: &str| super::files::ascii(s).to_uppercase();
+    // The pixel font has Latin capitals and digits: other scripts (Greek, Cyrillic, Chinese…)
+    // get a cover without lettering rather than a row of question marks.
+    let upper = |s: &str| {
+        let letters = s.chars().filter(|c| c.is_alphabetic()).count();
+        let folded = super::files::ascii(s);
+        let latin = folded.chars().filter(|c| c.is_ascii_alphabetic()).count();
+        if latin * 2 < letters {
+            String::new()
+        } else {
+            folded.replace('?', " ").to_uppercase()
+        }
+    };
     let y = canvas.text(&upper(title), 44, 3, ink, 7);
     canvas.fill(12, y + 6, 60, 3, ink);
     canvas.text(&upper(author), H - 60, 2, ink, 2);
@@ -142,6 +153,15 @@ pub fn jpeg(title: &str, author: &str, seed: &str) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn other_scripts_are_not_lettered() {
+        // Same seed, same colours: a Greek cover is the bare design (no lettering), a Latin
+        // one is not.
+        let bare = super::jpeg("", "", "x");
+        assert_eq!(super::jpeg("Θεωρία Αριθμών", "Καραγιάννης", "x"), bare);
+        assert_ne!(super::jpeg("Number Theory", "Karagiannis", "x"), bare);
+    }
+
     #[test]
     fn a_jpeg() {
         let j = super::jpeg("Introduction to Algorithms", "Cormen", "x");
