@@ -124,8 +124,29 @@ async fn walk_through(client: &Client, base: &str, downloads: &Path, file: &[u8]
         .await
         .unwrap();
 
+    let history = || async {
+        client
+            .execute("return history.length;", vec![])
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap()
+    };
+    let before = history().await;
     let q = client.find(Locator::Css("#q")).await.unwrap();
-    q.send_keys("algorithms").await.unwrap();
+    // Typed in two spells, with a search after each: one history entry, not two.
+    q.send_keys("algo").await.unwrap();
+    eventually("the first spell's search in the URL", || async {
+        let url = client.current_url().await.ok()?;
+        url.as_str().ends_with("/search?q=algo").then_some(())
+    })
+    .await;
+    q.send_keys("rithms").await.unwrap();
+    eventually("the second spell's search in the URL", || async {
+        let url = client.current_url().await.ok()?;
+        url.as_str().ends_with("/search?q=algorithms").then_some(())
+    })
+    .await;
     let links = eventually("results while typing", || async {
         let links = hrefs(client, "ol.results li.hit h3 a").await;
         (!links.is_empty()).then_some(links)
@@ -138,6 +159,11 @@ async fn walk_through(client: &Client, base: &str, downloads: &Path, file: &[u8]
     assert!(
         url.as_str().ends_with("/search?q=algorithms"),
         "the URL follows the search: {url}"
+    );
+    assert_eq!(
+        history().await,
+        before + 1,
+        "a search typed in pauses is one Back step"
     );
     let marker = client
         .execute("return window.lanshelfMarker || null;", vec![])
