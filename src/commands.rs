@@ -87,21 +87,29 @@ impl Bars {
 
 impl crate::progress::Progress for Bars {
     fn start(&self, task: &str, total: Option<u64>, unit: crate::progress::Unit) {
-        let (amount, total_text, rate) = match unit {
-            crate::progress::Unit::Bytes => ("{bytes}", "{total_bytes}", "{bytes_per_sec}"),
-            crate::progress::Unit::Items => ("{human_pos}", "{human_len}", "{per_sec}"),
+        // Items: the note names them ("documents"), then a whole rate ("9068/s", not
+        // indicatif's "9,068.7681/s"); bytes: the rate, then the note (rows read).
+        let (amount, total_text, middle) = match unit {
+            crate::progress::Unit::Bytes => ("{bytes}", "{total_bytes}", "{bytes_per_sec} {msg}"),
+            crate::progress::Unit::Items => ("{human_pos}", "{human_len}", "{msg} {rate}"),
         };
         let (bar, template) = match total {
             Some(n) => (
                 indicatif::ProgressBar::new(n),
-                format!("{{prefix}} [{{bar:30}}] {amount}/{total_text} {rate} {{msg}} ETA {{eta}}"),
+                format!("{{prefix}} [{{bar:30}}] {amount}/{total_text} {middle} ETA {{eta}}"),
             ),
             None => (
                 indicatif::ProgressBar::new_spinner(),
-                format!("{{prefix}} {{spinner}} {amount} {rate} {{msg}}"),
+                format!("{{prefix}} {{spinner}} {amount} {middle}"),
             ),
         };
         if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+            let style = style.with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0}/s", state.per_sec());
+                },
+            );
             bar.set_style(style.progress_chars("=> "));
         }
         bar.set_prefix(task.to_string());
