@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::Collection;
 
@@ -21,6 +21,37 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Subcommands that use no catalog of their own: their help leaves out `--db` and `--index`
+/// (global flags, which they would ignore).
+const WITHOUT_CATALOG: [&str; 4] = ["demo", "check", "gen-dump", "healthcheck"];
+
+/// The command line's definition, as `--help` shows it.
+pub fn command() -> clap::Command {
+    let mut cmd = Cli::command();
+    // Global flags are copied into the subcommands when the command is built: hide them there.
+    cmd.build();
+    // `mut_subcommands` and `mut_args` keep things in place: a built command's key map points at
+    // its arguments by position (`mut_arg` moves one to the end, and `--help` then finds `--db`).
+    cmd.mut_subcommands(|sub| {
+        if !WITHOUT_CATALOG.contains(&sub.get_name()) {
+            return sub;
+        }
+        sub.mut_args(|a| {
+            if a.get_id() == "db" || a.get_id() == "index" {
+                a.hide(true)
+            } else {
+                a
+            }
+        })
+    })
+}
+
+/// Parses the command line (exits with clap's message on an error or `--help`).
+pub fn parse_from(args: Vec<std::ffi::OsString>) -> Cli {
+    let matches = command().get_matches_from(args);
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
 /// The catalog and index locations, shared by every subcommand.
@@ -245,6 +276,10 @@ pub struct ServeArgs {
         default_value_t = 64
     )]
     pub max_connections_per_client: usize,
+    /// Where DOI links on record pages lead: a resolver's address, to which the DOI is
+    /// appended (a library's link resolver, or a mirror).
+    #[arg(long, env = "LANSHELF_DOI_RESOLVER", default_value = crate::web::state::DOI_RESOLVER)]
+    pub doi_resolver: String,
     /// Serve even when running as root (the server needs no privilege: run it as a plain user).
     #[arg(long, env = "LANSHELF_ALLOW_ROOT", value_parser = clap::builder::BoolishValueParser::new())]
     pub allow_root: bool,
@@ -342,6 +377,10 @@ pub struct DemoArgs {
     /// Import and index, print what was imported, and exit without serving.
     #[arg(long)]
     pub no_serve: bool,
+    /// Build the demo in this folder and keep it (default: a temporary folder, deleted at the
+    /// end).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 /// `lanshelf gen-dump`.

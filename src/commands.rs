@@ -19,14 +19,126 @@ use crate::{db, synth, Collection};
 /// The sample dumps bundled for `lanshelf demo`.
 static DEMO_DUMPS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/tests/fixtures/dumps");
 
-/// Logs to standard error; `RUST_LOG` sets the level (default `info`).
+/// The progress bars of this process, drawn on standard error when it is a terminal (hidden
+/// otherwise). Log lines go through it ([`LogWriter`]), so they never cut through a bar.
+static BARS: std::sync::LazyLock<indicatif::MultiProgress> = std::sync::LazyLock::new(|| {
+    indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr())
+});
+
+/// Whether standard error gets colours: a terminal, and no `NO_COLOR` (any non-empty value).
+pub fn colours() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Logs to standard error; `RUST_LOG` sets the level (default `info`). No colours unless
+/// standard error is a terminal and `NO_COLOR` is unset (files, pipes and `docker logs` get
+/// plain text); each line is written whole, with the progress bars moved out of its way.
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn,sqlx=warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_ansi(colours())
+        .with_writer(|| LogWriter(Vec::with_capacity(256)))
         .try_init();
+}
+
+/// One log event, buffered, written to standard error when it is complete with the bars
+/// suspended around it.
+struct LogWriter(Vec<u8>);
+
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for LogWriter {
+    fn drop(&mut self) {
+        if self.0.is_empty() {
+            return;
+        }
+        let line = std::mem::take(&mut self.0);
+        BARS.suspend(|| {
+            let _ = std::io::stderr().lock().write_all(&line);
+        });
+    }
+}
+
+/// Draws the library's progress reports as bars (`crate::progress::Progress`), one per task.
+#[derive(Debug, Default)]
+pub struct Bars {
+    bar: std::sync::Mutex<Option<indicatif::ProgressBar>>,
+}
+
+impl Bars {
+    /// A reporter when standard error is a terminal, else none (the library then logs).
+    pub fn reporter() -> crate::progress::Reporter {
+        std::io::stderr()
+            .is_terminal()
+            .then(|| Arc::new(Bars::default()) as Arc<dyn crate::progress::Progress>)
+    }
+}
+
+impl crate::progress::Progress for Bars {
+    fn start(&self, task: &str, total: Option<u64>, unit: crate::progress::Unit) {
+        // Items: the note names them ("documents"), then a whole rate ("9068/s", not
+        // indicatif's "9,068.7681/s"); bytes: the rate, then the note (rows read).
+        let (amount, total_text, middle) = match unit {
+            crate::progress::Unit::Bytes => ("{bytes}", "{total_bytes}", "{bytes_per_sec} {msg}"),
+            crate::progress::Unit::Items => ("{human_pos}", "{human_len}", "{msg} {rate}"),
+        };
+        let (bar, template) = match total {
+            Some(n) => (
+                indicatif::ProgressBar::new(n),
+                format!("{{prefix}} [{{bar:30}}] {amount}/{total_text} {middle} ETA {{eta}}"),
+            ),
+            None => (
+                indicatif::ProgressBar::new_spinner(),
+                format!("{{prefix}} {{spinner}} {amount} {middle}"),
+            ),
+        };
+        if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+            let style = style.with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0}/s", state.per_sec());
+                },
+            );
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_prefix(task.to_string());
+        let bar = BARS.add(bar);
+        if let Ok(mut slot) = self.bar.lock() {
+            if let Some(old) = slot.replace(bar) {
+                old.finish_and_clear();
+                BARS.remove(&old);
+            }
+        }
+    }
+
+    fn update(&self, done: u64, note: &str) {
+        if let Ok(slot) = self.bar.lock() {
+            if let Some(bar) = slot.as_ref() {
+                bar.set_position(done);
+                bar.set_message(note.to_string());
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Ok(mut slot) = self.bar.lock() {
+            if let Some(bar) = slot.take() {
+                bar.finish_and_clear();
+                BARS.remove(&bar);
+            }
+        }
+    }
 }
 
 /// Runs a parsed command line.
@@ -49,7 +161,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Command::Search(args) => search_command(&cli.paths, args).await,
             Command::Lookup(args) => lookup_command(&cli.paths, args).await,
             Command::Identify(args) => identify_command(&cli.paths, args).await,
-            Command::Serve(args) => serve_command(&cli.paths, args, None).await,
+            Command::Serve(args) => serve_command(&cli.paths, args, None, None).await,
             Command::Start(args) => crate::entrypoint::start(&cli.paths, args).await,
             Command::Healthcheck(args) => healthcheck_command(args).await,
             Command::Config => config_command(),
@@ -153,7 +265,7 @@ pub async fn import_into(
 async fn import_command(paths: &Paths, args: ImportArgs) -> Result<()> {
     let opts = ImportOptions {
         cache_mib: args.cache_mib,
-        progress: std::io::stderr().is_terminal(),
+        progress: Bars::reporter(),
         password: args.password.map(crate::import::Password),
         max_rejected: args.max_rejected,
         ..ImportOptions::default()
@@ -177,7 +289,11 @@ async fn import_command(paths: &Paths, args: ImportArgs) -> Result<()> {
         }
     }
     if !args.no_index {
-        let index = update_index(&paths.db, &paths.index, IndexOptions::default()).await?;
+        let opts = IndexOptions {
+            progress: Bars::reporter(),
+            ..IndexOptions::default()
+        };
+        let index = update_index(&paths.db, &paths.index, opts).await?;
         if !args.json {
             println!(
                 "search index {}: {} documents written in {:.1} s",
@@ -241,10 +357,10 @@ fn check_command(args: CheckArgs) -> Result<()> {
                         }
                     }
                     Ok(None) => break,
-                    Err(e) if verify => {
-                        anyhow::bail!("{dump_name}: {}", reader.checked_failure(e))
+                    Err(e) => {
+                        let e = if verify { reader.checked_failure(e) } else { e };
+                        return Err(anyhow::Error::new(e).context(dump_name));
                     }
-                    Err(e) => anyhow::bail!("{dump_name}: {e}"),
                 }
             }
             bytes += reader.offset();
@@ -278,7 +394,7 @@ async fn index_command(paths: &Paths, args: IndexArgs) -> Result<()> {
     let opts = IndexOptions {
         memory_mib: args.memory_mib,
         threads: args.threads,
-        progress: std::io::stderr().is_terminal(),
+        progress: Bars::reporter(),
     };
     let (db, index) = (paths.db.clone(), paths.index.clone());
     let report = tokio::task::spawn_blocking(move || search::rebuild(&db, &index, &opts))
@@ -681,63 +797,111 @@ pub fn print_report(out: &mut impl Write, report: &ImportReport) -> std::io::Res
     Ok(())
 }
 
+/// What the home page of the demo says about its records.
+const DEMO_NOTICE: &str = "This is the demo catalog. Records with ids below 10 000 000 are real \
+samples from the Library Genesis dumps; the others were generated (their titles, people and \
+publishers are made up). Some have a small sample file on this server (a PDF, EPUB, FB2 or CBZ \
+that says which record it stands for), some are in a .torrent file here, the rest are not here.";
+
 async fn demo(args: DemoArgs) -> Result<()> {
-    let dir = tempfile::Builder::new()
-        .prefix("lanshelf-demo-")
-        .tempdir()
-        .context("creating a temporary folder")?;
+    let temporary;
+    let dir: PathBuf = match &args.dir {
+        Some(d) => {
+            std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
+            anyhow::ensure!(
+                !d.join("catalog.sqlite").exists(),
+                "{} already holds a demo: give an empty folder",
+                d.display()
+            );
+            d.clone()
+        }
+        None => {
+            temporary = tempfile::Builder::new()
+                .prefix("lanshelf-demo-")
+                .tempdir()
+                .context("creating a temporary folder")?;
+            temporary.path().to_path_buf()
+        }
+    };
+    let dumps = dir.join("dumps");
+    std::fs::create_dir_all(&dumps).with_context(|| format!("creating {}", dumps.display()))?;
     let mut files = Vec::new();
     for name in ["libgen.sql", "fiction.sql", "scimag.sql", "search.sql"] {
         let file = DEMO_DUMPS
             .get_file(name)
             .with_context(|| format!("bundled {name}"))?;
-        let path = dir.path().join(name);
-        std::fs::write(&path, file.contents())?;
+        let path = dumps.join(name);
+        std::fs::write(&path, file.contents())
+            .with_context(|| format!("writing {}", path.display()))?;
         files.push(path);
     }
     if args.synthetic > 0 {
         for collection in Collection::ALL.into_iter().filter(|c| c.is_classic()) {
-            let path = dir.path().join(format!("synthetic-{collection}.sql"));
+            let path = dumps.join(format!("generated-{collection}.sql"));
             let opts = synth::SynthOptions {
                 collection,
                 rows: args.synthetic,
                 seed: 7,
-                first_id: 10_000_000,
+                first_id: crate::demo::GENERATED_FROM as u64,
+                readable: true,
                 ..Default::default()
             };
-            let out = std::io::BufWriter::new(std::fs::File::create(&path)?);
+            let out = std::io::BufWriter::new(
+                std::fs::File::create(&path)
+                    .with_context(|| format!("creating {}", path.display()))?,
+            );
             synth::write_dump(&opts, out)?;
             files.push(path);
         }
-    }
-    if args.synthetic > 0 {
         // A small libgen.li snapshot: all seven collections, editions and works, ids far from
         // the real samples'.
-        let snapshot = dir.path().join("libgen_new");
+        let snapshot = dumps.join("libgen_new");
         let mut opts = synth::SnapshotOptions::new(args.synthetic);
         opts.seed = 7;
-        opts.first_id = 20_000_000;
+        opts.first_id = 2 * crate::demo::GENERATED_FROM as u64;
+        opts.readable = true;
         synth::write_snapshot(&snapshot, &opts)?;
         files.push(snapshot);
     }
-    let db = dir.path().join("catalog.sqlite");
-    let report = import_into(&db, files, ImportOptions::default()).await?;
+    let db = dir.join("catalog.sqlite");
+    let opts = ImportOptions {
+        progress: Bars::reporter(),
+        ..ImportOptions::default()
+    };
+    let report = import_into(&db, files, opts).await?;
     print_report(&mut std::io::stdout().lock(), &report)?;
-    println!("demo catalog: {}", db.display());
-    let index = dir.path().join("index");
-    update_index(&db, &index, IndexOptions::default()).await?;
+    let index = dir.join("index");
+    let opts = IndexOptions {
+        progress: Bars::reporter(),
+        ..IndexOptions::default()
+    };
+    update_index(&db, &index, opts).await?;
+    let (db2, dir2) = (db.clone(), dir.clone());
+    let shelf = tokio::task::spawn_blocking(move || crate::demo::lay_out(&db2, &dir2))
+        .await
+        .context("the demo thread failed")??;
+    println!(
+        "demo catalog: {}\nrepository: {} ({} files, {} covers); torrents: {} ({} .torrent files; {} files in a torrent but not downloaded)",
+        db.display(),
+        shelf.repository.display(),
+        shelf.files,
+        shelf.covers,
+        shelf.torrents.display(),
+        shelf.torrent_files,
+        shelf.torrent_only
+    );
     if args.no_serve {
         return Ok(());
     }
     let paths = Paths { db, index };
     let serve = ServeArgs {
         addr: args.addr,
-        repository: None,
+        repository: Some(shelf.repository.clone()),
         repository_libgen: None,
         repository_fiction: None,
         repository_scimag: None,
         follow_links: false,
-        torrents: None,
+        torrents: Some(shelf.torrents.clone()),
         base_path: String::new(),
         forwarded_prefix: false,
         access: Default::default(),
@@ -745,10 +909,11 @@ async fn demo(args: DemoArgs) -> Result<()> {
         max_connections: 512,
         write_timeout: 30,
         max_connections_per_client: 64,
+        doi_resolver: crate::web::state::DOI_RESOLVER.to_string(),
         // The demo serves a throwaway copy of the bundled samples.
         allow_root: true,
     };
-    serve_command(&paths, serve, None).await
+    serve_command(&paths, serve, None, Some(DEMO_NOTICE.to_string())).await
 }
 
 /// Serves the portal on `args.addr` until SIGTERM or Ctrl-C. A missing catalog is created empty
@@ -758,6 +923,7 @@ pub async fn serve_command(
     paths: &Paths,
     args: ServeArgs,
     activity: Option<Arc<crate::watch::Activity>>,
+    notice: Option<String>,
 ) -> Result<()> {
     crate::web::privilege::refuse_root(args.allow_root)?;
     let policy = crate::web::access::Policy::from_settings(&access_settings(&args.access))
@@ -776,7 +942,9 @@ pub async fn serve_command(
     );
     config.base_path = args.base_path.clone();
     config.forwarded_prefix = args.forwarded_prefix;
+    config.doi_resolver = args.doi_resolver.clone();
     config.activity = activity;
+    config.notice = notice;
     for (collection, dir) in [
         (Collection::Libgen, &args.repository_libgen),
         (Collection::Fiction, &args.repository_fiction),

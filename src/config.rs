@@ -19,7 +19,7 @@ pub const CONFIG_ENV: &str = "LANSHELF_CONFIG";
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file cannot be read.
-    #[error("cannot read the configuration file {path}: {source}")]
+    #[error("cannot read the configuration file {path}")]
     Read {
         /// The file.
         path: PathBuf,
@@ -27,7 +27,7 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     /// The file is not TOML.
-    #[error("the configuration file {path} is not valid TOML: {source}")]
+    #[error("the configuration file {path} is not valid TOML")]
     Parse {
         /// The file.
         path: PathBuf,

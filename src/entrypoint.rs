@@ -70,7 +70,7 @@ pub async fn start(paths: &Paths, args: StartArgs) -> Result<()> {
     let index_options = IndexOptions {
         memory_mib: args.index_memory_mib,
         threads: args.index_threads,
-        progress: false,
+        progress: None,
     };
     let watcher = args.dumps.clone().map(|dumps| Watcher {
         dumps,
@@ -123,7 +123,7 @@ pub async fn start(paths: &Paths, args: StartArgs) -> Result<()> {
             None
         }
     };
-    let served = crate::commands::serve_command(paths, args.serve, Some(activity)).await;
+    let served = crate::commands::serve_command(paths, args.serve, Some(activity), None).await;
     stop.store(true, Ordering::Relaxed);
     if let Some(task) = task {
         // An import sees the flag within a batch and rolls back; an index update is left to
@@ -169,7 +169,7 @@ async fn ensure_index(paths: &Paths, opts: &IndexOptions) -> Result<()> {
         }
         Ok(None) | Err(SearchError::NoIndex(_)) => false,
         Err(e @ SearchError::Incompatible { .. }) => {
-            tracing::warn!(error = %e, "rebuilding the search index for this version before serving");
+            tracing::warn!(error = %crate::chain::Chain(&e), "rebuilding the search index for this version before serving");
             true
         }
         Err(e) => return Err(e).context("opening the search index"),

@@ -14,7 +14,7 @@ const MAX_ANSWER: u64 = 64 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum HealthError {
     /// Nothing answers (not started yet, or stopped).
-    #[error("cannot reach the portal at {addr}: {source}")]
+    #[error("cannot reach the portal at {addr}")]
     Unreachable {
         /// Where.
         addr: SocketAddr,

@@ -1,5 +1,7 @@
 //! Lanshelf: a self-hosted catalog and search portal for the Library Genesis metadata dumps.
 
+/// Printing an error with its causes, each once.
+pub mod chain;
 /// The command line (clap definitions).
 pub mod cli;
 /// The three collections and their names.
@@ -10,6 +12,8 @@ pub mod commands;
 pub mod config;
 /// The catalog database: pool, migrations, queries.
 pub mod db;
+/// The demo's repository and torrents: small real files for some sample records.
+pub mod demo;
 /// The MySQL dump reader and input decompression.
 pub mod dump;
 /// `lanshelf start`: the container's entry point (user switch, serve, import the dumps folder).
@@ -28,6 +32,8 @@ pub mod lookup;
 pub mod myisam;
 /// Which user `lanshelf start` runs as (`PUID`/`PGID`).
 pub mod privileges;
+/// How far a long task is: reported by the library, shown by the command line.
+pub mod progress;
 /// Full-text search: index, analyzers, queries.
 pub mod search;
 /// Synthetic dump generator for benchmarks and scale tests.

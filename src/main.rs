@@ -1,18 +1,16 @@
-use clap::{CommandFactory, Parser};
-
 fn main() -> std::process::ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // The configuration file fills the environment's gaps before clap reads it.
-    if let Err(e) = lanshelf::config::load(&args, &lanshelf::cli::Cli::command()) {
-        eprintln!("error: {e}");
+    if let Err(e) = lanshelf::config::load(&args, &lanshelf::cli::command()) {
+        eprintln!("error: {}", lanshelf::chain::Chain(&e));
         return std::process::ExitCode::FAILURE;
     }
-    let cli = lanshelf::cli::Cli::parse_from(args);
+    let cli = lanshelf::cli::parse_from(args);
     lanshelf::commands::init_tracing();
     match lanshelf::commands::run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", lanshelf::chain::Chain(e.as_ref()));
             std::process::ExitCode::FAILURE
         }
     }

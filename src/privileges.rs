@@ -58,7 +58,7 @@ pub fn decide(uid: u32, gid: u32, puid: Option<u32>, pgid: Option<u32>) -> Decis
 #[derive(Debug, thiserror::Error)]
 pub enum PrivilegeError {
     /// A folder or file could not be created or handed over.
-    #[error("cannot hand {path} to {uid}:{gid}: {source}")]
+    #[error("cannot hand {path} to {uid}:{gid}")]
     Chown {
         /// The path.
         path: PathBuf,
@@ -70,7 +70,7 @@ pub enum PrivilegeError {
         source: std::io::Error,
     },
     /// The switch itself failed.
-    #[error("cannot switch to user {uid} and group {gid}: {source}")]
+    #[error("cannot switch to user {uid} and group {gid}")]
     Switch {
         /// The user id.
         uid: u32,

@@ -33,7 +33,7 @@ const DUMP_ENDINGS: &[&str] = &[".sql", ".gz", ".bz2", ".xz", ".zst", ".zip", ".
 #[derive(Debug, thiserror::Error)]
 pub enum WatchError {
     /// The folder cannot be read.
-    #[error("cannot read the dumps folder {path}: {source}")]
+    #[error("cannot read the dumps folder {path}")]
     Folder {
         /// The folder.
         path: PathBuf,
@@ -41,7 +41,7 @@ pub enum WatchError {
         source: std::io::Error,
     },
     /// The catalog cannot tell what was imported.
-    #[error("cannot read the imports of the catalog {path}: {source}")]
+    #[error("cannot read the imports of the catalog {path}")]
     Catalog {
         /// The catalog.
         path: PathBuf,
@@ -52,10 +52,10 @@ pub enum WatchError {
     #[error(transparent)]
     Import(#[from] import::ImportError),
     /// The index could not be updated.
-    #[error("updating the search index: {0}")]
+    #[error("updating the search index")]
     Index(#[from] search::SearchError),
     /// A background task failed.
-    #[error("a background task failed: {0}")]
+    #[error("a background task failed")]
     Task(#[from] tokio::task::JoinError),
 }
 
@@ -380,7 +380,7 @@ impl Watcher {
                     pass.imported.push(dump.name);
                 }
                 Err(e) => {
-                    let why = e.to_string();
+                    let why = crate::chain::chain(&e);
                     tracing::error!(file = %dump.name, error = %why, "import failed: the catalog is unchanged");
                     activity.set(|s| s.failed = Some((dump.name.clone(), why)));
                     pass.failed.push(dump.name);
@@ -485,7 +485,7 @@ impl Watcher {
                     p.settling > 0 || !p.waiting.is_empty()
                 }
                 Err(e) => {
-                    tracing::error!(error = %e, "cannot look into the dumps folder");
+                    tracing::error!(error = %crate::chain::Chain(&e), "cannot look into the dumps folder");
                     false
                 }
             };

@@ -1,5 +1,7 @@
 // Lanshelf: small progressive enhancements. Every page works without this file (and without
-// htmx); with it, "/" focuses the search box and the search box keeps its focus across updates.
+// htmx); with it, "/" focuses the search box, the search box keeps its focus across updates,
+// a search typed in several pauses is one history entry, and the filters are open on wide
+// screens.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -28,4 +30,26 @@
       summary.focus({ preventScroll: true });
     }
   });
+
+  // Search as you type: the first search of a typing spell adds a history entry, the next ones
+  // replace it (the server answers with HX-Replace-Url), so Back leaves the search in one step.
+  var typing = false;
+  document.addEventListener("htmx:configRequest", function (event) {
+    var trigger = event.detail && event.detail.triggeringEvent;
+    if (trigger && trigger.type === "input") {
+      if (typing) event.detail.headers["X-Lanshelf-History"] = "replace";
+      typing = true;
+    } else {
+      typing = false;
+    }
+  });
+
+  // The filters are a <details>: a button on phones and beside the table view (which takes
+  // the whole width), a sidebar (open) on wide screens.
+  function openFilters() {
+    var filters = document.getElementById("filters");
+    if (filters && !filters.closest(".layout.wide") && window.matchMedia("(min-width: 52.01rem)").matches) filters.open = true;
+  }
+  document.addEventListener("DOMContentLoaded", openFilters);
+  document.addEventListener("htmx:afterSwap", openFilters);
 })();

@@ -239,12 +239,17 @@ async fn api_record_has_every_field_the_description_and_the_location() {
         "/api/records/libgen/abc",
         "/api/records/libgen/-1",
         "/api/nothing/here",
-        "/api",
     ] {
         let r = get(&app, uri).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
         assert_eq!(r.json()["error"]["status"], 404, "{uri}");
     }
+    // `/api` itself is for people: the OpenAPI document as a page, linking the document.
+    let r = get(&app, "/api").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let page = r.text();
+    assert!(page.contains(r#"href="/api/openapi.json""#), "{page}");
+    assert!(page.contains("/api/records/{collection}/{id}"), "{page}");
 }
 
 #[tokio::test]

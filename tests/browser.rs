@@ -4,8 +4,16 @@
 //! link; on `/identify`, chooses files that the page hashes itself and looks up; saves
 //! screenshots under `target/browser-artifacts/`.
 //!
-//! Without Chromium or chromedriver the test fails under CI (`CI=true`, where `.ci/run` installs
-//! them) and is skipped with a loud message elsewhere.
+//! The second test runs `lanshelf demo` and checks what a keyboard, a phone and an
+//! accessibility checker see: the first result three Tabs from the search box, the Download
+//! button above the fold of a phone's record page, and axe-core (vendored in
+//! `tests/fixtures/axe`) finding no serious or critical violation on the home, results,
+//! record and torrents pages, light and dark. It saves the screenshots of the README: with
+//! `LANSHELF_SCREENSHOTS=docs/screenshots` into that folder, else under
+//! `target/browser-artifacts/`.
+//!
+//! Without Chromium or chromedriver the tests fail under CI (`CI=true`, where `.ci/run` installs
+//! them) and are skipped with a loud message elsewhere.
 
 mod common;
 
@@ -108,7 +116,7 @@ async fn screenshot(client: &Client, name: &str) {
 /// The browser session: search, filter, record, download.
 async fn walk_through(client: &Client, base: &str, downloads: &Path, file: &[u8]) {
     client.goto(&format!("{base}/")).await.unwrap();
-    let figures = texts(client, ".figures dd").await;
+    let figures = texts(client, ".figures .n").await;
     assert_eq!(figures, ["9", "4", "8"], "the home page shows the catalog");
     // A marker that a full page load would wipe out: htmx must update the page in place.
     client
@@ -116,8 +124,29 @@ async fn walk_through(client: &Client, base: &str, downloads: &Path, file: &[u8]
         .await
         .unwrap();
 
+    let history = || async {
+        client
+            .execute("return history.length;", vec![])
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap()
+    };
+    let before = history().await;
     let q = client.find(Locator::Css("#q")).await.unwrap();
-    q.send_keys("algorithms").await.unwrap();
+    // Typed in two spells, with a search after each: one history entry, not two.
+    q.send_keys("algo").await.unwrap();
+    eventually("the first spell's search in the URL", || async {
+        let url = client.current_url().await.ok()?;
+        url.as_str().ends_with("/search?q=algo").then_some(())
+    })
+    .await;
+    q.send_keys("rithms").await.unwrap();
+    eventually("the second spell's search in the URL", || async {
+        let url = client.current_url().await.ok()?;
+        url.as_str().ends_with("/search?q=algorithms").then_some(())
+    })
+    .await;
     let links = eventually("results while typing", || async {
         let links = hrefs(client, "ol.results li.hit h3 a").await;
         (!links.is_empty()).then_some(links)
@@ -130,6 +159,11 @@ async fn walk_through(client: &Client, base: &str, downloads: &Path, file: &[u8]
     assert!(
         url.as_str().ends_with("/search?q=algorithms"),
         "the URL follows the search: {url}"
+    );
+    assert_eq!(
+        history().await,
+        before + 1,
+        "a search typed in pauses is one Back step"
     );
     let marker = client
         .execute("return window.lanshelfMarker || null;", vec![])
@@ -337,6 +371,320 @@ async fn search_filter_open_and_download_in_chromium() {
         );
         std::panic::resume_unwind(e.into_panic());
     }
+}
+
+/// Starts a Chromium session through chromedriver on `driver_port`, light or dark.
+async fn session(driver_port: u16, profile: &Path, dark: bool) -> Client {
+    let mut args = vec![
+        "--headless".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-quic".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--disable-dev-shm-usage".into(),
+        "--hide-scrollbars".into(),
+        "--window-size=1280,900".into(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    if dark {
+        args.push("--force-dark-mode".into());
+        args.push("--blink-settings=preferredColorScheme=0".into());
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({ "binary": CHROMIUM, "args": args }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{driver_port}"))
+        .await
+        .expect("a Chromium session through chromedriver")
+}
+
+/// Makes the page's viewport `width` × `height` CSS pixels.
+async fn viewport(client: &Client, width: u32, height: u32) {
+    client.set_window_size(width, height).await.unwrap();
+    let inner = client
+        .execute("return [window.innerWidth, window.innerHeight];", vec![])
+        .await
+        .unwrap();
+    let (iw, ih) = (
+        inner[0].as_u64().unwrap() as u32,
+        inner[1].as_u64().unwrap() as u32,
+    );
+    if (iw, ih) != (width, height) {
+        client
+            .set_window_size(
+                width + (width - iw.min(width)),
+                height + (height - ih.min(height)),
+            )
+            .await
+            .unwrap();
+    }
+}
+
+/// Runs axe-core on the page: its serious and critical violations, as `rule: target` lines.
+async fn axe(client: &Client, source: &str) -> Vec<String> {
+    client
+        .execute(&format!("{source}\n;return typeof window.axe;"), vec![])
+        .await
+        .expect("axe-core loads");
+    let result = client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               axe.run(document, { resultTypes: ["violations"] })
+                 .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact,
+                   nodes: v.nodes.map(n => n.target.join(" ") + " " + (n.failureSummary || "").replace(/\s+/g, " ")) }))))
+                 .catch(e => done([{ id: "axe-error", impact: "critical", nodes: [String(e)] }]));"#,
+            vec![],
+        )
+        .await
+        .expect("axe-core runs");
+    let mut out = Vec::new();
+    for v in result.as_array().cloned().unwrap_or_default() {
+        let impact = v["impact"].as_str().unwrap_or("");
+        if impact == "serious" || impact == "critical" {
+            for n in v["nodes"].as_array().cloned().unwrap_or_default() {
+                out.push(format!(
+                    "{} ({impact}): {}",
+                    v["id"].as_str().unwrap_or(""),
+                    n.as_str().unwrap_or("")
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Where screenshots of the demo go: `LANSHELF_SCREENSHOTS` (the README's, `docs/screenshots`)
+/// or the test artifacts.
+fn shots() -> PathBuf {
+    match std::env::var_os("LANSHELF_SCREENSHOTS") {
+        Some(dir) => {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            dir
+        }
+        None => artifacts(),
+    }
+}
+
+async fn shot(client: &Client, name: &str) {
+    let png = client.screenshot().await.expect("screenshot");
+    std::fs::write(shots().join(name), png).unwrap();
+}
+
+/// Loads `path` and waits for the page's main heading or results.
+async fn open(client: &Client, base: &str, path: &str) {
+    client.goto(&format!("{base}{path}")).await.unwrap();
+    eventually(&format!("{path} to load"), || async {
+        client.find(Locator::Css("main")).await.ok().map(|_| ())
+    })
+    .await;
+}
+
+/// The demo's pages, in one theme: accessibility, and in light also the keyboard path and
+/// the phone's record page. Returns the violations found, page by page.
+async fn demo_pages(client: &Client, base: &str, dark: bool, axe_source: &str) -> Vec<String> {
+    let theme = if dark { "dark" } else { "light" };
+    let is_dark = client
+        .execute(
+            "return matchMedia('(prefers-color-scheme: dark)').matches;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(is_dark, json!(dark), "the {theme} theme is in effect");
+    viewport(client, 1280, 900).await;
+    let pages = [
+        ("home", "/".to_string()),
+        ("results", "/search?q=essentials".to_string()),
+        ("table", "/search?q=essentials&view=table".to_string()),
+        // A record whose file is here, with a cover: a real sample (Introduction to Algorithms).
+        ("record", "/libgen/7".to_string()),
+        ("torrents", "/torrents".to_string()),
+    ];
+    let mut violations = Vec::new();
+    for (name, path) in &pages {
+        open(client, base, path).await;
+        for v in axe(client, axe_source).await {
+            violations.push(format!("{theme} {name} {path}: {v}"));
+        }
+        shot(
+            client,
+            &format!("{name}-{}.png", if dark { "dark" } else { "desktop" }),
+        )
+        .await;
+    }
+    // The view is remembered (a cookie): back to cards for the next visitor of this profile.
+    open(client, base, "/search?q=essentials&view=cards").await;
+    if dark {
+        return violations;
+    }
+
+    // The keyboard: from the search box to the first result in at most three Tabs.
+    open(client, base, "/search?q=introduction").await;
+    client
+        .execute("document.getElementById('q').focus(); return true;", vec![])
+        .await
+        .unwrap();
+    let first = hrefs(client, "ol.results li.hit h3 a").await;
+    let first = first.first().cloned().expect("results");
+    let mut tabs = 0;
+    loop {
+        let on = client
+            .execute(
+                "const a = document.activeElement; return a && a.matches('ol.results li.hit h3 a') ? a.getAttribute('href') : null;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if on.as_str() == Some(first.as_str()) {
+            break;
+        }
+        tabs += 1;
+        assert!(
+            tabs <= 3,
+            "the first result is more than 3 Tabs from the search box"
+        );
+        client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys("\u{E004}")
+            .await
+            .unwrap();
+    }
+    // The home page puts the cursor in the search box.
+    open(client, base, "/").await;
+    let focused = client
+        .execute(
+            "return document.activeElement && document.activeElement.id;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(focused, json!("q"), "the home page focuses the search box");
+
+    // A phone: the record page's Download button is above the fold.
+    viewport(client, 390, 844).await;
+    for (name, path) in &pages {
+        open(client, base, path).await;
+        shot(client, &format!("{name}-phone.png")).await;
+        if *name == "record" {
+            let bottom = client
+                .execute(
+                    "const b = document.getElementById('download'); return b ? b.getBoundingClientRect().bottom : null;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let bottom = bottom
+                .as_f64()
+                .expect("a Download button on the record page");
+            assert!(
+                bottom <= 844.0,
+                "Download at {bottom} px, below the fold of a phone"
+            );
+        }
+    }
+    viewport(client, 1280, 900).await;
+    violations
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_for_keyboards_phones_and_axe_in_chromium() {
+    let chromedriver = which("chromedriver");
+    if !Path::new(CHROMIUM).is_file() || chromedriver.is_none() {
+        let message = "headless Chromium and chromedriver are needed (apt-get install chromium chromium-driver)";
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("browser test: {message}");
+        }
+        eprintln!("\n\n!!!!! SKIPPED the browser test: {message} !!!!!\n");
+        return;
+    }
+    let chromedriver = chromedriver.unwrap();
+    let axe_source =
+        std::fs::read_to_string(common::fixtures().join("axe/axe.min.js")).expect("axe-core");
+    let dir = tempfile::Builder::new()
+        .prefix("lanshelf-browser-demo-")
+        .tempdir()
+        .unwrap();
+    let mut started = Started(Vec::new());
+    let port = free_port();
+    let log = std::fs::File::create(dir.path().join("demo.log")).unwrap();
+    started.0.push(
+        common::lanshelf(dir.path())
+            .args([
+                "demo",
+                "--synthetic",
+                "600",
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .arg("--dir")
+            .arg(dir.path().join("demo"))
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start lanshelf demo"),
+    );
+    let driver_port = free_port();
+    started.0.push(
+        Command::new(&chromedriver)
+            .arg(format!("--port={driver_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        let exited = started.0[0].try_wait().unwrap();
+        assert!(
+            exited.is_none() && Instant::now() < deadline,
+            "the demo did not start: {}",
+            std::fs::read_to_string(dir.path().join("demo.log")).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    wait_for_port(driver_port, "chromedriver");
+    let base = format!("http://127.0.0.1:{port}");
+    let mut violations = Vec::new();
+    for dark in [false, true] {
+        let profile = dir.path().join(format!("profile-{dark}"));
+        let client = session(driver_port, &profile, dark).await;
+        let outcome = tokio::spawn({
+            let (client, base, axe_source) = (client.clone(), base.clone(), axe_source.clone());
+            async move { demo_pages(&client, &base, dark, &axe_source).await }
+        })
+        .await;
+        if outcome.is_err() {
+            let _ = screenshot(&client, "failure-demo.png").await;
+        }
+        let _ = client.close().await;
+        match outcome {
+            Ok(v) => violations.extend(v),
+            Err(e) => {
+                drop(started);
+                let log = std::fs::read_to_string(dir.path().join("demo.log")).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(30).collect();
+                eprintln!("demo log (last lines, newest first):\n{}", tail.join("\n"));
+                std::panic::resume_unwind(e.into_panic());
+            }
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "axe-core finds serious or critical violations:\n{}",
+        violations.join("\n")
+    );
 }
 
 /// The MD5 of some bytes, in hex (the reference the page's own MD5 is checked against).

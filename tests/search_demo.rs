@@ -1,5 +1,6 @@
-//! Search as a new user tries it, on the demo catalog (`lanshelf demo`: the bundled samples plus
-//! 3 000 generated records per collection, imported and indexed by the real binary): word forms,
+//! Search as a new user tries it, on a catalog like the demo's (the bundled samples plus 3 000
+//! generated records per collection from the benchmarks' generator, whose many made-up words
+//! stress the ranking more than the demo's readable titles; imported and indexed by the real binary): word forms,
 //! word beginnings, the fallback order, symbols in words, languages, and facet counts that are
 //! the results they promise, page by page over real HTTP against `lanshelf serve`.
 

@@ -19,10 +19,10 @@ use sqlx::sqlite::{
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     /// SQLite or the pool failed.
-    #[error("catalog database: {0}")]
+    #[error("catalog database")]
     Sqlx(#[from] sqlx::Error),
     /// A migration failed or the catalog is newer than this program.
-    #[error("catalog migrations: {0}")]
+    #[error("catalog migrations")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// The catalog file does not exist.
     #[error("no catalog at {0}: import a dump first (`lanshelf import FILE`)")]

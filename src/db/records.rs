@@ -50,6 +50,9 @@ pub struct Summary {
     pub generic: String,
     /// The libgen.li work its edition belongs to (0: none known).
     pub work: i64,
+    /// Its cover as the catalog names it (a path in the cover store, or a URL; empty: none).
+    #[serde(skip)]
+    pub coverurl: String,
 }
 
 /// A collection name read from SQL.
@@ -86,7 +89,7 @@ macro_rules! common_summary {
              coalesce(extension,'') AS extension, coalesce(filesize,0) AS filesize, coalesce(doi,'') AS doi, \
              '' AS journal, coalesce(volume,'') AS volume, coalesce(issue,'') AS issue, coalesce(pages,'') AS pages, \
              coalesce(series,'') AS series, coalesce(publisher,'') AS publisher, coalesce(visible,'') AS visible, \
-             coalesce(generic,'') AS generic, coalesce(li_w_id,0) AS work FROM ", $table
+             coalesce(generic,'') AS generic, coalesce(li_w_id,0) AS work, coalesce(coverurl,'') AS coverurl FROM ", $table
         )
     };
 }
@@ -114,14 +117,14 @@ pub fn summary_select(collection: Collection) -> &'static str {
              coalesce(year,'') AS year, coalesce(language,'') AS language, coalesce(extension,'') AS extension, coalesce(filesize,0) AS filesize, \
              coalesce(doi,'') AS doi, coalesce(periodical,'') AS journal, coalesce(volume_info,'') AS volume, coalesce(issue,'') AS issue, \
              coalesce(pages,'') AS pages, coalesce(series,'') AS series, coalesce(publisher,'') AS publisher, coalesce(visible,'') AS visible, \
-             coalesce(generic,'') AS generic, coalesce(li_w_id,0) AS work FROM libgen"
+             coalesce(generic,'') AS generic, coalesce(li_w_id,0) AS work, coalesce(coverurl,'') AS coverurl FROM libgen"
         }
         Collection::Fiction => {
             "SELECT 'fiction' AS collection, id, coalesce(md5,'') AS md5, coalesce(title,'') AS title, coalesce(author,'') AS author, \
              coalesce(year,'') AS year, coalesce(language,'') AS language, coalesce(extension,'') AS extension, coalesce(filesize,0) AS filesize, \
              '' AS doi, '' AS journal, '' AS volume, coalesce(issue,'') AS issue, coalesce(pages,'') AS pages, coalesce(series,'') AS series, \
              coalesce(publisher,'') AS publisher, coalesce(visible,'') AS visible, coalesce(generic,'') AS generic, \
-             coalesce(li_w_id,0) AS work FROM fiction"
+             coalesce(li_w_id,0) AS work, coalesce(coverurl,'') AS coverurl FROM fiction"
         }
         Collection::Scimag => {
             "SELECT 'scimag' AS collection, s.id, coalesce(s.md5,'') AS md5, coalesce(s.title,'') AS title, coalesce(s.author,'') AS author, \
@@ -131,7 +134,7 @@ pub fn summary_select(collection: Collection) -> &'static str {
              coalesce(s.volume,'') AS volume, coalesce(s.issue,'') AS issue, \
              CASE WHEN coalesce(s.last_page,'') <> '' THEN coalesce(s.first_page,'') || '–' || s.last_page ELSE coalesce(s.first_page,'') END AS pages, \
              '' AS series, coalesce((SELECT p.publisher FROM scimag_publishers p WHERE p.doi_code = substr(s.doi, 1, instr(s.doi, '/') - 1) LIMIT 1), '') AS publisher, \
-             coalesce(s.visible,'') AS visible, '' AS generic, coalesce(s.li_w_id,0) AS work FROM scimag s"
+             coalesce(s.visible,'') AS visible, '' AS generic, coalesce(s.li_w_id,0) AS work, '' AS coverurl FROM scimag s"
         }
     }
 }

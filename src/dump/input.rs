@@ -73,7 +73,7 @@ impl Format {
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     /// The file could not be opened or read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -251,15 +251,79 @@ fn spawn_archive(file: Counting<BufReader<File>>, format: Format) -> io::Result<
     })
 }
 
-fn decoder(format: Format, src: Box<dyn Read + Send>) -> Box<dyn Read + Send> {
+/// A compressed stream that stops before its end (a cut download): the decompressor's error,
+/// told as what it is, with the compressed file's own offset when known. Readers see it as an
+/// `UnexpectedEof` I/O error whose inner error is this.
+#[derive(Debug, thiserror::Error)]
+#[error("the {format} stream ends early{}", at.map(|n| format!(" at byte {n} of the file")).unwrap_or_default())]
+pub struct StreamCut {
+    /// The compression (`gzip` …).
+    pub format: &'static str,
+    /// The file's size, where the stream stops (unknown inside an archive or on standard
+    /// input).
+    pub at: Option<u64>,
+}
+
+/// Turns a decompressor's failure at the end of its input into a [`StreamCut`]: every
+/// decompressor says it in its own words (`unexpected end of file`, `stream is truncated`…),
+/// and some say nothing and just stop; the file being read to its end tells it alike.
+struct CutAware {
+    inner: Box<dyn Read + Send>,
+    format: Format,
+    /// Bytes of the file read, and the file's size, when reading a file.
+    file: Option<(Arc<AtomicU64>, u64)>,
+}
+
+impl CutAware {
+    fn cut(&self) -> io::Error {
+        io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            StreamCut {
+                format: self.format.name(),
+                at: self.file.as_ref().map(|(_, size)| *size),
+            },
+        )
+    }
+
+    fn at_end_of_file(&self) -> bool {
+        self.file
+            .as_ref()
+            .is_some_and(|(read, size)| read.load(Ordering::Relaxed) >= *size)
+    }
+}
+
+impl Read for CutAware {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.inner.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof || self.at_end_of_file() => {
+                Err(self.cut())
+            }
+            other => other,
+        }
+    }
+}
+
+/// The decompressor of `format` over `src` (`src` itself for SQL). `file`: the count of bytes
+/// read from the file and its size, to tell a cut stream by.
+fn decoder(
+    format: Format,
+    src: Box<dyn Read + Send>,
+    file: Option<(Arc<AtomicU64>, u64)>,
+) -> Box<dyn Read + Send> {
     let buffered = BufReader::with_capacity(1 << 20, src);
-    match format {
+    let inner: Box<dyn Read + Send> = match format {
         Format::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
         Format::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(buffered)),
         Format::Xz => Box::new(liblzma::bufread::XzDecoder::new_multi_decoder(buffered)),
         Format::Zstd => Box::new(zstd::Decoder::with_buffer(buffered).expect("zstd decoder")),
-        _ => Box::new(buffered),
-    }
+        _ => return Box::new(buffered),
+    };
+    Box::new(CutAware {
+        inner,
+        format,
+        file,
+    })
 }
 
 /// The dumps of one file: one for a dump or a compressed dump, one per `.sql` member for a RAR
@@ -311,7 +375,7 @@ impl Dumps {
                 };
                 let reader: Box<dyn Read + Send> = match format {
                     Format::Gzip | Format::Bzip2 | Format::Xz | Format::Zstd => {
-                        decoder(format, Box::new(reader))
+                        decoder(format, Box::new(reader), None)
                     }
                     _ => Box::new(reader),
                 };
@@ -432,7 +496,7 @@ pub fn open(path: &Path, password: Option<&[u8]>) -> Result<Dumps, InputError> {
             format,
             size: None,
             position,
-            reader: decoder(format, Box::new(counted)),
+            reader: decoder(format, Box::new(counted), None),
         }));
     }
     let mut file = File::open(path).map_err(io_err)?;
@@ -457,7 +521,7 @@ pub fn open(path: &Path, password: Option<&[u8]>) -> Result<Dumps, InputError> {
     };
     let reader: Box<dyn Read + Send> = match format {
         Format::Zip | Format::SevenZ => Box::new(spawn_archive(counted, format).map_err(io_err)?),
-        _ => decoder(format, Box::new(counted)),
+        _ => decoder(format, Box::new(counted), Some((position.clone(), size))),
     };
     Ok(one(DumpInput {
         name: path.display().to_string(),

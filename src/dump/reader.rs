@@ -14,7 +14,7 @@ use memchr::{memchr, memchr2, memmem};
 #[derive(Debug, thiserror::Error)]
 pub enum DumpError {
     /// The underlying reader (file, decompressor, archive) failed.
-    #[error("read error near byte {offset}: {source}")]
+    #[error("read error near byte {offset}")]
     Io {
         /// Bytes successfully read before the failure.
         offset: u64,
@@ -29,6 +29,16 @@ pub enum DumpError {
         offset: u64,
         /// What was being read.
         context: String,
+    },
+    /// The compressed stream stops before its end (a cut download): the decompressor could not
+    /// go on.
+    #[error("{stream}, after {offset} bytes of SQL: the file is truncated (an interrupted download or copy?)")]
+    StreamCut {
+        /// Bytes of SQL text decompressed before the end.
+        offset: u64,
+        /// Which stream ends, and where in the file (`the gzip stream ends early at byte N of
+        /// the file`).
+        stream: String,
     },
     /// The text is not a MySQL/MariaDB dump.
     #[error("not a MySQL dump: found {found} at byte {offset}")]
@@ -62,6 +72,7 @@ impl DumpError {
         match self {
             DumpError::Io { offset, .. }
             | DumpError::Truncated { offset, .. }
+            | DumpError::StreamCut { offset, .. }
             | DumpError::NotADump { offset, .. }
             | DumpError::TooLarge { offset, .. }
             | DumpError::Syntax { offset, .. } => *offset,
@@ -261,10 +272,16 @@ impl<R: Read> DumpReader<R> {
                 Ok(n) => self.end += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(source) => {
-                    return Err(DumpError::Io {
-                        offset: self.base + self.end as u64,
-                        source,
-                    })
+                    let offset = self.base + self.end as u64;
+                    // A compressed stream cut short says so itself (`dump::input::StreamCut`).
+                    if source.kind() == io::ErrorKind::UnexpectedEof {
+                        let stream = source
+                            .get_ref()
+                            .map(|inner| inner.to_string())
+                            .unwrap_or_else(|| "the compressed stream ends early".into());
+                        return Err(DumpError::StreamCut { offset, stream });
+                    }
+                    return Err(DumpError::Io { offset, source });
                 }
             }
         }

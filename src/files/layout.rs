@@ -213,17 +213,24 @@ impl Repository {
         self.roots[collection.code() as usize].as_deref()
     }
 
-    /// The cover image of a record, from its catalog `coverurl` (`0/<md5>.jpg`, relative to the
-    /// cover store: `REPOSITORY/covers` for sci-tech, `REPOSITORY/fictioncovers` for fiction),
-    /// with its media type. `None` for papers, absolute URLs, and anything but plain path
-    /// segments of letters, digits, `.`, `-` and `_` ending in an image extension.
+    /// The cover image of a record, from its catalog `coverurl`, with its media type: a relative
+    /// path (`0/<md5>.jpg`) is in the collection's cover store (`REPOSITORY/covers` for
+    /// sci-tech, `REPOSITORY/fictioncovers` for fiction, `REPOSITORY/covers` for the libgen.li
+    /// collections); an absolute `http(s)` URL (the libgen.li snapshot's) where a mirror of the
+    /// cover site keeps it, `REPOSITORY/covers/<host>/<path>`. `None` for papers, and anything
+    /// but plain path segments of letters, digits, `.`, `-` and `_` ending in an image
+    /// extension.
     pub fn cover(&self, collection: Collection, coverurl: &str) -> Option<(PathBuf, &'static str)> {
-        let store = match collection {
-            Collection::Libgen => "covers",
-            Collection::Fiction => "fictioncovers",
-            _ => return None,
+        let url = coverurl.trim();
+        let absolute = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"));
+        let (store, relative) = match (collection, absolute) {
+            (Collection::Scimag, _) => return None,
+            (_, Some(rest)) => ("covers", rest.split(['?', '#']).next().unwrap_or_default()),
+            (Collection::Fiction, None) => ("fictioncovers", url),
+            (_, None) => ("covers", url),
         };
-        let relative = coverurl.trim();
         let kind = match relative.rsplit('.').next()?.to_ascii_lowercase().as_str() {
             "jpg" | "jpeg" => "image/jpeg",
             "png" => "image/png",
@@ -333,7 +340,7 @@ mod tests {
     }
 
     #[test]
-    fn covers_come_from_plain_relative_paths_only() {
+    fn covers_come_from_plain_paths_in_the_cover_stores_only() {
         let repo = Repository::new(Some(Path::new("/srv/lib")));
         let (path, kind) = repo.cover(Collection::Libgen, "0/abc.jpg").unwrap();
         assert_eq!(
@@ -348,7 +355,9 @@ mod tests {
             "../x.jpg",
             "0/../../etc/passwd.jpg",
             "/etc/x.jpg",
-            "http://a/b.jpg",
+            "http://../x.jpg",
+            "https://a/../../b.jpg",
+            "https:///b.jpg",
             "0/.x.jpg",
             "0/a.svg",
             "0//a.jpg",
@@ -358,6 +367,16 @@ mod tests {
             assert!(repo.cover(Collection::Libgen, bad).is_none(), "{bad}");
         }
         assert!(repo.cover(Collection::Scimag, "0/a.jpg").is_none());
+        // The libgen.li snapshot's absolute URLs: where a mirror of the cover site keeps them.
+        assert_eq!(
+            repo.cover(
+                Collection::Comics,
+                "https://covers.example.org/12/123.jpg?x=1"
+            )
+            .unwrap()
+            .0,
+            PathBuf::from("/srv/lib/covers/covers.example.org/12/123.jpg")
+        );
         assert!(Repository::new(None)
             .cover(Collection::Libgen, "0/a.jpg")
             .is_none());

@@ -14,7 +14,8 @@ mod zipentry;
 pub use layout::{scimag_entry_name, FileRef, Layout, Repository, TorrentRef};
 pub use locator::{locate_all, magnets_for, Located, TorrentPlace};
 pub use torrent::{
-    coverage_of_name, Listed, Torrent, TorrentFile, TorrentShelf, TorrentSummary, MAX_TORRENT_BYTES,
+    coverage_of_name, Listed, Torrent, TorrentCache, TorrentFile, TorrentShelf, TorrentSummary,
+    MAX_TORRENT_BYTES,
 };
 pub use zipentry::{extract_entry, find_entries, find_entry, ZipEntry};
 
@@ -35,10 +36,10 @@ pub enum FilesError {
     )]
     NoRule,
     /// Reading a file or folder failed.
-    #[error("{0}: {1}")]
+    #[error("{0}")]
     Io(PathBuf, #[source] std::io::Error),
     /// A zip archive could not be read.
-    #[error("{0}: {1}")]
+    #[error("{0}")]
     Zip(PathBuf, #[source] zip::result::ZipError),
     /// A `.torrent` file is not valid bencode or lacks required keys.
     #[error("{0}: not a valid .torrent file: {1}")]

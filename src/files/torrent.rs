@@ -503,6 +503,39 @@ impl TorrentShelf {
     }
 }
 
+/// Parsed `.torrent` files of the shelf, kept while the shelf's scan says they are unchanged
+/// (same info-hash): the result lists read them for magnet links. At most
+/// [`TorrentCache::CAPACITY`] are kept.
+#[derive(Debug, Default)]
+pub struct TorrentCache(
+    std::sync::Mutex<std::collections::HashMap<String, (String, std::sync::Arc<Torrent>)>>,
+);
+
+impl TorrentCache {
+    /// How many parsed torrents are kept.
+    pub const CAPACITY: usize = 64;
+
+    /// The parsed `.torrent` file `file_name` of the shelf, if it is there and readable.
+    /// Blocking (reads the file when not cached).
+    pub fn get(&self, shelf: &TorrentShelf, file_name: &str) -> Option<std::sync::Arc<Torrent>> {
+        let hash = shelf.get(file_name)?.info_hash.clone()?;
+        let cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((h, t)) = cache.get(file_name) {
+            if *h == hash {
+                return Some(t.clone());
+            }
+        }
+        drop(cache);
+        let torrent = std::sync::Arc::new(Torrent::read(&shelf.path(file_name)?).ok()?);
+        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= Self::CAPACITY {
+            cache.clear();
+        }
+        cache.insert(file_name.to_string(), (hash, torrent.clone()));
+        Some(torrent)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

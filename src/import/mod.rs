@@ -13,7 +13,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rusqlite::{Connection, Statement};
 use serde::Serialize;
 
@@ -80,7 +79,7 @@ pub enum ImportError {
     #[error(transparent)]
     Input(#[from] InputError),
     /// A libgen.li snapshot could not be read (its message names the table or member).
-    #[error("{file}: {source}")]
+    #[error("{file}")]
     Snapshot {
         /// The snapshot (its folder or first volume).
         file: String,
@@ -89,7 +88,7 @@ pub enum ImportError {
         source: snapshot::SnapshotError,
     },
     /// The dump is truncated, foreign or malformed.
-    #[error("{file}: {source}")]
+    #[error("{file}")]
     Dump {
         /// The file.
         file: String,
@@ -120,7 +119,7 @@ pub enum ImportError {
         limit: f64,
     },
     /// The catalog could not be written (full disk, locked, corrupt).
-    #[error("{file}: catalog write failed near byte {offset}: {source}")]
+    #[error("{file}: catalog write failed near byte {offset}")]
     Sqlite {
         /// The file being imported.
         file: String,
@@ -131,7 +130,7 @@ pub enum ImportError {
         source: rusqlite::Error,
     },
     /// The catalog could not be opened or committed.
-    #[error("catalog {path}: {source}")]
+    #[error("catalog {path}")]
     Catalog {
         /// The catalog file.
         path: PathBuf,
@@ -156,8 +155,9 @@ pub enum ImportError {
 pub struct ImportOptions {
     /// SQLite page cache for the import, in MiB.
     pub cache_mib: u32,
-    /// Draw a progress bar (else log a line every few seconds).
-    pub progress: bool,
+    /// Where to report progress (the command line's bars); without one, a log line every ten
+    /// seconds.
+    pub progress: crate::progress::Reporter,
     /// The catalog is a new file nobody else has open: write it without a journal (a failed
     /// import must then delete it; see `commands::import_into`).
     pub fresh: bool,
@@ -244,7 +244,7 @@ impl Default for ImportOptions {
     fn default() -> Self {
         ImportOptions {
             cache_mib: 64,
-            progress: false,
+            progress: None,
             fresh: false,
             observer: None,
             password: None,
@@ -608,7 +608,12 @@ impl<'c> ImportState<'c> {
         let name = dumps.name.clone();
         let format = dumps.format;
         let position = dumps.position.clone();
-        let progress = Progress::new(&name, dumps.size, opts.progress, opts.observer.clone());
+        let progress = Progress::new(
+            &name,
+            dumps.size,
+            opts.progress.clone(),
+            opts.observer.clone(),
+        );
         let mut report = FileReport {
             file: name.clone(),
             format: format.name().to_string(),
@@ -646,7 +651,12 @@ impl<'c> ImportState<'c> {
     ) -> Result<FileReport, ImportError> {
         let name = source.name();
         let position = source.position();
-        let progress = Progress::new(&name, source.size(), opts.progress, opts.observer.clone());
+        let progress = Progress::new(
+            &name,
+            source.size(),
+            opts.progress.clone(),
+            opts.observer.clone(),
+        );
         let dir = self
             .conn
             .path()
@@ -943,9 +953,9 @@ struct Written {
     rows: u64,
 }
 
-/// A progress bar on a terminal, or a log line every ten seconds elsewhere.
+/// Progress told to the reporter (a bar on a terminal), or a log line every ten seconds.
 struct Progress {
-    bar: Option<ProgressBar>,
+    reporter: crate::progress::Reporter,
     name: String,
     size: Option<u64>,
     started: Instant,
@@ -957,29 +967,17 @@ impl Progress {
     fn new(
         name: &str,
         size: Option<u64>,
-        draw: bool,
+        reporter: crate::progress::Reporter,
         observer: Option<Arc<ImportProgress>>,
     ) -> Self {
         if let Some(o) = &observer {
             o.start(size);
         }
-        let bar = draw.then(|| {
-            let bar = match size {
-                Some(len) => ProgressBar::new(len),
-                None => ProgressBar::new_spinner(),
-            };
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-            let style = ProgressStyle::with_template(
-                "{prefix} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {msg} ETA {eta}",
-            )
-            .expect("valid template")
-            .progress_chars("=> ");
-            bar.set_style(style);
-            bar.set_prefix(name.to_string());
-            bar
-        });
+        if let Some(r) = &reporter {
+            r.start(name, size, crate::progress::Unit::Bytes);
+        }
         Progress {
-            bar,
+            reporter,
             name: name.to_string(),
             size,
             started: Instant::now(),
@@ -994,9 +992,8 @@ impl Progress {
             o.position.store(position, Ordering::Relaxed);
             o.rows.store(rows, Ordering::Relaxed);
         }
-        if let Some(bar) = &self.bar {
-            bar.set_position(position);
-            bar.set_message(format!("{rows} rows, {rate:.0} rows/s"));
+        if let Some(r) = &self.reporter {
+            r.update(position, &format!("{rows} rows, {rate:.0} rows/s"));
         } else if self.last_log.get().elapsed() >= Duration::from_secs(10) {
             self.last_log.set(Instant::now());
             let pct = self
@@ -1009,9 +1006,15 @@ impl Progress {
     }
 
     fn finish(&self, rows: u64) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
         tracing::info!(file = %self.name, rows, seconds = self.started.elapsed().as_secs_f64(), "read");
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        // Also when the import failed: the bar goes before the error is printed.
+        if let Some(r) = &self.reporter {
+            r.finish();
+        }
     }
 }

@@ -29,7 +29,7 @@ impl std::fmt::Display for TableFile {
 #[derive(Debug, thiserror::Error)]
 pub enum MyisamError {
     /// Reading the file (or the stream it comes from) failed.
-    #[error("{table}.{file}: read error at byte {offset}: {source}")]
+    #[error("{table}.{file}: read error at byte {offset}")]
     Io {
         /// The table.
         table: String,
@@ -42,7 +42,7 @@ pub enum MyisamError {
         source: io::Error,
     },
     /// A file of the table could not be opened (reading from a folder).
-    #[error("{}: {source}", path.display())]
+    #[error("cannot open {}", path.display())]
     Open {
         /// The file.
         path: PathBuf,
@@ -88,9 +88,7 @@ pub enum MyisamError {
         message: String,
     },
     /// The temporary file that holds far-away record fragments failed (disk full?).
-    #[error(
-        "{table}.MYD: the temporary file for record fragments failed near byte {offset}: {source}"
-    )]
+    #[error("{table}.MYD: the temporary file for record fragments failed near byte {offset}")]
     Spill {
         /// The table.
         table: String,

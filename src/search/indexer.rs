@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rusqlite::{Connection, OpenFlags};
 use tantivy::indexer::NoMergePolicy;
 use tantivy::query::{
@@ -36,8 +35,8 @@ pub struct IndexOptions {
     pub memory_mib: usize,
     /// Writer threads (0: one per core, at most 4).
     pub threads: usize,
-    /// Draw a progress bar.
-    pub progress: bool,
+    /// Where to report progress (the command line's bars).
+    pub progress: crate::progress::Reporter,
 }
 
 impl Default for IndexOptions {
@@ -45,7 +44,7 @@ impl Default for IndexOptions {
         IndexOptions {
             memory_mib: 256,
             threads: 0,
-            progress: false,
+            progress: None,
         }
     }
 }
@@ -485,18 +484,30 @@ fn writer(index: &Index, opts: &IndexOptions) -> Result<IndexWriter, SearchError
         })
 }
 
-fn progress_bar(total: u64, draw: bool, what: &str) -> ProgressBar {
-    if !draw {
-        return ProgressBar::hidden();
+/// The documents written, told to the reporter; the task ends when this is dropped.
+struct Written(crate::progress::Reporter);
+
+impl Written {
+    fn start(reporter: &crate::progress::Reporter, task: &str, total: Option<u64>) -> Self {
+        if let Some(r) = reporter {
+            r.start(task, total, crate::progress::Unit::Items);
+        }
+        Written(reporter.clone())
     }
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {per_sec} ETA {eta}")
-            .expect("template")
-            .progress_chars("=> "),
-    );
-    bar.set_prefix(what.to_string());
-    bar
+
+    fn set(&self, documents: u64, note: &str) {
+        if let Some(r) = &self.0 {
+            r.update(documents, note);
+        }
+    }
+}
+
+impl Drop for Written {
+    fn drop(&mut self) {
+        if let Some(r) = &self.0 {
+            r.finish();
+        }
+    }
 }
 
 /// How far the index is behind the catalog.
@@ -536,9 +547,9 @@ pub fn lag(db: &Path, root: &Path) -> Result<Lag, SearchError> {
     let catalog = last_import(&conn)?;
     let mut records = 0;
     if catalog > indexed {
-        for table in ["libgen", "fiction", "scimag"] {
+        for c in Collection::ALL {
             let n: i64 = conn.query_row(
-                &format!("SELECT count(*) FROM {table} WHERE import_id > ?1"),
+                &format!("SELECT count(*) FROM {} WHERE import_id > ?1", c.slug()),
                 [indexed],
                 |r| r.get(0),
             )?;
@@ -599,20 +610,20 @@ pub fn rebuild(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepor
     register_tokenizers(&index);
     let mut writer = writer(&index, opts)?;
     writer.set_merge_policy(Box::new(NoMergePolicy));
-    let bar = progress_bar(total, opts.progress, "indexing");
+    let bar = Written::start(&opts.progress, "indexing", Some(total));
     let mut documents = 0u64;
     for collection in Collection::ALL {
         for_each_document(&conn, &fields, &lookups, collection, None, |_, d| {
             writer.add_document(d)?;
             documents += 1;
             if documents.is_multiple_of(8192) {
-                bar.set_position(documents);
+                bar.set(documents, "documents");
             }
             Ok(())
         })?;
     }
     conn.execute_batch("COMMIT")?;
-    bar.set_message("merging");
+    bar.set(documents, "documents; merging the segments");
     let mut commit = writer.prepare_commit()?;
     commit.set_payload(&import_id.to_string());
     commit.commit()?;
@@ -642,7 +653,7 @@ pub fn rebuild(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepor
     }
     writer.garbage_collect_files().wait()?;
     writer.wait_merging_threads()?;
-    bar.finish_and_clear();
+    drop(bar);
     let meta = GenerationMeta {
         format: FORMAT_VERSION,
         created: crate::import::now_utc(),
@@ -720,6 +731,21 @@ pub fn catch_up(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepo
             ..opts.clone()
         },
     )?;
+    let total = if opts.progress.is_some() {
+        let mut n = 0u64;
+        for c in Collection::ALL {
+            let count: i64 = conn.query_row(
+                &format!("SELECT count(*) FROM {} WHERE import_id > ?1", c.slug()),
+                [seen],
+                |r| r.get(0),
+            )?;
+            n += count.max(0) as u64;
+        }
+        Some(n)
+    } else {
+        None
+    };
+    let bar = Written::start(&opts.progress, "indexing", total);
     let mut documents = 0u64;
     // Changed records replace their documents a batch at a time: the old versions are deleted
     // (one pass over the collection and id columns per batch and segment: no per-record key is
@@ -743,11 +769,13 @@ pub fn catch_up(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepo
             documents += 1;
             if batch.len() >= UPDATE_BATCH {
                 flush(&mut batch, &mut changed)?;
+                bar.set(documents, "documents");
             }
             Ok(())
         })?;
     }
     flush(&mut batch, &mut changed)?;
+    bar.set(documents, "documents; committing");
     conn.execute_batch("COMMIT")?;
     let mut commit = writer.prepare_commit()?;
     commit.set_payload(&import_id.to_string());

@@ -9,6 +9,7 @@ mod fuzzy;
 mod ident;
 pub mod indexer;
 pub mod normalize;
+pub mod only;
 pub mod query;
 mod read_only;
 pub mod schema;
@@ -47,7 +48,7 @@ pub enum SearchError {
         found: u32,
     },
     /// Tantivy could not open the index.
-    #[error("cannot open the search index {path}: {source}; rebuild it with `lanshelf index`")]
+    #[error("cannot open the search index {path} (rebuild it with `lanshelf index`)")]
     Open {
         /// The generation folder.
         path: PathBuf,
@@ -59,13 +60,13 @@ pub enum SearchError {
     #[error("another process is writing the search index; try again when it has finished")]
     Busy,
     /// A tantivy error.
-    #[error("search index: {0}")]
+    #[error("search index")]
     Tantivy(#[from] tantivy::TantivyError),
     /// The catalog could not be read.
     #[error("catalog: {0}")]
     Catalog(String),
     /// A file operation on the index folder failed.
-    #[error("{0}: {1}")]
+    #[error("{0}")]
     Io(PathBuf, #[source] std::io::Error),
 }
 
@@ -311,8 +312,17 @@ impl ColumnCache {
 /// Terms of the combined field with how many documents have each.
 type Terms = Vec<(String, u64)>;
 
-/// Index generation, query text, withdrawn shown, matching mode, typing, the form's filters.
-type FacetKey = (u64, String, bool, u8, bool, facets::FacetFilters);
+/// Index generation, query text, withdrawn shown, matching mode, typing, the form's filters,
+/// the record set filtered to (its version).
+type FacetKey = (
+    u64,
+    String,
+    bool,
+    u8,
+    bool,
+    facets::FacetFilters,
+    Option<u64>,
+);
 
 /// Queries whose facets are kept (the cache is emptied when full).
 const FACET_CACHE: usize = 512;
@@ -375,7 +385,12 @@ impl SearchEngine {
             })?;
             for row in rows {
                 let (id, visible) = row?;
-                if visible.trim().is_empty() || filters.show_withdrawn {
+                let shown = visible.trim().is_empty() || filters.show_withdrawn;
+                let wanted = filters
+                    .only
+                    .as_ref()
+                    .is_none_or(|set| set.contains(collection, id as u64));
+                if shown && wanted {
                     hits.push(Hit {
                         collection,
                         id: id as u64,
@@ -458,6 +473,7 @@ impl SearchEngine {
             u8::MAX,
             false,
             facets::FacetFilters::default(),
+            None,
         );
         if let Some(f) = self
             .facet_cache
@@ -547,6 +563,7 @@ impl SearchEngine {
                 matching as u8,
                 req.typing,
                 filters,
+                req.filters.only.as_ref().map(|set| set.version()),
             );
             let cached = self
                 .facet_cache

@@ -559,6 +559,11 @@ pub struct Filters {
     pub year_max: Option<u64>,
     /// Include withdrawn records.
     pub show_withdrawn: bool,
+    /// Only these records ("available here": those whose file is in the repository).
+    pub only: Option<std::sync::Arc<super::only::RecordSet>>,
+    /// A query without words or filters lists every record (browsing, newest first), instead
+    /// of none.
+    pub browse: bool,
 }
 
 impl Filters {
@@ -569,6 +574,7 @@ impl Filters {
             || self.ext.is_some()
             || self.year_min.is_some()
             || self.year_max.is_some()
+            || self.only.is_some()
     }
 }
 
@@ -622,6 +628,9 @@ fn effective_filters(parsed: &ParsedQuery, filters: &Filters, with_filters: bool
         year_min: lo,
         year_max: hi,
         show_withdrawn: filters.show_withdrawn,
+        // Like the withdrawn switch, it applies to every count.
+        only: filters.only.clone(),
+        browse: filters.browse,
     }
 }
 
@@ -1050,7 +1059,7 @@ pub fn build(
         ));
     }
     if must.is_empty() {
-        if parsed.excluded.is_empty() && !has_filters(parsed, filters) {
+        if parsed.excluded.is_empty() && !has_filters(parsed, filters) && !filters.browse {
             return Box::new(EmptyQuery);
         }
         must.push((Occur::Must, Box::new(AllQuery)));
@@ -1100,6 +1109,15 @@ pub fn build(
     if !filters.show_withdrawn {
         must.push((Occur::MustNot, term_u64(fields.withdrawn, 1)));
     }
+    if let Some(only) = &f.only {
+        must.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(
+                Box::new(super::only::OnlyQuery(only.clone())),
+                0.0,
+            )),
+        ));
+    }
     Box::new(BooleanQuery::new(must))
 }
 
@@ -1113,6 +1131,7 @@ fn has_filters(parsed: &ParsedQuery, filters: &Filters) -> bool {
         || filters.ext.is_some()
         || filters.year_min.is_some()
         || filters.year_max.is_some()
+        || filters.only.is_some()
 }
 
 #[cfg(test)]

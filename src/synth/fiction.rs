@@ -142,10 +142,14 @@ fn fiction_row(b: &mut Vec<u8>, plan: &Plan<'_>, i: u64, id: u64, rows: u64) {
     let series = rs.chance(2500);
     if series {
         b.open();
-        let s = b.len();
-        let n = 1 + rs.below(3) as usize;
-        ctx.words(b, lang, &mut rs, n);
-        capitalize_at(b, s);
+        if ctx.readable.is_some() {
+            super::titles::series(b, &mut rs);
+        } else {
+            let s = b.len();
+            let n = 1 + rs.below(3) as usize;
+            ctx.words(b, lang, &mut rs, n);
+            capitalize_at(b, s);
+        }
         b.close();
     } else {
         b.empty(1);

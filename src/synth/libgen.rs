@@ -205,10 +205,14 @@ fn updated_row(
     let mut rs = ctx.rng(tag::SERIES, root);
     if rs.chance(1200) {
         b.open();
-        let s = b.len();
-        let n = 1 + rs.below(4) as usize;
-        ctx.words(b, lang, &mut rs, n);
-        capitalize_at(b, s);
+        if ctx.readable.is_some() {
+            super::titles::series(b, &mut rs);
+        } else {
+            let s = b.len();
+            let n = 1 + rs.below(4) as usize;
+            ctx.words(b, lang, &mut rs, n);
+            capitalize_at(b, s);
+        }
         b.close();
     } else {
         b.empty(1);
@@ -216,10 +220,14 @@ fn updated_row(
     // Periodical
     if r.chance(200) {
         b.open();
-        let s = b.len();
-        let n = 2 + r.below(3) as usize;
-        ctx.words(b, lang, &mut r, n);
-        capitalize_at(b, s);
+        if ctx.readable.is_some() {
+            super::titles::series(b, &mut r);
+        } else {
+            let s = b.len();
+            let n = 2 + r.below(3) as usize;
+            ctx.words(b, lang, &mut r, n);
+            capitalize_at(b, s);
+        }
         b.close();
     } else {
         b.empty(1);

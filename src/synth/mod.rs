@@ -45,6 +45,7 @@ mod schema;
 mod scimag;
 mod snapshot;
 mod text;
+mod titles;
 mod words;
 
 pub use snapshot::{write_snapshot, SnapshotOptions, TableStats};
@@ -70,6 +71,9 @@ pub struct SynthOptions {
     /// authors, language and year replace the generated ones, and they are neither withdrawn nor
     /// another edition): the known items of the relevance benchmark.
     pub planted: Vec<Planted>,
+    /// Titles and descriptions that read as such (the demo), instead of the benchmarks' word
+    /// salad; off by default, and the default output for a seed is unchanged.
+    pub readable: bool,
 }
 
 /// A real book written into a generated dump (see [`SynthOptions::planted`]).
@@ -111,6 +115,7 @@ impl Default for SynthOptions {
             first_id: 1,
             statement_bytes: 1 << 20,
             planted: Vec::new(),
+            readable: false,
         }
     }
 }
@@ -149,7 +154,14 @@ pub fn write_dump<W: Write>(opts: &SynthOptions, out: W) -> io::Result<SynthStat
         )))
         }
     };
-    let ctx = text::Ctx::new(opts.seed, salt);
+    let mut ctx = text::Ctx::new(opts.seed, salt);
+    if opts.readable {
+        ctx.readable = Some(match opts.collection {
+            Collection::Fiction => titles::Kind::Novel,
+            Collection::Scimag => titles::Kind::Paper,
+            _ => titles::Kind::Book,
+        });
+    }
     let mut dump = out::Dump::new(out, opts.statement_bytes);
     dump.header(opts.collection.slug());
     match opts.collection {

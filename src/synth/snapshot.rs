@@ -107,6 +107,8 @@ pub struct SnapshotOptions {
     /// Each topic's ids (`libgen_id` …) start after this one (0: at 1), so a snapshot can sit
     /// beside other records without taking their ids (the demo's real samples).
     pub first_id: u64,
+    /// Titles and descriptions that read as such (the demo); off by default.
+    pub readable: bool,
 }
 
 impl SnapshotOptions {
@@ -118,6 +120,7 @@ impl SnapshotOptions {
             seed: 1,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             first_id: 0,
+            readable: false,
         }
     }
 }
@@ -367,7 +370,10 @@ fn default_value(c: &Column) -> Value<'static> {
 /// `TABLE.MYI` for the ten tables. Returns what each table got.
 pub fn write_snapshot(dir: &Path, opts: &SnapshotOptions) -> io::Result<Vec<TableStats>> {
     std::fs::create_dir_all(dir)?;
-    let ctx = Ctx::new(opts.seed, 7);
+    let mut ctx = Ctx::new(opts.seed, 7);
+    if opts.readable {
+        ctx.readable = Some(super::titles::Kind::Mixed);
+    }
     let model = Model {
         files: opts.files,
         editions: opts.editions.max(1),
@@ -655,6 +661,11 @@ fn write_doi(b: &mut Vec<u8>, e: u64, r: &mut Rng) {
 fn publisher_name(m: &Model, p: u64, b: &mut Vec<u8>) {
     let mut r = m.ctx.rng(tag::PUBLISHER, p);
     let lang = pick_lang(&mut r, &[70, 8, 6, 10, 4, 1, 1]);
+    if m.ctx.readable.is_some() {
+        // The demo: a real publisher's name (a MyISAM row needs no escaping).
+        b.extend_from_slice(r.pick(super::data::book_publishers(lang)).as_bytes());
+        return;
+    }
     let n = 1 + r.index(2);
     m.ctx.words(b, lang, &mut r, n);
     b.extend_from_slice(
@@ -665,6 +676,10 @@ fn publisher_name(m: &Model, p: u64, b: &mut Vec<u8>) {
 fn series_title(m: &Model, s: u64, b: &mut Vec<u8>) {
     let mut r = m.ctx.rng(tag::SERIES, s);
     let lang = pick_lang(&mut r, &[70, 8, 6, 10, 4, 1, 1]);
+    if m.ctx.readable.is_some() {
+        super::titles::series(b, &mut r);
+        return;
+    }
     let n = 1 + r.index(3);
     m.ctx.words(b, lang, &mut r, n);
 }
@@ -1098,6 +1113,7 @@ mod tests {
             seed: 7,
             threads: 2,
             first_id: 0,
+            readable: false,
         };
         let stats = write_snapshot(dir.path(), &opts).unwrap();
         assert_eq!(stats.len(), 10);

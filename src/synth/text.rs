@@ -34,6 +34,9 @@ pub(super) struct Ctx {
     gap_key: u64,
     zh_chars: Vec<&'static str>,
     names: Vec<(Vec<&'static str>, Vec<&'static str>)>,
+    /// Titles and descriptions that read as such, of this kind (the demo); `None`: the
+    /// benchmarks' word salad.
+    pub readable: Option<super::titles::Kind>,
 }
 
 /// How people's names are written.
@@ -72,6 +75,7 @@ impl Ctx {
             gap_key: rng::key(seed, tag::GAP),
             zh_chars: ZH_CHARS.split_whitespace().collect(),
             names,
+            readable: None,
         }
     }
 
@@ -130,6 +134,15 @@ impl Ctx {
     /// A title of 2–14 words (mostly 3–8), with a subtitle now and then, and the occasional
     /// quote, apostrophe, backslash or newline. `html` adds paper-style markup.
     pub(super) fn title(&self, buf: &mut Vec<u8>, lang: Lang, rng: &mut Rng, html: bool) {
+        if let Some(kind) = self.readable {
+            let kind = if html {
+                super::titles::Kind::Paper
+            } else {
+                kind
+            };
+            super::titles::title(buf, lang, rng, kind);
+            return;
+        }
         let n = 2 + rng.below(13).min(rng.below(13)) as usize;
         let list = self.vocab.lang(lang);
         let spaced = lang.spaced();
@@ -280,6 +293,10 @@ impl Ctx {
     /// A description of about `chars` characters: sentences in paragraphs, as plain text with
     /// newlines or as simple HTML, with the odd quote, apostrophe, TAB, CR or control byte.
     pub(super) fn description(&self, buf: &mut Vec<u8>, lang: Lang, rng: &mut Rng, chars: usize) {
+        if let Some(kind) = self.readable {
+            super::titles::description(buf, rng, kind);
+            return;
+        }
         let list = self.vocab.lang(lang);
         let spaced = lang.spaced();
         let target = buf.len() + chars * lang.bytes_per_char();

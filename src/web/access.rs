@@ -47,7 +47,7 @@ const FORWARDED_FOR: &str = "x-forwarded-for";
 #[derive(Debug, thiserror::Error)]
 pub enum AccessError {
     /// The htpasswd file could not be read.
-    #[error("cannot read the htpasswd file {path}: {source}")]
+    #[error("cannot read the htpasswd file {path}")]
     Read {
         /// The file.
         path: PathBuf,

@@ -207,7 +207,7 @@ async fn with_base(response: Response, base: &str) -> Response {
             Response::from_parts(parts, body)
         }
         Err(e) => {
-            tracing::error!(error = %e, "cannot read a page to put the base path in its links");
+            tracing::error!(error = %crate::chain::Chain(&e), "cannot read a page to put the base path in its links");
             super::error::error_page(
                 axum::http::StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong on our side. The details are in the server log.",

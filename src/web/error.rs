@@ -38,13 +38,13 @@ pub enum WebError {
     #[error(transparent)]
     Files(#[from] crate::files::FilesError),
     /// Reading a file failed.
-    #[error("i/o: {0}")]
+    #[error("i/o")]
     Io(#[from] std::io::Error),
     /// A template failed to render.
-    #[error("template: {0}")]
+    #[error("template")]
     Template(#[from] askama::Error),
     /// A blocking task panicked or was cancelled.
-    #[error("background task: {0}")]
+    #[error("background task")]
     Task(#[from] tokio::task::JoinError),
 }
 
@@ -113,7 +113,7 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let status = self.status();
         let message = if status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
+            tracing::error!(error = %crate::chain::Chain(&self), "request failed");
             match status {
                 StatusCode::SERVICE_UNAVAILABLE => {
                     "The search index is not available yet. Try again in a moment.".to_string()

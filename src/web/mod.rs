@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod assets;
+pub mod available;
 pub mod base;
 pub mod error;
 pub mod handlers;
@@ -52,7 +53,7 @@ pub async fn serve_with(
 pub async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            tracing::warn!(error = %crate::chain::Chain(&e), "cannot listen for Ctrl-C");
             std::future::pending::<()>().await;
         }
     };
@@ -63,7 +64,7 @@ pub async fn shutdown_signal() {
                 s.recv().await;
             }
             Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                tracing::warn!(error = %crate::chain::Chain(&e), "cannot listen for SIGTERM");
                 std::future::pending::<()>().await;
             }
         }

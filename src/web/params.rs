@@ -37,7 +37,43 @@ pub struct SearchParams {
     pub per_page: usize,
     /// Show withdrawn records too.
     pub withdrawn: bool,
+    /// Only records whose file is in the local repository.
+    pub here: bool,
+    /// How results are shown, when the URL says (else the visitor's cookie, else cards).
+    pub view: Option<View>,
 }
+
+/// How a result list is shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum View {
+    /// Cards with covers (the default).
+    #[default]
+    Cards,
+    /// A dense table, a row per record (libgen's columns).
+    Table,
+}
+
+impl View {
+    /// Its URL name.
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Cards => "cards",
+            View::Table => "table",
+        }
+    }
+
+    /// Reads a URL or cookie value.
+    pub fn parse(value: &str) -> Option<View> {
+        match value.trim() {
+            "cards" => Some(View::Cards),
+            "table" => Some(View::Table),
+            _ => None,
+        }
+    }
+}
+
+/// The cookie that remembers the visitor's last chosen view.
+pub const VIEW_COOKIE: &str = "lanshelf_view";
 
 fn year(v: &str) -> Option<u64> {
     v.trim()
@@ -103,6 +139,8 @@ impl SearchParams {
                         .unwrap_or(PER_PAGE[0]);
                 }
                 "withdrawn" => p.withdrawn = matches!(value, "1" | "on" | "true" | "yes"),
+                "here" => p.here = matches!(value, "1" | "on" | "true" | "yes"),
+                "view" => p.view = View::parse(value),
                 _ => {}
             }
         }
@@ -122,9 +160,12 @@ impl SearchParams {
             .filter(|l| language_choice(l).is_none())
     }
 
-    /// Whether there is anything to search for (words or filters).
+    /// Whether there is anything to search for (words or filters; a collection tab alone
+    /// browses it, newest first).
     pub fn is_search(&self) -> bool {
         !self.q.trim().is_empty()
+            || self.here
+            || self.collection.is_some()
             || self.lang.is_some()
             || self.ext.is_some()
             || self.year_min.is_some()
@@ -147,11 +188,25 @@ impl SearchParams {
             year_min: self.year_min,
             year_max: self.year_max,
             show_withdrawn: self.withdrawn,
+            // The "available here" set is the portal's, not the URL's: the handler adds it.
+            only: None,
+            // Without words the page browses (the collection's newest records).
+            browse: self.q.trim().is_empty(),
         };
-        req.sort = self.sort.parse().unwrap_or_default();
+        req.sort = self.sort_name().parse().unwrap_or_default();
         req.page = self.page;
         req.per_page = self.per_page;
         req
+    }
+
+    /// The sort order in effect: the one asked for, else best match for words and newest first
+    /// when browsing (no words).
+    pub fn sort_name(&self) -> &str {
+        if self.sort.is_empty() && self.q.trim().is_empty() {
+            "added"
+        } else {
+            &self.sort
+        }
     }
 
     /// This view's URL.
@@ -183,6 +238,12 @@ impl SearchParams {
         }
         if self.withdrawn {
             out.append_pair("withdrawn", "1");
+        }
+        if self.here {
+            out.append_pair("here", "1");
+        }
+        if let Some(v) = self.view {
+            out.append_pair("view", v.name());
         }
         if self.page > 1 {
             out.append_pair("page", &self.page.to_string());

@@ -23,7 +23,7 @@ pub fn html(template: &impl Template) -> Response {
         )
             .into_response(),
         Err(e) => {
-            tracing::error!(error = %e, "template failed");
+            tracing::error!(error = %crate::chain::Chain(&e), "template failed");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 [(

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -20,8 +20,8 @@ use tracing::Level;
 
 use super::error::{error_page, WebError};
 use super::handlers::{
-    api, citation, download, feeds, health, ident, jsonphp, lookup, opds, record, search, torrents,
-    zotero,
+    about, api, citation, download, feeds, health, ident, jsonphp, lookup, opds, record, search,
+    torrents, zotero,
 };
 use super::state::AppState;
 use super::{access, assets};
@@ -58,9 +58,13 @@ pub fn router(state: AppState) -> Router {
         routes = routes
             .route(
                 &format!("/{slug}/{{id}}"),
-                get(move |State(s): State<AppState>, Path(id): Path<String>| {
-                    record::show(s, c, id)
-                }),
+                get(
+                    move |State(s): State<AppState>,
+                          Path(id): Path<String>,
+                          origin: super::origin::Origin| {
+                        record::show(s, c, id, origin)
+                    },
+                ),
             )
             .route(
                 &format!("/{slug}/{{id}}/bibtex"),
@@ -81,6 +85,31 @@ pub fn router(state: AppState) -> Router {
         .route("/isbn/{isbn}", get(ident::isbn))
         .route("/download/{collection}/{id}", get(download::download))
         .route("/covers/{collection}/{id}", get(download::cover))
+        .route(
+            "/recent",
+            get(
+                |State(s): State<AppState>,
+                 RawQuery(q): RawQuery,
+                 headers: axum::http::HeaderMap| {
+                    search::recent(s, None, q, headers)
+                },
+            ),
+        )
+        .route(
+            "/recent/{collection}",
+            get(
+                |State(s): State<AppState>,
+                 Path(c): Path<String>,
+                 RawQuery(q): RawQuery,
+                 headers: axum::http::HeaderMap| async move {
+                    match super::handlers::parse_collection(&c) {
+                        Some(c) => search::recent(s, Some(c), q, headers).await,
+                        None => Err(WebError::not_found("There is no such collection.")),
+                    }
+                },
+            ),
+        )
+        .route("/status", get(about::status))
         .route("/torrents", get(torrents::page))
         .route("/torrents/{name}", get(torrents::file))
         .route("/healthz", get(health::healthz))
@@ -99,7 +128,7 @@ pub fn router(state: AppState) -> Router {
         .route("/identify", get(lookup::identify_page))
         .route("/api/suggest", get(api::suggest))
         .route("/api/openapi.json", get(api::openapi))
-        .route("/api", get(api::not_found))
+        .route("/api", get(about::api))
         .route("/api/{*rest}", get(api::not_found))
         .route("/opds", get(opds::root))
         .route("/opds/", get(opds::root))

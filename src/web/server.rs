@@ -121,7 +121,7 @@ pub async fn serve_router(
                 Err(e) => {
                     // Out of descriptors or a connection reset before it was accepted: wait
                     // a little rather than spin, and keep serving the connections we have.
-                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tracing::warn!(error = %crate::chain::Chain(&e), "cannot accept a connection");
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }
@@ -153,7 +153,7 @@ pub async fn serve_router(
             .watch(http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)));
         tokio::spawn(async move {
             if let Err(e) = connection.await {
-                tracing::debug!(%peer, error = %e, "connection ended with an error");
+                tracing::debug!(%peer, error = %crate::chain::Chain(&e), "connection ended with an error");
             }
             drop(held);
             drop(permit);

@@ -24,6 +24,9 @@ const STATS_REFRESH: Duration = Duration::from_secs(5);
 /// How often the torrent folder and the repository folders are scanned again.
 const COVERAGE_REFRESH: Duration = Duration::from_secs(120);
 
+/// The DOI resolver links lead to unless told otherwise.
+pub const DOI_RESOLVER: &str = "https://doi.org/";
+
 /// Where the portal finds its data.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -45,6 +48,10 @@ pub struct Config {
     pub forwarded_prefix: bool,
     /// Who may use the portal (open by default).
     pub access: Arc<Policy>,
+    /// A note shown on the home page (the demo says which records are generated).
+    pub notice: Option<String>,
+    /// Where DOI links lead: a resolver's address, the DOI appended (`https://doi.org/`).
+    pub doi_resolver: String,
 }
 
 impl Config {
@@ -65,6 +72,8 @@ impl Config {
             activity: None,
             forwarded_prefix: false,
             access: Arc::new(Policy::open()),
+            notice: None,
+            doi_resolver: DOI_RESOLVER.to_string(),
         }
     }
 }
@@ -139,6 +148,8 @@ pub struct Coverage {
     pub buckets: Buckets,
     /// Data present in the repository.
     pub local: LocalData,
+    /// The records whose file is in the repository.
+    pub available: Arc<crate::search::only::RecordSet>,
     /// When this was computed.
     pub scanned: Option<Instant>,
 }
@@ -170,6 +181,12 @@ pub struct Inner {
     forwarded_prefix: bool,
     /// The access rules every request goes through.
     pub access: Arc<Policy>,
+    /// Parsed `.torrent` files, for the magnet links of result lists.
+    pub torrent_cache: crate::files::TorrentCache,
+    /// The home page's note, if any.
+    pub notice: Option<String>,
+    /// Where DOI links lead (the DOI is appended).
+    pub doi_resolver: String,
     stats: RwLock<Arc<Stats>>,
     coverage: RwLock<Arc<Coverage>>,
 }
@@ -208,6 +225,9 @@ impl AppState {
             base_path: config.base_path.clone(),
             forwarded_prefix: config.forwarded_prefix,
             access: config.access.clone(),
+            torrent_cache: Default::default(),
+            notice: config.notice.clone(),
+            doi_resolver: config.doi_resolver.clone(),
             stats: RwLock::new(Arc::new(Stats::default())),
             coverage: RwLock::new(Arc::new(coverage)),
         }));
@@ -265,12 +285,12 @@ impl AppState {
             Ok(_) => match db::stats(&self.pool).await {
                 Ok(s) => (s, true),
                 Err(e) => {
-                    tracing::warn!(error = %e, "cannot read the catalog figures");
+                    tracing::warn!(error = %crate::chain::Chain(&e), "cannot read the catalog figures");
                     (old.catalog.clone(), false)
                 }
             },
             Err(e) => {
-                tracing::warn!(error = %e, "cannot read the catalog");
+                tracing::warn!(error = %crate::chain::Chain(&e), "cannot read the catalog");
                 (old.catalog.clone(), false)
             }
         };
@@ -330,7 +350,7 @@ impl AppState {
                     counted: true,
                 },
                 Err(e) => {
-                    tracing::warn!(error = %e, "cannot count records per bucket");
+                    tracing::warn!(error = %crate::chain::Chain(&e), "cannot count records per bucket");
                     old.buckets.clone()
                 }
             }
@@ -339,18 +359,30 @@ impl AppState {
         let repository = self.repository.clone();
         let scanned = tokio::task::spawn_blocking(move || {
             let shelf = shelf.rescan().unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "cannot read the torrent folder");
+                tracing::warn!(error = %crate::chain::Chain(&e), "cannot read the torrent folder");
                 shelf
             });
-            (shelf, scan_repository(&repository))
+            let listing = super::available::list(&repository, &shelf);
+            (shelf, scan_repository(&repository), listing)
         })
         .await;
-        let Ok((shelf, local)) = scanned else { return };
+        let Ok((shelf, local, listing)) = scanned else {
+            return;
+        };
+        let available = match super::available::records(&self.pool, &listing).await {
+            Ok(set) if set.version() == old.available.version() => old.available.clone(),
+            Ok(set) => Arc::new(set),
+            Err(e) => {
+                tracing::warn!(error = %crate::chain::Chain(&e), "cannot match the repository's files to records");
+                old.available.clone()
+            }
+        };
         if let Ok(mut c) = self.coverage.write() {
             *c = Arc::new(Coverage {
                 shelf,
                 buckets,
                 local,
+                available,
                 scanned: Some(Instant::now()),
             });
         }
@@ -373,9 +405,11 @@ impl AppState {
                     }
                     Ok(Ok(false)) | Ok(Err(crate::search::SearchError::NoIndex(_))) => {}
                     Ok(Err(e)) => {
-                        tracing::warn!(error = %e, "cannot switch to the new index generation")
+                        tracing::warn!(error = %crate::chain::Chain(&e), "cannot switch to the new index generation")
                     }
-                    Err(e) => tracing::warn!(error = %e, "index refresh task failed"),
+                    Err(e) => {
+                        tracing::warn!(error = %crate::chain::Chain(&e), "index refresh task failed")
+                    }
                 }
             }
         });

@@ -156,7 +156,7 @@ pub enum SnapshotError {
     #[error(transparent)]
     Table(#[from] MyisamError),
     /// A file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -165,7 +165,7 @@ pub enum SnapshotError {
         source: std::io::Error,
     },
     /// The staging database failed (a full disk?).
-    #[error("the staging database beside the catalog: {0}")]
+    #[error("the staging database beside the catalog")]
     Stage(#[from] rusqlite::Error),
     /// A table the import needs is not there.
     #[error("the snapshot has no `{0}` table (.frm, .MYD and .MYI): it is incomplete")]

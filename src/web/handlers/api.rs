@@ -64,7 +64,7 @@ impl From<WebError> for ApiError {
     fn from(e: WebError) -> Self {
         let status = e.status();
         let message = if status.is_server_error() {
-            tracing::error!(error = %e, "API request failed");
+            tracing::error!(error = %crate::chain::Chain(&e), "API request failed");
             match status {
                 StatusCode::SERVICE_UNAVAILABLE => {
                     "the search index is not available yet; try again in a moment".to_string()

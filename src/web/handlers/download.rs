@@ -242,7 +242,7 @@ pub async fn download(
             tokio::task::spawn_blocking(move || {
                 let mut out = SyncIoBridge::new(writer);
                 if let Err(e) = files::extract_entry(&entry, &mut out) {
-                    tracing::warn!(error = %e, "extracting a zip entry failed");
+                    tracing::warn!(error = %crate::chain::Chain(&e), "extracting a zip entry failed");
                 }
             });
             let mut response = Response::new(Body::from_stream(ReaderStream::new(reader)));

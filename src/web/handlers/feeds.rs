@@ -376,7 +376,7 @@ pub fn xml_response(body: Result<String, askama::Error>, kind: &'static str) -> 
         )
             .into_response(),
         Err(e) => {
-            tracing::error!(error = %e, "feed template failed");
+            tracing::error!(error = %crate::chain::Chain(&e), "feed template failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "feed template failed").into_response()
         }
     }

@@ -12,6 +12,23 @@ use crate::web::state::AppState;
 
 /// `GET /healthz`.
 pub async fn healthz(State(state): State<AppState>) -> Response {
+    let (ok, body) = report(&state).await;
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        Json(body),
+    )
+        .into_response()
+}
+
+/// The health report: whether the portal is healthy, and its figures (`/healthz`'s body; the
+/// status page shows it too).
+pub async fn report(state: &AppState) -> (bool, serde_json::Value) {
     let last_import = tokio::time::timeout(
         std::time::Duration::from_secs(2),
         sqlx::query_scalar::<_, i64>("SELECT coalesce(max(id), 0) FROM imports")
@@ -75,15 +92,5 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
         },
         "version": env!("CARGO_PKG_VERSION"),
     });
-    let status = if ok {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    (
-        status,
-        [(axum::http::header::CACHE_CONTROL, "no-store")],
-        Json(body),
-    )
-        .into_response()
+    (ok, body)
 }

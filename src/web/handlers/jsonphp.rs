@@ -208,7 +208,7 @@ pub async fn json_php(State(state): State<AppState>, RawQuery(raw): RawQuery) ->
     match answer {
         Ok(Ok(rows)) => axum::Json(rows).into_response(),
         Ok(Err(e)) => {
-            tracing::error!(error = %e, "json.php query failed");
+            tracing::error!(error = %crate::chain::Chain(&e), "json.php query failed");
             fail(StatusCode::INTERNAL_SERVER_ERROR, "SQL ERROR")
         }
         Err(_) => fail(StatusCode::SERVICE_UNAVAILABLE, "BUSY, TRY AGAIN"),
@@ -229,7 +229,7 @@ async fn isbn_ids(state: &AppState, isbn: &str) -> Result<Vec<i64>, Response> {
     match state.search(req).await {
         Ok(found) => Ok(found.hits.iter().map(|h| h.id as i64).collect()),
         Err(e) => {
-            tracing::error!(error = %e, "json.php ISBN look-up failed");
+            tracing::error!(error = %crate::chain::Chain(&e), "json.php ISBN look-up failed");
             let status = match e {
                 WebError::Search(_) => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,

@@ -122,7 +122,7 @@ pub async fn locate(
         Ok(f) => f,
         Err(e) => {
             // An unreadable zip or folder: log it, show the file as absent.
-            tracing::warn!(error = %e, "cannot read the repository");
+            tracing::warn!(error = %crate::chain::Chain(&e), "cannot read the repository");
             None
         }
     };
@@ -148,7 +148,7 @@ pub async fn locate(
             loc.magnet = Some(t.magnet(loc.file_index));
         }
         Some(Err(e)) => {
-            tracing::warn!(error = %e, "cannot read a torrent file");
+            tracing::warn!(error = %crate::chain::Chain(&e), "cannot read a torrent file");
             loc.torrent_note = Some("The .torrent file could not be read.".into());
         }
     }
@@ -213,7 +213,7 @@ pub async fn listed(
     let torrent = match torrent {
         Ok(t) => t,
         Err(e) => {
-            tracing::warn!(error = %e, "cannot read a torrent file");
+            tracing::warn!(error = %crate::chain::Chain(&e), "cannot read a torrent file");
             loc.torrent_note = Some("The .torrent file could not be read.".into());
             return Ok((loc, None));
         }
@@ -231,4 +231,139 @@ pub async fn listed(
         loc.size = human_size(f.size() as i64);
     }
     Ok((loc, found))
+}
+
+/// Where a result's file is, at a glance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Availability {
+    /// In the local repository: the download link.
+    Here(String),
+    /// Listed by a `.torrent` file at hand: the magnet link for just that file.
+    Torrent(String),
+    /// Neither.
+    Absent,
+}
+
+impl Availability {
+    /// A style class for the mark.
+    pub fn class(&self) -> &'static str {
+        match self {
+            Availability::Here(_) => "here",
+            Availability::Torrent(_) => "torrent",
+            Availability::Absent => "absent",
+        }
+    }
+
+    /// The mark's words.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Availability::Here(_) => "On this server",
+            Availability::Torrent(_) => "In a torrent here",
+            Availability::Absent => "Not here",
+        }
+    }
+}
+
+/// What a result list shows of a record's file: where it is, and its cover.
+#[derive(Debug, Clone)]
+pub struct Mark {
+    /// Where its file is.
+    pub availability: Availability,
+    /// Its cover's link, when the cover store has it.
+    pub cover: Option<String>,
+}
+
+/// The marks of a page of results: "here" from the repository scan's record set, the magnet
+/// link from the `.torrent` files at hand (read once and kept), the cover when its file is in
+/// the cover store. Blocking work runs on the blocking pool.
+pub async fn marks(state: &AppState, summaries: &[Summary]) -> Vec<Mark> {
+    let coverage = state.coverage();
+    let state2 = state.clone();
+    let rows: Vec<(Collection, i64, String, String, String, String)> = summaries
+        .iter()
+        .map(|s| {
+            (
+                s.collection(),
+                s.id,
+                s.md5.clone(),
+                s.extension.clone(),
+                s.doi.clone(),
+                s.coverurl.clone(),
+            )
+        })
+        .collect();
+    let found = tokio::task::spawn_blocking(move || {
+        rows.iter()
+            .map(|(collection, id, md5, extension, doi, coverurl)| {
+                let (collection, id) = (*collection, *id);
+                let availability = if coverage.available.contains(collection, id.max(0) as u64) {
+                    Availability::Here(format!("/download/{}/{id}", collection.slug()))
+                } else {
+                    magnet(&state2, &coverage, collection, id, md5, extension, doi)
+                        .map_or(Availability::Absent, Availability::Torrent)
+                };
+                let cover = state2
+                    .repository
+                    .cover(collection, coverurl)
+                    .and_then(|(path, _)| state2.repository.resolve_cover(&path))
+                    .filter(|p| p.is_file())
+                    .map(|_| format!("/covers/{}/{id}", collection.slug()));
+                Mark {
+                    availability,
+                    cover,
+                }
+            })
+            .collect::<Vec<_>>()
+    })
+    .await;
+    found.unwrap_or_else(|_| {
+        summaries
+            .iter()
+            .map(|_| Mark {
+                availability: Availability::Absent,
+                cover: None,
+            })
+            .collect()
+    })
+}
+
+/// The magnet link of a record's file, when a `.torrent` file at hand lists it. Blocking.
+fn magnet(
+    state: &AppState,
+    coverage: &crate::web::state::Coverage,
+    collection: Collection,
+    id: i64,
+    md5: &str,
+    extension: &str,
+    doi: &str,
+) -> Option<String> {
+    let file = FileRef {
+        collection,
+        id: id.max(0) as u64,
+        md5,
+        extension,
+        doi,
+    };
+    match Layout::of(&file) {
+        Ok(layout) => {
+            let torrent = state
+                .torrent_cache
+                .get(&coverage.shelf, &layout.torrent.file_name)?;
+            let index = torrent.find_file(&layout.torrent.path_in_torrent)?;
+            Some(torrent.magnet(Some(index)))
+        }
+        Err(FilesError::NoRule) => {
+            let md5 = md5.trim().to_ascii_lowercase();
+            if !crate::search::normalize::is_md5(&md5) {
+                return None;
+            }
+            let ext = extension.trim().to_ascii_lowercase();
+            let names = [format!("{md5}.{ext}"), md5];
+            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+            let at = coverage.shelf.find_by_name(&refs)?;
+            let torrent = state.torrent_cache.get(&coverage.shelf, &at.torrent)?;
+            Some(torrent.magnet(Some(at.index)))
+        }
+        Err(_) => None,
+    }
 }

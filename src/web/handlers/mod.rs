@@ -1,5 +1,6 @@
 //! The request handlers, one module per page area, each with its template structs beside it.
 
+pub mod about;
 pub mod api;
 pub mod citation;
 pub mod download;

@@ -70,7 +70,26 @@ fn nav_entry(
 }
 
 /// `GET /opds`: the root navigation feed.
-pub async fn root(State(state): State<AppState>, origin: Origin) -> Response {
+pub async fn root(
+    State(state): State<AppState>,
+    origin: Origin,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    // A browser gets a page that says what this is; e-reader apps get the feed.
+    let mut response = if super::about::wants_html(&headers) {
+        super::about::opds_page(&state, &origin)
+    } else {
+        feed_root(&state, origin)
+    };
+    response.headers_mut().append(
+        axum::http::header::VARY,
+        axum::http::HeaderValue::from_static("Accept"),
+    );
+    response
+}
+
+fn feed_root(state: &AppState, origin: Origin) -> Response {
+    let state = state.clone();
     let mut f = feed(
         &state,
         &origin,

@@ -98,15 +98,29 @@ pub struct RecordPage {
     pub location: Location,
     /// `citation_*` meta tags.
     pub meta: Vec<(&'static str, String)>,
-    /// A PDF link for reference managers, when the file is here.
+    /// A PDF link for reference managers, when the file is here (absolute).
     pub pdf_url: Option<String>,
+    /// The cover, when the cover store has it.
+    pub cover: Option<String>,
+    /// The BCP 47 tag of the record's language (the title's `lang`), empty when unknown.
+    pub lang: &'static str,
+}
+
+/// A year as written, unless it is the dumps' "unknown" (`0`, `0000`).
+fn known_year(year: &str) -> &str {
+    let y = year.trim();
+    if y.bytes().all(|b| b == b'0') {
+        ""
+    } else {
+        y
+    }
 }
 
 fn related(s: &Summary) -> Related {
     let mut detail: Vec<String> = Vec::new();
     for v in [
         plain(&s.author),
-        s.year.trim().to_string(),
+        known_year(&s.year).to_string(),
         s.extension.trim().to_string(),
         human_size(s.filesize),
     ] {
@@ -232,7 +246,8 @@ fn isbn_fields<'a>(row: &Columns, column: &str, mut f: Fields<'a>) -> Fields<'a>
         .map(str::trim)
         .filter(|p| !p.is_empty())
     {
-        let href = parse_isbn(part).map(|(i13, _)| format!("/isbn/{i13}"));
+        // Every record with the ISBN (its other editions and files), not this page again.
+        let href = parse_isbn(part).map(|(i13, _)| format!("/search?q=isbn%3A{i13}"));
         f = f.value("ISBN", part.to_string(), href, true);
     }
     f
@@ -257,10 +272,20 @@ pub(crate) const DOI_PATH: &AsciiSet = &CONTROLS
     .add(b'^')
     .add(b'|');
 
-fn doi_field<'a>(f: Fields<'a>, label: &'static str, doi: &str) -> Fields<'a> {
+fn doi_field<'a>(f: Fields<'a>, label: &'static str, doi: &str, resolver: &str) -> Fields<'a> {
     let doi = doi.trim();
-    let href = parse_doi(doi).map(|d| format!("/doi/{}", utf8_percent_encode(&d, DOI_PATH)));
+    // Out to the publisher through the resolver (doi.org, or the one configured).
+    let href = parse_doi(doi).map(|d| format!("{resolver}{}", utf8_percent_encode(&d, DOI_PATH)));
     f.value(label, doi.to_string(), href, true)
+}
+
+/// Tags as written (`a;b`, `a, b`) as a list.
+fn tags(text: &str) -> String {
+    text.split([';', ','])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 fn file_section(record: &FullRecord, sections: &mut Vec<Section>) {
@@ -300,7 +325,7 @@ fn file_section(record: &FullRecord, sections: &mut Vec<Section>) {
     }
 }
 
-fn sections(record: &FullRecord) -> Vec<Section> {
+fn sections(record: &FullRecord, resolver: &str) -> Vec<Section> {
     let r = &record.row;
     let mut out = Vec::new();
     match record.collection {
@@ -325,11 +350,11 @@ fn sections(record: &FullRecord) -> Vec<Section> {
                 .value("Topic", topic, None, false)
                 .text("Issue", "issue")
                 .text("Library", "library")
-                .text("Tags", "tags")
+                .value("Tags", tags(r.get("tags")), None, false)
                 .text("Commentary", "commentary")
                 .done("Publication", &mut out);
             let mut ids = isbn_fields(r, "identifier", Fields::new(r));
-            ids = doi_field(ids, "DOI", r.get("doi"));
+            ids = doi_field(ids, "DOI", r.get("doi"), resolver);
             ids.mono("ISSN", "issn")
                 .mono("ASIN", "asin")
                 .mono("Google Books ID", "googlebook_id")
@@ -408,8 +433,8 @@ fn sections(record: &FullRecord) -> Vec<Section> {
             let pmid = r.get("pubmed_id").trim().to_string();
             let pmid_href = (!pmid.is_empty() && pmid.bytes().all(|b| b.is_ascii_digit()))
                 .then(|| format!("https://pubmed.ncbi.nlm.nih.gov/{pmid}/"));
-            let mut ids = doi_field(Fields::new(r), "DOI", r.get("doi"));
-            ids = doi_field(ids, "Second DOI", r.get("doi2"));
+            let mut ids = doi_field(Fields::new(r), "DOI", r.get("doi"), resolver);
+            ids = doi_field(ids, "Second DOI", r.get("doi2"), resolver);
             ids = isbn_fields(r, "isbn", ids);
             let abstract_url = r.get("abstract_url").trim().to_string();
             ids.mono("ISSN (print)", "issnp")
@@ -459,7 +484,7 @@ fn sections(record: &FullRecord) -> Vec<Section> {
                 .text("Commentary", "commentary")
                 .done("Publication", &mut out);
             let ids = isbn_fields(r, "identifier", Fields::new(r));
-            doi_field(ids, "DOI", r.get("doi"))
+            doi_field(ids, "DOI", r.get("doi"), resolver)
                 .mono("ISSN", "issn")
                 .done("Identifiers", &mut out);
         }
@@ -469,7 +494,11 @@ fn sections(record: &FullRecord) -> Vec<Section> {
 }
 
 /// Builds the page of a record.
-pub async fn page_of(state: &AppState, record: FullRecord) -> Result<RecordPage, WebError> {
+pub async fn page_of(
+    state: &AppState,
+    record: FullRecord,
+    origin: &crate::web::origin::Origin,
+) -> Result<RecordPage, WebError> {
     let collection = record.collection;
     let r = &record.row;
     let id = r.int("id");
@@ -492,13 +521,13 @@ pub async fn page_of(state: &AppState, record: FullRecord) -> Result<RecordPage,
         }
     };
     let byline = match collection {
-        Collection::Scimag => [summary.journal.trim(), summary.year.trim()]
+        Collection::Scimag => [summary.journal.trim(), known_year(&summary.year)]
             .iter()
             .filter(|s| !s.is_empty())
             .map(|s| plain(s))
             .collect::<Vec<_>>()
             .join(", "),
-        _ => [summary.publisher.trim(), summary.year.trim()]
+        _ => [summary.publisher.trim(), known_year(&summary.year)]
             .iter()
             .filter(|s| !s.is_empty())
             .map(|s| plain(s))
@@ -529,7 +558,10 @@ pub async fn page_of(state: &AppState, record: FullRecord) -> Result<RecordPage,
         });
     let pdf_url =
         (location.present && summary.extension.eq_ignore_ascii_case("pdf") && found.is_some())
-            .then(|| location.download.clone());
+            .then(|| origin.url(&location.download));
+    let marks = super::location::marks(state, std::slice::from_ref(&summary)).await;
+    let cover = marks.into_iter().next().and_then(|m| m.cover);
+    let lang = super::search::lang_tag(&summary.language);
     Ok(RecordPage {
         collection: collection.slug(),
         collection_label: collection.label(),
@@ -569,7 +601,7 @@ pub async fn page_of(state: &AppState, record: FullRecord) -> Result<RecordPage,
         .into_iter()
         .flatten()
         .collect(),
-        sections: sections(&record),
+        sections: sections(&record, &state.doi_resolver),
         raw: record.row.0.clone(),
         description: record
             .description
@@ -585,6 +617,8 @@ pub async fn page_of(state: &AppState, record: FullRecord) -> Result<RecordPage,
         location,
         meta: citation.meta(),
         pdf_url,
+        cover,
+        lang,
     })
 }
 
@@ -593,6 +627,7 @@ pub async fn show(
     state: AppState,
     collection: Collection,
     id: String,
+    origin: crate::web::origin::Origin,
 ) -> Result<Response, WebError> {
     if collection != Collection::Scimag && crate::search::normalize::is_md5(&id) {
         // The original site's `/fiction/<MD5>` links.
@@ -612,6 +647,6 @@ pub async fn show(
                 collection.label().to_lowercase()
             ))
         })?;
-    let page = page_of(&state, record).await?;
+    let page = page_of(&state, record, &origin).await?;
     Ok(render::html(&page))
 }

@@ -13,7 +13,7 @@ use crate::db::records::Summary;
 use crate::search::normalize::{language_code, language_name, OTHER_LANGUAGE};
 use crate::search::{SearchError, SearchResults, MAX_OFFSET};
 use crate::web::error::WebError;
-use crate::web::params::{SearchParams, PER_PAGE, SORTS};
+use crate::web::params::{SearchParams, View, PER_PAGE, SORTS, VIEW_COOKIE};
 use crate::web::render::{self, count, highlight, human_size, plain, Markup};
 use crate::web::state::{AppState, Stats};
 use crate::Collection;
@@ -67,6 +67,24 @@ pub struct Row {
     /// How many versions its work has and where they are listed (libgen.li works with more
     /// than one record).
     pub versions: Option<(i64, String)>,
+    /// Its id.
+    pub id: i64,
+    /// The BCP 47 tag of its language, when known (the title's `lang`).
+    pub lang: &'static str,
+    /// Publisher (the table's column).
+    pub publisher: String,
+    /// Pages (the table's column).
+    pub pages: String,
+    /// Where its file is: `here`, `torrent` or `absent` (a style class).
+    pub avail_class: &'static str,
+    /// The same in words.
+    pub avail_label: &'static str,
+    /// The download link, when the file is here.
+    pub download: Option<String>,
+    /// The magnet link for just this file, when a torrent at hand lists it.
+    pub magnet: Option<String>,
+    /// Its cover, when the cover store has it.
+    pub cover: Option<String>,
 }
 
 /// The results part of the page (the htmx fragment).
@@ -101,14 +119,44 @@ pub struct Results {
     pub next: Option<String>,
     /// The page's title.
     pub title: String,
+    /// The page's heading when browsing without words (`Recently added: Fiction`).
+    pub heading: String,
     /// The Atom feed of this search's new records (empty before a search).
     pub feed: String,
+    /// How the results are shown.
+    pub view: View,
+    /// The view switch: cards, table.
+    pub views: Vec<Choice>,
+    /// Sort orders, as links.
+    pub sort_links: Vec<Choice>,
+    /// Page sizes, as links.
+    pub per_page_links: Vec<Choice>,
+    /// The "available here" switch.
+    pub here: Choice,
+    /// `Best match · 25 per page · cards`: what the controls are set to.
+    pub controls: String,
+}
+
+/// A collection on the home page: its figure, a link to its newest records.
+pub struct CollectionCard {
+    /// Its name.
+    pub label: &'static str,
+    /// Records.
+    pub records: String,
+    /// Its recently added page.
+    pub href: String,
 }
 
 /// The home page figures.
 pub struct Welcome {
-    /// Per collection: label, records.
-    pub collections: Vec<(&'static str, String)>,
+    /// Per collection.
+    pub collections: Vec<CollectionCard>,
+    /// A note from whoever runs the portal (the demo says what its records are).
+    pub notice: Option<String>,
+    /// Records whose file is on this server.
+    pub here: usize,
+    /// The same, written out.
+    pub here_text: String,
     /// Records in all.
     pub total: String,
     /// The last import's date.
@@ -200,8 +248,15 @@ fn welcome(state: &AppState, stats: &Stats, no_index: bool) -> Welcome {
             .map(|d| d.display().to_string()),
         collections: held(stats)
             .iter()
-            .map(|c| (c.label(), count(stats.records(*c))))
+            .map(|c| CollectionCard {
+                label: c.label(),
+                records: count(stats.records(*c)),
+                href: format!("/recent/{}", c.slug()),
+            })
             .collect(),
+        notice: state.notice.clone(),
+        here: state.coverage().available.len(),
+        here_text: count(state.coverage().available.len() as u64),
         total: count(stats.total()),
         last_import: stats.catalog.last_import.clone().unwrap_or_default(),
         empty: stats.total() == 0,
@@ -231,7 +286,19 @@ fn empty_results(params: SearchParams, held: &[Collection]) -> Results {
         pages: Vec::new(),
         prev: None,
         next: None,
+        heading: "Browse the catalog".into(),
         feed: String::new(),
+        view: View::Cards,
+        views: Vec::new(),
+        sort_links: Vec::new(),
+        per_page_links: Vec::new(),
+        here: Choice {
+            label: String::new(),
+            count: String::new(),
+            href: String::new(),
+            current: false,
+        },
+        controls: String::new(),
     }
 }
 
@@ -276,8 +343,8 @@ fn row(s: &Summary, terms: &[String]) -> Row {
         title: highlight(&title, terms),
         authors: highlight(&render::authors(&s.author).join("; "), terms),
         source: source_line(s, terms),
-        year: match s.year.trim() {
-            "0" | "0000" => String::new(),
+        year: match crate::search::normalize::year(&s.year) {
+            0 => String::new(),
             y => y.to_string(),
         },
         language: match language_code(&s.language) {
@@ -290,6 +357,29 @@ fn row(s: &Summary, terms: &[String]) -> Row {
         better: (!s.generic.trim().is_empty())
             .then(|| format!("/md5/{}", s.generic.trim().to_ascii_lowercase())),
         versions: None,
+        id: s.id,
+        lang: lang_tag(&s.language),
+        publisher: plain(s.publisher.trim()),
+        pages: match s.pages.trim() {
+            "0" => String::new(),
+            p => p.to_string(),
+        },
+        avail_class: "absent",
+        avail_label: "Not here",
+        download: None,
+        magnet: None,
+        cover: None,
+    }
+}
+
+/// The BCP 47 tag of a catalog language (`Russian` → `ru`), empty when unknown: titles in it
+/// get a `lang` attribute, so screen readers and hyphenation use the right rules.
+pub fn lang_tag(language: &str) -> &'static str {
+    match language_code(language) {
+        code if code <= OTHER_LANGUAGE => "",
+        code => crate::search::normalize::language_iso639_1(code)
+            .or_else(|| crate::search::normalize::language_iso639_3(code))
+            .unwrap_or(""),
     }
 }
 
@@ -431,6 +521,9 @@ fn active_filters(params: &SearchParams) -> Vec<Choice> {
             params.with(|p| p.withdrawn = false),
         );
     }
+    if params.here {
+        add("On this server".into(), params.with(|p| p.here = false));
+    }
     out
 }
 
@@ -489,21 +582,88 @@ fn feed_href(params: &SearchParams) -> String {
     }
 }
 
+/// The links that change how the results are shown: view, sort, page size, the "available
+/// here" switch (links, so they work without JavaScript).
+fn controls(params: &SearchParams, out: &mut Results) {
+    let view = params.view.unwrap_or_default();
+    out.view = view;
+    out.views = [(View::Cards, "Cards"), (View::Table, "Table")]
+        .into_iter()
+        .map(|(v, label)| Choice {
+            label: label.into(),
+            count: String::new(),
+            href: params.with(|p| {
+                p.view = Some(v);
+                p.page = params.page;
+            }),
+            current: view == v,
+        })
+        .collect();
+    let sort = params.sort_name().to_string();
+    out.sort_links = SORTS
+        .iter()
+        .filter(|(v, _)| !v.is_empty() || !params.q.trim().is_empty())
+        .map(|(v, l)| Choice {
+            label: (*l).into(),
+            count: String::new(),
+            href: params.with(|p| p.sort = (*v).to_string()),
+            current: sort == *v,
+        })
+        .collect();
+    out.per_page_links = PER_PAGE
+        .iter()
+        .map(|n| Choice {
+            label: n.to_string(),
+            count: String::new(),
+            href: params.with(|p| p.per_page = *n),
+            current: params.per_page == *n,
+        })
+        .collect();
+    out.here = Choice {
+        label: "Only files on this server".into(),
+        count: String::new(),
+        href: params.with(|p| p.here = !params.here),
+        current: params.here,
+    };
+    let sort_label = SORTS
+        .iter()
+        .find(|(v, _)| *v == sort)
+        .map_or("Best match", |(_, l)| *l);
+    out.controls = format!(
+        "{sort_label} · {} per page · {}",
+        params.per_page,
+        view.name()
+    );
+}
+
 /// Runs the search of `params` and builds the results part.
 pub async fn results(state: &AppState, params: SearchParams) -> Result<Results, WebError> {
+    results_of(state, params, false).await
+}
+
+/// Like [`results`]; `browse`: list the records even without words or filters (newest first).
+async fn results_of(
+    state: &AppState,
+    params: SearchParams,
+    browse: bool,
+) -> Result<Results, WebError> {
     let held = held(&state.stats());
     let mut out = empty_results(params.clone(), &held);
-    if !params.is_search() {
+    if !params.is_search() && !browse {
         let stats = state.stats();
         out.welcome = Some(welcome(state, &stats, stats.generation.is_none()));
         return Ok(out);
     }
     let started = Instant::now();
-    let found = match state.search(params.request()).await {
+    let mut request = params.request();
+    if params.here {
+        request.filters.only = Some(state.coverage().available.clone());
+    }
+    let found = match state.search(request).await {
         Ok(found) => found,
         Err(WebError::Search(SearchError::NoIndex(_))) => {
             out.message = Some(
-                "There is no search index yet: build it with `lanshelf index` (or import a dump)."
+                "There is no search index yet: build it with lanshelf index (or import a dump)."
                     .into(),
             );
             return Ok(out);
@@ -525,14 +685,25 @@ pub async fn results(state: &AppState, params: SearchParams) -> Result<Results, 
         .map(|(s, _)| s.work)
         .collect();
     let versions = crate::db::records::versions(&state.pool, &works).await?;
+    let shown: Vec<Summary> = grouped.iter().map(|(s, _)| s.clone()).collect();
+    let marks = super::location::marks(state, &shown).await;
     out.rows = grouped
         .iter()
-        .map(|(s, _)| {
+        .zip(marks)
+        .map(|((s, _), mark)| {
             let mut r = row(s, &found.highlight);
             r.versions = versions
                 .get(&s.work)
                 .filter(|n| **n > 1)
                 .map(|n| (*n, format!("{}#work-editions", s.url())));
+            r.avail_class = mark.availability.class();
+            r.avail_label = mark.availability.label();
+            match mark.availability {
+                super::location::Availability::Here(d) => r.download = Some(d),
+                super::location::Availability::Torrent(m) => r.magnet = Some(m),
+                super::location::Availability::Absent => {}
+            }
+            r.cover = mark.cover;
             r
         })
         .collect();
@@ -547,6 +718,7 @@ pub async fn results(state: &AppState, params: SearchParams) -> Result<Results, 
         .iter()
         .map(|n| (*n, params.per_page == *n))
         .collect();
+    controls(&params, &mut out);
     let (pages, prev, next) = pagination(&params, found.total);
     out.pages = pages;
     out.prev = prev;
@@ -616,20 +788,89 @@ pub async fn search(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    let params = SearchParams::parse(query.as_deref());
+    let mut params = SearchParams::parse(query.as_deref());
     let canonical = params.href();
+    // The view asked for is remembered; without one, the remembered one applies.
+    let chosen = params.view;
+    if chosen.is_none() {
+        params.view = cookie(&headers, VIEW_COOKIE).and_then(View::parse);
+    }
     let results = results(&state, params).await?;
-    let response = if is_fragment_request(&headers) {
+    let mut response = if is_fragment_request(&headers) {
         let mut response = render::html(&ResultsFragment { results });
         // The form sends its empty fields too; the address bar gets the short, shareable URL.
+        // While the visitor types, the entry is replaced (one Back step per search, not per
+        // pause); app.js says so.
+        let typing = headers
+            .get("x-lanshelf-history")
+            .is_some_and(|v| v == "replace");
         if let Ok(v) = HeaderValue::from_str(&canonical) {
-            response.headers_mut().insert("hx-push-url", v);
+            let name = if typing {
+                "hx-replace-url"
+            } else {
+                "hx-push-url"
+            };
+            response.headers_mut().insert(name, v);
         }
         response
     } else {
         render::html(&SearchPage { results })
     };
+    if let Some(v) = chosen {
+        let cookie = format!(
+            "{VIEW_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            v.name()
+        );
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            response
+                .headers_mut()
+                .append(axum::http::header::SET_COOKIE, v);
+        }
+    }
     Ok(with_vary(response))
+}
+
+/// `GET /recent` and `GET /recent/{collection}`: the newest records of the catalog or of a
+/// collection, with the collection's Atom feed.
+pub async fn recent(
+    state: AppState,
+    collection: Option<Collection>,
+    query: Option<String>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let mut params = SearchParams::parse(query.as_deref());
+    params.collection = collection;
+    if params.sort.is_empty() {
+        params.sort = "added".into();
+    }
+    if params.view.is_none() {
+        params.view = cookie(&headers, VIEW_COOKIE).and_then(View::parse);
+    }
+    let mut results = results_of(&state, params, true).await?;
+    let name = collection.map_or("All collections", |c| c.label());
+    results.title = format!("Recently added: {name} – Lanshelf");
+    results.heading = format!("Recently added: {name}");
+    if let Some(c) = collection {
+        results.feed = format!("/feeds/{}.atom", c.slug());
+    }
+    let response = if is_fragment_request(&headers) {
+        render::html(&ResultsFragment { results })
+    } else {
+        render::html(&SearchPage { results })
+    };
+    Ok(with_vary(response))
+}
+
+/// A cookie's value from the request.
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
 }
 
 #[cfg(test)]
