@@ -89,7 +89,7 @@ mem() { # pid -> VmHWM RSS PSS anon (MB)
 }
 PEER_PORT=${PEER_PORT:-17071}; OUR_PORT=${OUR_PORT:-17072}
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; PIDS=(); }
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; PIDS=(); }
 trap cleanup EXIT
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round/$ROUNDS: index builds" >&2

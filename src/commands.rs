@@ -741,6 +741,8 @@ async fn demo(args: DemoArgs) -> Result<()> {
         max_connections: 512,
         write_timeout: 30,
         max_connections_per_client: 64,
+        catalog_mmap_mib: db::DEFAULT_MMAP_MIB,
+        catalog_cache_mib: db::DEFAULT_CACHE_MIB,
         // The demo serves a throwaway copy of the bundled samples.
         allow_root: true,
     };
@@ -773,6 +775,10 @@ pub async fn serve_command(
     config.base_path = args.base_path.clone();
     config.forwarded_prefix = args.forwarded_prefix;
     config.activity = activity;
+    config.catalog_memory = db::CatalogMemory {
+        mmap_mib: args.catalog_mmap_mib,
+        cache_mib: args.catalog_cache_mib.max(1),
+    };
     for (collection, dir) in [
         (Collection::Libgen, &args.repository_libgen),
         (Collection::Fiction, &args.repository_fiction),

@@ -79,7 +79,9 @@ pub fn remove_unused(root: &Path) -> usize {
             Err(e) => Err(e),
         };
         match removed {
-            Ok(()) => tracing::info!(generation = %name, "removed an index generation no reader holds"),
+            Ok(()) => {
+                tracing::info!(generation = %name, "removed an index generation no reader holds")
+            }
             Err(e) => {
                 tracing::debug!(generation = %name, error = %e, "index generation kept");
                 left += 1;

@@ -398,7 +398,10 @@ impl SearchEngine {
         let current = indexer::current_generation(&self.root)?;
         if let Some(l) = self.loaded.read().expect("lock").as_ref() {
             if l.generation == current {
-                if self.sweep_pending.load(std::sync::atomic::Ordering::Relaxed) {
+                if self
+                    .sweep_pending
+                    .load(std::sync::atomic::Ordering::Relaxed)
+                {
                     self.sweep();
                 }
                 return Ok(false);
