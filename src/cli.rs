@@ -280,6 +280,13 @@ pub struct ServeArgs {
     /// appended (a library's link resolver, or a mirror).
     #[arg(long, env = "LANSHELF_DOI_RESOLVER", default_value = crate::web::state::DOI_RESOLVER)]
     pub doi_resolver: String,
+    /// Memory-mapped catalog per catalog connection, in MiB (0: SQLite reads through the page
+    /// cache instead; see docs/performance.md on RSS and PSS).
+    #[arg(long, env = "LANSHELF_CATALOG_MMAP_MIB", default_value_t = crate::db::DEFAULT_MMAP_MIB)]
+    pub catalog_mmap_mib: u32,
+    /// SQLite page cache per catalog connection, in MiB.
+    #[arg(long, env = "LANSHELF_CATALOG_CACHE_MIB", default_value_t = crate::db::DEFAULT_CACHE_MIB)]
+    pub catalog_cache_mib: u32,
     /// Serve even when running as root (the server needs no privilege: run it as a plain user).
     #[arg(long, env = "LANSHELF_ALLOW_ROOT", value_parser = clap::builder::BoolishValueParser::new())]
     pub allow_root: bool,

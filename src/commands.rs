@@ -910,6 +910,8 @@ async fn demo(args: DemoArgs) -> Result<()> {
         write_timeout: 30,
         max_connections_per_client: 64,
         doi_resolver: crate::web::state::DOI_RESOLVER.to_string(),
+        catalog_mmap_mib: db::DEFAULT_MMAP_MIB,
+        catalog_cache_mib: db::DEFAULT_CACHE_MIB,
         // The demo serves a throwaway copy of the bundled samples.
         allow_root: true,
     };
@@ -945,6 +947,10 @@ pub async fn serve_command(
     config.doi_resolver = args.doi_resolver.clone();
     config.activity = activity;
     config.notice = notice;
+    config.catalog_memory = db::CatalogMemory {
+        mmap_mib: args.catalog_mmap_mib,
+        cache_mib: args.catalog_cache_mib.max(1),
+    };
     for (collection, dir) in [
         (Collection::Libgen, &args.repository_libgen),
         (Collection::Fiction, &args.repository_fiction),

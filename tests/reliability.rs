@@ -201,6 +201,23 @@ fn imports_and_index_swaps_under_load_fail_no_request() {
         );
         std::thread::sleep(Duration::from_millis(200));
     };
+    // The server has switched: the generation it served before goes (it no longer holds it).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let generations = std::fs::read_dir(dir.path().join("index"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("gen-"))
+            .count();
+        if generations == 1 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{generations} generations on disk after the switch"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
     std::thread::sleep(Duration::from_millis(500));
     stop.store(true, Ordering::Relaxed);
     let failures: Vec<String> = loops.into_iter().flat_map(|l| l.join().unwrap()).collect();

@@ -356,6 +356,60 @@ fn rebuild_while_reading_then_switch_without_restart() {
     let _ = fx;
 }
 
+/// The `gen-*` folders in an index folder.
+fn generations(index: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(index)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("gen-"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_replaced_generation_goes_when_its_reader_has_switched() {
+    let dir = tempfile::tempdir().unwrap();
+    import_ok(dir.path(), &[&dump("search.sql")]);
+    let index = dir.path().join("index");
+    let engine = SearchEngine::open(&index).unwrap();
+    let mut served = engine.generation().unwrap();
+    assert_eq!(generations(&index), [served.clone()]);
+    for run in 1..=2 {
+        let out = lanshelf(dir.path()).arg("index").output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The reader still serves the previous generation: it stays on disk, and answers.
+        let on_disk = generations(&index);
+        assert_eq!(on_disk.len(), 2, "run {run}: {on_disk:?}");
+        assert!(on_disk.contains(&served), "run {run}: {on_disk:?}");
+        assert_eq!(
+            engine.search(&SearchRequest::new("spivak")).unwrap().total,
+            2
+        );
+        assert!(engine.refresh().unwrap(), "run {run}: switches");
+        let now = engine.generation().unwrap();
+        assert_ne!(now, served);
+        assert_eq!(
+            generations(&index),
+            [now.clone()],
+            "run {run}: the replaced generation is removed once the reader has switched"
+        );
+        served = now;
+    }
+    // With no reader, a rebuild removes the one it replaces at once.
+    drop(engine);
+    let out = lanshelf(dir.path()).arg("index").output().unwrap();
+    assert!(out.status.success());
+    let on_disk = generations(&index);
+    assert_eq!(on_disk.len(), 1, "{on_disk:?}");
+    assert_ne!(on_disk[0], served);
+}
+
 #[test]
 fn an_incompatible_index_asks_for_a_rebuild() {
     let dir = tempfile::tempdir().unwrap();

@@ -54,8 +54,44 @@ pub async fn prepare(path: &Path) -> Result<(), DbError> {
     Ok(())
 }
 
+/// How much memory each read-only catalog connection may use (see `docs/performance.md`,
+/// "Memory: RSS and PSS").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatalogMemory {
+    /// SQLite `mmap_size` per connection, in MiB (0: reads go through the page cache).
+    pub mmap_mib: u32,
+    /// SQLite page cache per connection, in MiB.
+    pub cache_mib: u32,
+}
+
+impl Default for CatalogMemory {
+    fn default() -> Self {
+        CatalogMemory {
+            mmap_mib: DEFAULT_MMAP_MIB,
+            cache_mib: DEFAULT_CACHE_MIB,
+        }
+    }
+}
+
+/// Default `mmap_size` of a serving connection, in MiB: none. A mapping per pooled connection
+/// showed every catalog page a connection touched in the server's RSS, once per connection,
+/// and its PSS; reads through the kernel's page cache cost no measurable throughput (see
+/// `bench/serve_memory.sh`).
+pub const DEFAULT_MMAP_MIB: u32 = 0;
+/// Default page cache of a serving connection, in MiB (the kernel's page cache holds the rest).
+pub const DEFAULT_CACHE_MIB: u32 = 2;
+
 /// Opens the catalog read-only for serving: the server never writes to it.
 pub async fn open_read_only(path: &Path, connections: u32) -> Result<SqlitePool, DbError> {
+    open_read_only_with(path, connections, CatalogMemory::default()).await
+}
+
+/// [`open_read_only`] with the connections' memory settings.
+pub async fn open_read_only_with(
+    path: &Path,
+    connections: u32,
+    memory: CatalogMemory,
+) -> Result<SqlitePool, DbError> {
     if !path.exists() {
         return Err(DbError::Missing(path.display().to_string()));
     }
@@ -85,8 +121,11 @@ pub async fn open_read_only(path: &Path, connections: u32) -> Result<SqlitePool,
     let options = SqliteConnectOptions::from_str(&url)?
         .read_only(true)
         .busy_timeout(Duration::from_secs(5))
-        .pragma("cache_size", "-16384")
-        .pragma("mmap_size", "268435456");
+        .pragma(
+            "cache_size",
+            format!("-{}", u64::from(memory.cache_mib) * 1024),
+        )
+        .pragma("mmap_size", (u64::from(memory.mmap_mib) << 20).to_string());
     let pool = SqlitePoolOptions::new()
         .max_connections(connections)
         .min_connections(1)

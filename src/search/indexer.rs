@@ -567,8 +567,8 @@ fn last_import(conn: &Connection) -> Result<i64, SearchError> {
     Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM imports", [], |r| r.get(0))?)
 }
 
-/// Builds a new generation from the whole catalog, makes it current, and removes generations
-/// older than the one it replaced.
+/// Builds a new generation from the whole catalog, makes it current, and removes the older
+/// generations no reader holds (`generations`).
 pub fn rebuild(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexReport, SearchError> {
     let started = Instant::now();
     std::fs::create_dir_all(root).map_err(|e| SearchError::Io(root.to_path_buf(), e))?;
@@ -663,13 +663,13 @@ pub fn rebuild(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepor
         serde_json::to_vec(&meta).expect("json"),
     )
     .map_err(|e| SearchError::Io(dir.clone(), e))?;
-    // Switch atomically, then drop generations older than the one replaced.
-    let previous = current_generation(root).ok();
+    // Switch atomically, then drop the older generations no reader holds (a server still
+    // serving the previous one removes it when it has switched: `generations`).
     let tmp = root.join("CURRENT.tmp");
     std::fs::write(&tmp, format!("{name}\n")).map_err(|e| SearchError::Io(tmp.clone(), e))?;
     std::fs::rename(&tmp, root.join("CURRENT"))
         .map_err(|e| SearchError::Io(root.to_path_buf(), e))?;
-    remove_old_generations(root, &name, previous.as_deref());
+    super::generations::remove_unused(root);
     // Rows imported while the build read its snapshot.
     let caught_up = catch_up(db, root, opts)?;
     Ok(IndexReport {
@@ -679,20 +679,6 @@ pub fn rebuild(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepor
         import_id: caught_up.import_id.max(import_id),
         bytes: dir_size(&dir),
     })
-}
-
-fn remove_old_generations(root: &Path, current: &str, previous: Option<&Path>) {
-    let Ok(entries) = std::fs::read_dir(root) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let keep = name == current || Some(path.as_path()) == previous;
-        if name.starts_with("gen-") && !keep && path.is_dir() {
-            let _ = std::fs::remove_dir_all(&path);
-        }
-    }
 }
 
 /// Indexes the catalog rows changed by imports the current generation has not seen yet. Builds

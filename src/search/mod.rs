@@ -6,6 +6,7 @@ pub mod analyzer;
 mod facets;
 pub mod forms;
 mod fuzzy;
+pub mod generations;
 mod ident;
 pub mod indexer;
 pub mod normalize;
@@ -248,6 +249,8 @@ const PREFIX_CACHE: usize = 4096;
 struct Loaded {
     reader: IndexReader,
     generation: PathBuf,
+    /// Keeps the generation on disk while this reader serves it (see `generations`).
+    _hold: generations::GenerationHold,
 }
 
 /// The search engine: one index reader for the life of the program, switched to a new
@@ -264,6 +267,8 @@ pub struct SearchEngine {
     columns: ColumnCache,
     /// Completions of recent beginnings, by index generation and beginning.
     prefix_cache: std::sync::Mutex<std::collections::HashMap<(u64, String), Terms>>,
+    /// Older generations were left on disk by the last sweep (still read somewhere).
+    sweep_pending: std::sync::atomic::AtomicBool,
 }
 
 /// Fast-field columns a search reads per document, opened once per segment: opening one
@@ -338,6 +343,7 @@ impl SearchEngine {
             facet_cache: Default::default(),
             columns: Default::default(),
             prefix_cache: Default::default(),
+            sweep_pending: Default::default(),
         };
         match engine.refresh() {
             Ok(_) | Err(SearchError::NoIndex(_)) => Ok(engine),
@@ -407,16 +413,41 @@ impl SearchEngine {
         let current = indexer::current_generation(&self.root)?;
         if let Some(l) = self.loaded.read().expect("lock").as_ref() {
             if l.generation == current {
+                if self
+                    .sweep_pending
+                    .load(std::sync::atomic::Ordering::Relaxed)
+                {
+                    self.sweep();
+                }
                 return Ok(false);
             }
         }
         let (index, generation) = indexer::open_current_read_only(&self.root)?;
+        let _hold = generations::GenerationHold::take(&generation);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()?;
-        *self.loaded.write().expect("lock") = Some(Arc::new(Loaded { reader, generation }));
+        let previous = self.loaded.write().expect("lock").replace(Arc::new(Loaded {
+            reader,
+            generation,
+            _hold,
+        }));
+        drop(previous);
+        // The replaced generation goes once its last searcher ends (this call or a later
+        // `sweep`); at start, whatever an earlier run left.
+        self.sweep();
         Ok(true)
+    }
+
+    /// Removes the generations older than the served one that no process reads any more (see
+    /// `generations`); `refresh` calls it after a switch and, while some are left, on each
+    /// poll. Nothing to do (and no error) in a
+    /// read-only folder.
+    pub fn sweep(&self) {
+        let left = generations::remove_unused(&self.root);
+        self.sweep_pending
+            .store(left > 0, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Whether a process is updating this index now (see [`UpdateLock`]).

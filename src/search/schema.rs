@@ -210,7 +210,17 @@ pub fn uid(collection_code: u64, id: u64) -> u64 {
 
 /// Packs the first eight bytes of a folded title into a number that sorts like the title.
 pub fn title_key(title: &str) -> u64 {
-    let folded = super::analyzer::fold(title.trim_start_matches(|c: char| !c.is_alphanumeric()));
+    // Only the first eight bytes count: fold no further.
+    let mut folded = String::with_capacity(16);
+    for c in title
+        .trim_start_matches(|c: char| !c.is_alphanumeric())
+        .chars()
+    {
+        if folded.len() >= 8 {
+            break;
+        }
+        super::analyzer::fold_char(c, &mut folded);
+    }
     let mut key = [0u8; 8];
     for (slot, b) in key.iter_mut().zip(folded.bytes()) {
         *slot = b;

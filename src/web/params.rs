@@ -9,8 +9,10 @@ use crate::Collection;
 
 /// Queries longer than this (in characters) are cut.
 const MAX_QUERY_CHARS: usize = 500;
-/// Results per page that can be asked for (as on the original site).
-pub const PER_PAGE: [usize; 3] = [25, 50, 100];
+/// Results per page that can be asked for (25, 50 and 100 as on the original site, and 10).
+pub const PER_PAGE: [usize; 4] = [10, 25, 50, 100];
+/// Results per page unless asked otherwise.
+pub const DEFAULT_PER_PAGE: usize = 25;
 
 /// The search page's parameters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -98,7 +100,7 @@ impl SearchParams {
     pub fn parse(query: Option<&str>) -> SearchParams {
         let mut p = SearchParams {
             page: 1,
-            per_page: PER_PAGE[0],
+            per_page: DEFAULT_PER_PAGE,
             ..Default::default()
         };
         let Some(query) = query else { return p };
@@ -136,7 +138,7 @@ impl SearchParams {
                     p.per_page = PER_PAGE
                         .into_iter()
                         .find(|&x| x == n)
-                        .unwrap_or(PER_PAGE[0]);
+                        .unwrap_or(DEFAULT_PER_PAGE);
                 }
                 "withdrawn" => p.withdrawn = matches!(value, "1" | "on" | "true" | "yes"),
                 "here" => p.here = matches!(value, "1" | "on" | "true" | "yes"),
@@ -233,7 +235,7 @@ impl SearchParams {
         if !self.sort.is_empty() {
             out.append_pair("sort", &self.sort);
         }
-        if self.per_page != PER_PAGE[0] {
+        if self.per_page != DEFAULT_PER_PAGE {
             out.append_pair("per_page", &self.per_page.to_string());
         }
         if self.withdrawn {
@@ -303,5 +305,8 @@ mod tests {
             (1, None, "", None)
         );
         assert_eq!(SearchParams::parse(None).href(), "/search");
+        let ten = SearchParams::parse(Some("q=a&per_page=10"));
+        assert_eq!(ten.per_page, 10);
+        assert_eq!(ten.href(), "/search?q=a&per_page=10");
     }
 }

@@ -40,6 +40,8 @@ pub struct Config {
     pub torrents: Option<PathBuf>,
     /// Catalog connections.
     pub connections: u32,
+    /// Memory of each catalog connection (mmap, page cache).
+    pub catalog_memory: crate::db::CatalogMemory,
     /// The path the portal is served under (`""` or `/lanshelf`; see `web::base`).
     pub base_path: String,
     /// What the dumps folder watcher does (`lanshelf start`), for the home page.
@@ -68,6 +70,7 @@ impl Config {
             repository: Repository::new(repository),
             torrents: torrents.map(Path::to_path_buf),
             connections: 4,
+            catalog_memory: Default::default(),
             base_path: String::new(),
             activity: None,
             forwarded_prefix: false,
@@ -201,7 +204,9 @@ impl std::ops::Deref for AppState {
 impl AppState {
     /// Opens the catalog (read-only) and the index, and computes the first figures.
     pub async fn open(config: &Config) -> Result<AppState, WebError> {
-        let pool = db::open_read_only(&config.db, config.connections.max(1)).await?;
+        let pool =
+            db::open_read_only_with(&config.db, config.connections.max(1), config.catalog_memory)
+                .await?;
         let (index, catalog) = (config.index.clone(), config.db.clone());
         let engine =
             tokio::task::spawn_blocking(move || SearchEngine::open_with_catalog(&index, &catalog))

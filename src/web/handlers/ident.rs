@@ -20,7 +20,7 @@ fn search_href(q: &str, withdrawn: bool) -> String {
     SearchParams {
         q: q.to_string(),
         page: 1,
-        per_page: crate::web::params::PER_PAGE[0],
+        per_page: crate::web::params::DEFAULT_PER_PAGE,
         withdrawn,
         ..Default::default()
     }
@@ -174,7 +174,7 @@ pub async fn legacy_search(RawQuery(query): RawQuery) -> Redirect {
         params.q = format!("{column}:\"{}\"", params.q.replace('"', ""));
     }
     if !crate::web::params::PER_PAGE.contains(&params.per_page) {
-        params.per_page = crate::web::params::PER_PAGE[0];
+        params.per_page = crate::web::params::DEFAULT_PER_PAGE;
     }
     params.page = params.page.clamp(1, 10_000);
     params.collection = Some(Collection::Libgen);

@@ -574,7 +574,7 @@ fn pagination(
 fn feed_href(params: &SearchParams) -> String {
     let href = params.with(|p| {
         p.sort = String::new();
-        p.per_page = crate::web::params::PER_PAGE[0];
+        p.per_page = crate::web::params::DEFAULT_PER_PAGE;
     });
     match href.strip_prefix("/search") {
         Some(rest) => format!("/search.atom{rest}"),
