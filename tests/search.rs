@@ -396,7 +396,7 @@ fn a_replaced_generation_goes_when_its_reader_has_switched() {
         assert_ne!(now, served);
         assert_eq!(
             generations(&index),
-            [now.clone()],
+            std::slice::from_ref(&now),
             "run {run}: the replaced generation is removed once the reader has switched"
         );
         served = now;
