@@ -50,7 +50,7 @@ echo
 printf '%-34s %10s %14s %8s\n' "step" "seconds" "per second" "peak MB"
 printf '%-34s %10.1f %14.0f %8s\n' "import ($RECORDS records)" "$IMPORT_S" "$(echo "$RECORDS / $IMPORT_S" | bc -l)" "$IMPORT_RSS"
 printf '%-34s %10.1f %14.0f %8s\n' "index ($RECORDS documents)" "$INDEX_S" "$(echo "$RECORDS / $INDEX_S" | bc -l)" "$INDEX_RSS"
-echo "catalog $CAT_GB GB, index $IDX_GB GB ($(echo "($CAT_GB + $IDX_GB) * 1000000000 / $RECORDS" | bc) bytes per record)"
+echo "catalog $CAT_GB GB, index $IDX_GB GB ($(awk -v c="$CAT_GB" -v i="$IDX_GB" -v r="$RECORDS" 'BEGIN {printf "%.0f", (c + i) * 1e9 / r}') bytes per record)"
 # Projection: the full snapshot has 116.5 M files; the import's time grows with the rows read
 # (files + editions + details + links: 690 M in the real snapshot, 4.6 × files there; here
 # about 3.1 × files), the index's with the documents and with cores (2 here, 4 on the NAS).
