@@ -457,7 +457,9 @@ fn open_catalog(db: &Path) -> Result<Connection, SearchError> {
     )
     .map_err(|e| SearchError::Catalog(e.to_string()))?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.execute_batch("PRAGMA cache_size = -16384; PRAGMA mmap_size = 268435456;")?;
+    // The catalog is read in order, once: through SQLite's page cache, not a memory map whose
+    // pages would count in the process's resident memory beside the writer's budget.
+    conn.execute_batch("PRAGMA cache_size = -16384; PRAGMA mmap_size = 0;")?;
     Ok(conn)
 }
 
