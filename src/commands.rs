@@ -345,7 +345,7 @@ fn check_command(args: CheckArgs) -> Result<()> {
             let input = input?;
             count += 1;
             let dump_name = input.name.clone();
-            let verify = input.format == crate::dump::Format::Rar;
+            let verify = input.checked_at_end();
             let mut reader = crate::dump::DumpReader::new(input.reader);
             loop {
                 match reader.next_row() {

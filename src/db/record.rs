@@ -127,6 +127,14 @@ const EDITION_FILES: &str = "li_e_id = ?";
 const PUBLISHER: &str = "SELECT publisher FROM scimag_publishers WHERE doi_code = ? LIMIT 1";
 const WORK_EDITIONS: &str = "li_w_id = ? AND coalesce(li_e_id, 0) <> ?";
 
+/// The other editions of a libgen.li work in `collection` (bound: the work, the edition shown).
+fn work_editions_sql(collection: Collection) -> String {
+    format!(
+        "{} WHERE {WORK_EDITIONS} ORDER BY 2 LIMIT {MAX_RELATED}",
+        summary_select(collection)
+    )
+}
+
 async fn summaries_where(
     pool: &SqlitePool,
     collection: Collection,
@@ -266,10 +274,7 @@ pub async fn full_record(
             record.edition_files.extend(found);
         }
         if w_id > 0 {
-            let sql = format!(
-                "{} WHERE {WORK_EDITIONS} ORDER BY 2 LIMIT {MAX_RELATED}",
-                summary_select(c)
-            );
+            let sql = work_editions_sql(c);
             record.work_editions.extend(
                 sqlx::query_as::<_, Summary>(sqlx::AssertSqlSafe(sql))
                     .bind(w_id)
@@ -438,13 +443,7 @@ mod tests {
             .await
             .unwrap();
         for c in Collection::ALL {
-            let mut queries = vec![
-                related_sql(c, EDITION_FILES),
-                format!(
-                    "{} WHERE {WORK_EDITIONS} ORDER BY 2 LIMIT {MAX_RELATED}",
-                    summary_select(c)
-                ),
-            ];
+            let mut queries = vec![related_sql(c, EDITION_FILES), work_editions_sql(c)];
             if c == Collection::Scimag {
                 queries.push(related_sql(c, "s.md5 = ?"));
                 queries.push(PUBLISHER.to_string());

@@ -130,6 +130,16 @@ pub struct DumpInput {
     pub reader: Box<dyn Read + Send>,
 }
 
+impl DumpInput {
+    /// Whether the text is an archive member whose checksum is only checked at its end: a
+    /// damaged archive decodes into garbled SQL first (see [`DumpReader::checked_failure`]).
+    ///
+    /// [`DumpReader::checked_failure`]: crate::dump::DumpReader::checked_failure
+    pub fn checked_at_end(&self) -> bool {
+        self.format == Format::Rar
+    }
+}
+
 /// Counts the bytes that pass through a reader.
 struct Counting<R> {
     inner: R,

@@ -815,7 +815,7 @@ impl<'c> ImportState<'c> {
     ) -> Result<u64, ImportError> {
         let name = input.name.clone();
         let (tx, rx) = std::sync::mpsc::sync_channel(4);
-        let verify = input.format == dump::Format::Rar;
+        let verify = input.checked_at_end();
         let source = input.reader;
         let reader = std::thread::Builder::new()
             .name("dump-reader".into())
