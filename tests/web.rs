@@ -466,6 +466,22 @@ async fn facets_filters_sorting_and_pages() {
         .all(|l| l.starts_with("/scimag/")));
     assert_eq!(attr(&html, "nav.tabs a[aria-current=page]", "href"), papers);
 
+    // A tab whose collection has no result is marked (a phone hides it), and only such a tab.
+    let mut empty = 0;
+    for q in ["moby", "vitro", "the"] {
+        let html = get(&app, &format!("/search?q={q}")).await.html();
+        for a in select(&html, "nav.tabs a:not([aria-current])") {
+            let count: String = a
+                .select(&Selector::parse(".count").unwrap())
+                .flat_map(|c| c.text())
+                .collect();
+            let marked = a.value().classes().any(|c| c == "empty");
+            assert_eq!(marked, count.trim() == "0", "{q}: {}", a.html());
+            empty += usize::from(marked);
+        }
+    }
+    assert!(empty > 0, "no query left a collection without results");
+
     // Facet links carry the whole search and count their results.
     let html = get(&app, "/search?q=the").await.html();
     let facet = select(&html, "ul.facet a")

@@ -168,7 +168,7 @@ pub async fn citations(pool: &SqlitePool, lookup: &Lookup, ris: bool) -> Result<
         if !done.insert(key) {
             continue;
         }
-        let Some(full) = crate::db::record::full_record(pool, key.0, key.1).await? else {
+        let Some(full) = crate::db::record::cited_record(pool, key.0, key.1).await? else {
             continue;
         };
         let citation = Citation::of(&full);

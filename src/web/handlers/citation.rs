@@ -309,7 +309,7 @@ async fn load(state: &AppState, collection: Collection, id: &str) -> Result<Cita
     let Some(id) = parse_id(id) else {
         return Err(WebError::not_found("There is no such record."));
     };
-    let record = crate::db::record::full_record(&state.pool, collection, id)
+    let record = crate::db::record::cited_record(&state.pool, collection, id)
         .await?
         .ok_or_else(|| WebError::not_found("There is no such record."))?;
     Ok(Citation::of(&record))
