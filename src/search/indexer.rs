@@ -629,8 +629,12 @@ pub fn rebuild(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepor
     let mut commit = writer.prepare_commit()?;
     commit.set_payload(&import_id.to_string());
     commit.commit()?;
-    // One segment per writer thread, merged in parallel: the merges share the cores, and
-    // searches run their segments in parallel (see `open_current`).
+    // One segment per writer thread: searches run their segments in parallel (see
+    // `open_current`). The merges run one after the other: a merge maps its input segments (their
+    // pages count in the process's resident memory) and allocates its own buffers, so merges side
+    // by side held the whole index at once (at 10 M documents: +600 MB of mapped pages and
+    // +140 MB of heap in the last 16 s of a 4-minute build). One at a time takes a little longer
+    // and holds 1/threads of it.
     let parts = writer_threads(opts);
     let mut groups: Vec<(u32, Vec<tantivy::index::SegmentId>)> =
         vec![(0, Vec::new()); parts.max(1)];
@@ -645,13 +649,8 @@ pub fn rebuild(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepor
             g.1.push(m.id());
         }
     }
-    let merges: Vec<_> = groups
-        .into_iter()
-        .filter(|g| g.1.len() > 1)
-        .map(|g| writer.merge(&g.1))
-        .collect();
-    for m in merges {
-        m.wait()?;
+    for group in groups.into_iter().filter(|g| g.1.len() > 1) {
+        writer.merge(&group.1).wait()?;
     }
     writer.garbage_collect_files().wait()?;
     writer.wait_merging_threads()?;
