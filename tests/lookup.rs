@@ -699,6 +699,9 @@ async fn two_hundred_mixed_identifiers_give_the_right_rows_and_exports() {
             bib.contains(&format!("{{{c}{id},")),
             "{c}{id} not in the BibTeX"
         );
+        // The list's entry (read in bulk) is the record's own citation, journal and all.
+        let own = get(&app, &format!("/{c}/{id}/bibtex")).await.text();
+        assert!(bib.contains(own.trim()), "{c}{id}: {own}");
     }
     for (t, expect) in &list {
         if let Expect::Found("doi", set) = expect {

@@ -3,6 +3,8 @@
 //! named by `generic`, the versions that name it, other records of the same file). Also the
 //! look-ups of identifier links (by MD5). Read-only.
 
+use std::collections::HashMap;
+
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Column, Row, SqlitePool, TypeInfo, ValueRef};
 
@@ -66,6 +68,26 @@ impl Columns {
     /// Every column and value.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+}
+
+impl FullRecord {
+    /// A record of just its row (nothing related read yet).
+    fn bare(collection: Collection, row: Columns) -> FullRecord {
+        FullRecord {
+            collection,
+            row,
+            description: None,
+            topics: Vec::new(),
+            hashes: None,
+            magazine: None,
+            publisher: None,
+            better: Vec::new(),
+            superseded: Vec::new(),
+            same_file: Vec::new(),
+            edition_files: Vec::new(),
+            work_editions: Vec::new(),
+        }
     }
 }
 
@@ -170,6 +192,112 @@ pub async fn cited_record(
     read_record(pool, collection, id, false).await
 }
 
+/// What citations of many records need (as [`cited_record`]), read in bulk: the rows a few
+/// hundred at a time, each journal and publisher once. Records that do not exist are left out.
+pub async fn cited_records(
+    pool: &SqlitePool,
+    keys: &[(Collection, i64)],
+) -> Result<HashMap<(Collection, i64), FullRecord>, DbError> {
+    let mut out = HashMap::with_capacity(keys.len());
+    let mut cache = PaperCache::default();
+    for collection in Collection::ALL {
+        let ids: Vec<i64> = keys
+            .iter()
+            .filter(|k| k.0 == collection)
+            .map(|k| k.1)
+            .collect();
+        for chunk in ids.chunks(500) {
+            let sql = format!(
+                "SELECT * FROM {} WHERE id IN ({})",
+                table(collection),
+                vec!["?"; chunk.len()].join(",")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                query = query.bind(id);
+            }
+            for row in query.fetch_all(pool).await? {
+                let mut record = FullRecord::bare(collection, Columns::from_row(&row)?);
+                if collection == Collection::Scimag {
+                    paper_details(pool, &mut record, &mut cache).await?;
+                }
+                out.insert((collection, record.row.int("id")), record);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Journals by `journal_id` or ISSN and publishers by DOI prefix, already read.
+#[derive(Default)]
+struct PaperCache {
+    magazines: HashMap<String, Option<Columns>>,
+    publishers: HashMap<String, Option<String>>,
+}
+
+/// A paper's journal (by `journal_id`, else by either ISSN) and its DOI prefix's publisher.
+async fn paper_details(
+    pool: &SqlitePool,
+    record: &mut FullRecord,
+    cache: &mut PaperCache,
+) -> Result<(), DbError> {
+    let journal_id = record.row.get("journal_id").trim().to_string();
+    let mut keys: Vec<(&'static str, String)> = Vec::new();
+    if !journal_id.is_empty() {
+        keys.push((
+            "SELECT * FROM scimag_magazines WHERE journal_id = ? LIMIT 1",
+            journal_id.clone(),
+        ));
+        keys.push((
+            "SELECT * FROM scimag_magazines WHERE CAST(id AS TEXT) = ? LIMIT 1",
+            journal_id,
+        ));
+    }
+    for issn in ["issnp", "issne"] {
+        let value = record.row.get(issn).trim().to_string();
+        if !value.is_empty() {
+            keys.push((
+                "SELECT * FROM scimag_magazines WHERE issnp = ?1 OR issne = ?1 LIMIT 1",
+                value,
+            ));
+        }
+    }
+    for (sql, key) in keys {
+        let cached = format!("{sql}\u{0}{key}");
+        let found = match cache.magazines.get(&cached) {
+            Some(found) => found.clone(),
+            None => {
+                let found = match sqlx::query(sql).bind(&key).fetch_optional(pool).await? {
+                    Some(r) => Some(Columns::from_row(&r)?),
+                    None => None,
+                };
+                cache.magazines.insert(cached, found.clone());
+                found
+            }
+        };
+        if found.is_some() {
+            record.magazine = found;
+            break;
+        }
+    }
+    let doi = record.row.get("doi").trim().to_ascii_lowercase();
+    if let Some((prefix, _)) = doi.split_once('/') {
+        record.publisher = match cache.publishers.get(prefix) {
+            Some(p) => p.clone(),
+            None => {
+                let p = sqlx::query_scalar::<_, Option<String>>(PUBLISHER)
+                    .bind(prefix.to_string())
+                    .fetch_optional(pool)
+                    .await?
+                    .flatten();
+                cache.publishers.insert(prefix.to_string(), p.clone());
+                p
+            }
+        };
+    }
+    Ok(())
+}
+
 async fn read_record(
     pool: &SqlitePool,
     collection: Collection,
@@ -187,20 +315,7 @@ async fn read_record(
     let row = Columns::from_row(&row)?;
     let md5 = row.get("md5").trim().to_ascii_lowercase();
     let generic = row.get("generic").trim().to_ascii_lowercase();
-    let mut record = FullRecord {
-        collection,
-        row,
-        description: None,
-        topics: Vec::new(),
-        hashes: None,
-        magazine: None,
-        publisher: None,
-        better: Vec::new(),
-        superseded: Vec::new(),
-        same_file: Vec::new(),
-        edition_files: Vec::new(),
-        work_editions: Vec::new(),
-    };
+    let mut record = FullRecord::bare(collection, row);
     let one = |sql: &'static str, key: String| async move {
         match sqlx::query(sql).bind(key).fetch_optional(pool).await? {
             Some(r) => Ok::<_, DbError>(Some(Columns::from_row(&r)?)),
@@ -243,39 +358,7 @@ async fn read_record(
             }
         }
         Collection::Scimag => {
-            let journal_id = record.row.get("journal_id").trim().to_string();
-            if !journal_id.is_empty() {
-                record.magazine = one(
-                    "SELECT * FROM scimag_magazines WHERE journal_id = ? LIMIT 1",
-                    journal_id.clone(),
-                )
-                .await?;
-                if record.magazine.is_none() {
-                    record.magazine = one(
-                        "SELECT * FROM scimag_magazines WHERE CAST(id AS TEXT) = ? LIMIT 1",
-                        journal_id,
-                    )
-                    .await?;
-                }
-            }
-            for issn in ["issnp", "issne"] {
-                let value = record.row.get(issn).trim().to_string();
-                if record.magazine.is_none() && !value.is_empty() {
-                    record.magazine = one(
-                        "SELECT * FROM scimag_magazines WHERE issnp = ?1 OR issne = ?1 LIMIT 1",
-                        value,
-                    )
-                    .await?;
-                }
-            }
-            let doi = record.row.get("doi").trim().to_ascii_lowercase();
-            if let Some((prefix, _)) = doi.split_once('/') {
-                record.publisher = sqlx::query_scalar::<_, Option<String>>(PUBLISHER)
-                    .bind(prefix.to_string())
-                    .fetch_optional(pool)
-                    .await?
-                    .flatten();
-            }
+            paper_details(pool, &mut record, &mut PaperCache::default()).await?;
         }
         // The collections only the snapshot has carry their description in their own row.
         Collection::Libgen

@@ -160,18 +160,22 @@ fn defuse(cell: String) -> String {
 /// The found records (the best one per item, each once), as `@article`/`@book` BibTeX entries
 /// or RIS records.
 pub async fn citations(pool: &SqlitePool, lookup: &Lookup, ris: bool) -> Result<String, DbError> {
-    let mut out = String::new();
+    let mut keys = Vec::new();
     let mut done = HashSet::new();
     for row in &lookup.rows {
         let Some(r) = row.best() else { continue };
         let key = (r.collection(), r.summary.id);
-        if !done.insert(key) {
-            continue;
+        if done.insert(key) {
+            keys.push(key);
         }
-        let Some(full) = crate::db::record::cited_record(pool, key.0, key.1).await? else {
+    }
+    let records = crate::db::record::cited_records(pool, &keys).await?;
+    let mut out = String::new();
+    for key in keys {
+        let Some(full) = records.get(&key) else {
             continue;
         };
-        let citation = Citation::of(&full);
+        let citation = Citation::of(full);
         if ris {
             out.push_str(&citation.ris());
         } else {
