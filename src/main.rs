@@ -1,3 +1,6 @@
+//! The `lanshelf` command: loads the configuration, parses the command line and runs the
+//! subcommand (all of it in the library: `lanshelf::commands`).
+
 fn main() -> std::process::ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // The configuration file fills the environment's gaps before clap reads it.

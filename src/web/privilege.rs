@@ -18,8 +18,7 @@ pub enum PrivilegeError {
 pub fn is_root() -> bool {
     #[cfg(unix)]
     {
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        unsafe { libc::geteuid() == 0 }
+        nix::unistd::geteuid().is_root()
     }
     #[cfg(not(unix))]
     {
