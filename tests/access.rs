@@ -5,6 +5,7 @@
 //! nothing: not the catalog, not the repository, not the torrent folder.
 
 mod common;
+use common::Server;
 
 use common::get_with;
 
@@ -340,51 +341,12 @@ fn invalid_settings_stop_the_server_with_a_reason() {
     }
 }
 
-/// A running `lanshelf serve`, stopped on drop.
-struct Server {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn start_server(dir: &Path, args: &[&str]) -> Server {
-    start_server_with(dir, args, &[])
+    Server::start(dir, args, &[])
 }
 
 fn start_server_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
-    let port = free_port();
-    let child = common::lanshelf(dir)
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-        .args(args)
-        .envs(env.iter().copied())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let server = Server { child, port };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "lanshelf serve did not start"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    server
+    Server::start(dir, args, env)
 }
 
 /// A read that ended because the other side closed: cleanly, or by a reset.

@@ -4,49 +4,15 @@
 //! and answers a well-behaved client.
 
 mod common;
+use common::Server;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// A running `lanshelf serve`, stopped on drop.
-struct Server {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn start(dir: &Path, args: &[&str]) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = common::lanshelf(dir)
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-        .args(args)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut server = Server { child, port };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            server.child.try_wait().unwrap().is_none(),
-            "lanshelf serve exited"
-        );
-        assert!(Instant::now() < deadline, "lanshelf serve did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    server
+    Server::start(dir, args, &[])
 }
 
 /// Sends raw bytes and returns the status code of the answer (0: the server closed the

@@ -12,6 +12,7 @@
 //! see `bench/reimport.sh`).
 
 mod common;
+use common::free_port;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -42,14 +43,6 @@ fn gen_dump(dir: &Path, rows: u64, seed: u64) -> PathBuf {
         String::from_utf8_lossy(&out.stderr)
     );
     path
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// One GET over a fresh connection: status code and body.

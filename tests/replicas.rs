@@ -13,6 +13,7 @@
 //! and says so.
 
 mod common;
+use common::free_port;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -31,14 +32,6 @@ impl Drop for Started {
             let _ = child.wait();
         }
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn which(name: &str) -> Option<PathBuf> {

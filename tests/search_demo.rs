@@ -5,13 +5,14 @@
 //! the results they promise, page by page over real HTTP against `lanshelf serve`.
 
 mod common;
+use common::Server;
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use lanshelf::search::{SearchEngine, SearchRequest, SearchResults};
 use lanshelf::Collection::{self, Fiction, Libgen};
@@ -307,39 +308,8 @@ fn languages_are_normalised_and_unknown_ones_say_so() {
     assert!(search("lang:русский").total > 0);
 }
 
-/// A running `lanshelf serve` on the demo catalog, stopped on drop.
-struct Server {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn serve(dir: &Path) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = common::lanshelf(dir)
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut server = Server { child, port };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(server.child.try_wait().unwrap().is_none(), "serve exited");
-        assert!(Instant::now() < deadline, "serve did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    server
+    Server::start(dir, &[], &[])
 }
 
 /// `GET path` over HTTP/1.0 (no chunked body): the status and the body.

@@ -179,3 +179,58 @@ pub async fn get_with(app: &axum::Router, uri: &str, headers: &[(&str, &str)]) -
     }
     send(app, request.body(axum::body::Body::empty()).unwrap()).await
 }
+
+/// A free loopback port, as the OS hands one out (the start-up loop of [`Server::start`]
+/// notices if another process takes it first).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running `lanshelf serve` on a loopback port, killed on drop.
+pub struct Server {
+    /// The process.
+    pub child: std::process::Child,
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// Starts `lanshelf serve` on the catalog in `dir` with `args` and `env`, output discarded,
+    /// and waits (up to a minute) until it accepts connections; fails the test if it exits.
+    pub fn start(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
+        let port = free_port();
+        let child = lanshelf(dir)
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .args(args)
+            .envs(env.iter().copied())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut server = Server { child, port };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                server.child.try_wait().unwrap().is_none(),
+                "lanshelf serve exited"
+            );
+            assert!(
+                std::time::Instant::now() < deadline,
+                "lanshelf serve did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        server
+    }
+}
