@@ -142,25 +142,10 @@ pub fn imported(db: &Path) -> Result<HashSet<(String, i64, i64)>, WatchError> {
         path: db.to_path_buf(),
         source,
     };
-    let conn =
-        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(catalog_err)?;
-    conn.busy_timeout(Duration::from_secs(10))
-        .map_err(catalog_err)?;
-    let mut stmt = conn
-        .prepare("SELECT file, file_size, file_mtime FROM imports WHERE file_size IS NOT NULL AND file_mtime IS NOT NULL")
-        .map_err(catalog_err)?;
-    let rows = stmt
-        .query_map([], |r| {
-            let file: String = r.get(0)?;
-            let name = Path::new(&file)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or(file);
-            Ok((name, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
-        })
-        .map_err(catalog_err)?;
-    rows.collect::<Result<_, _>>().map_err(catalog_err)
+    Ok(crate::db::catalog::imported_files(db)
+        .map_err(catalog_err)?
+        .into_iter()
+        .collect())
 }
 
 /// What a scan found to do.

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use sqlx::SqlitePool;
 
+use crate::db::{catalog, DbError};
 use crate::files::{scimag_entry_name, Repository, Torrent, TorrentShelf};
 use crate::search::only::RecordSet;
 use crate::Collection;
@@ -131,19 +132,10 @@ pub fn list(repository: &Repository, shelf: &TorrentShelf) -> Listing {
 }
 
 /// The records the listing holds, from the catalog.
-pub async fn records(pool: &SqlitePool, listing: &Listing) -> Result<RecordSet, sqlx::Error> {
+pub async fn records(pool: &SqlitePool, listing: &Listing) -> Result<RecordSet, DbError> {
     let mut found: Vec<(Collection, u64)> = Vec::new();
     for (c, bucket, names) in &listing.classic {
-        // Built from a fixed table name and placeholders only.
-        let sql = format!(
-            "SELECT id, lower(coalesce(md5,'')), lower(coalesce(extension,'')) FROM {} WHERE id BETWEEN ?1 AND ?2",
-            c.slug()
-        );
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(*bucket as i64)
-            .bind(*bucket as i64 + 999)
-            .fetch_all(pool)
-            .await?;
+        let rows = catalog::files_between(pool, *c, *bucket as i64, *bucket as i64 + 999).await?;
         for (id, md5, ext) in rows {
             let name = match c {
                 Collection::Fiction => format!("{md5}.{}", ext.trim()),
@@ -155,12 +147,7 @@ pub async fn records(pool: &SqlitePool, listing: &Listing) -> Result<RecordSet, 
         }
     }
     for (bucket, names) in &listing.papers {
-        let rows: Vec<(i64, String)> =
-            sqlx::query_as("SELECT id, coalesce(doi,'') FROM scimag WHERE id BETWEEN ?1 AND ?2")
-                .bind(*bucket as i64)
-                .bind(*bucket as i64 + 999)
-                .fetch_all(pool)
-                .await?;
+        let rows = catalog::papers_between(pool, *bucket as i64, *bucket as i64 + 999).await?;
         for (id, doi) in rows {
             if scimag_entry_name(&doi).is_some_and(|n| names.contains(&n.to_ascii_lowercase())) {
                 found.push((Collection::Scimag, id as u64));
@@ -168,17 +155,8 @@ pub async fn records(pool: &SqlitePool, listing: &Listing) -> Result<RecordSet, 
         }
     }
     for (c, md5s) in &listing.listed {
-        for chunk in md5s.chunks(500) {
-            let placeholders = vec!["?"; chunk.len()].join(",");
-            // Built from a fixed table name and placeholders only.
-            let sql = format!("SELECT id FROM {} WHERE md5 IN ({placeholders})", c.slug());
-            let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
-            for m in chunk {
-                q = q.bind(m);
-            }
-            for id in q.fetch_all(pool).await? {
-                found.push((*c, id as u64));
-            }
+        for id in catalog::ids_by_md5(pool, *c, md5s).await? {
+            found.push((*c, id as u64));
         }
     }
     found.sort_unstable();

@@ -279,10 +279,7 @@ impl AppState {
     /// (a scan of each table) are made again only when the last import changed.
     pub async fn refresh_stats(&self) {
         let old = self.stats();
-        let last_import =
-            sqlx::query_scalar::<_, Option<String>>("SELECT max(finished_at) FROM imports")
-                .fetch_one(&self.pool)
-                .await;
+        let last_import = db::catalog::last_import_finished(&self.pool).await;
         let (catalog, ok) = match last_import {
             Ok(last) if old.catalog_ok && old.catalog.last_import == last => {
                 (old.catalog.clone(), true)
@@ -309,11 +306,7 @@ impl AppState {
         })
         .await
         .unwrap_or((None, 0, None));
-        let catalog_import =
-            sqlx::query_scalar::<_, i64>("SELECT coalesce(max(id), 0) FROM imports")
-                .fetch_one(&self.pool)
-                .await
-                .ok();
+        let catalog_import = db::catalog::last_import_id(&self.pool).await.ok();
         let imports_behind = match (catalog_import, indexed) {
             (Some(c), Some(i)) => (c - i).max(0),
             _ => 0,
@@ -441,13 +434,10 @@ impl AppState {
 
 async fn count_buckets(
     pool: &SqlitePool,
-) -> Result<[BTreeMap<u64, u64>; Collection::COUNT], sqlx::Error> {
+) -> Result<[BTreeMap<u64, u64>; Collection::COUNT], db::DbError> {
     let mut out: [BTreeMap<u64, u64>; Collection::COUNT] = Default::default();
     for c in Collection::ALL {
-        let sql = format!("SELECT id / 1000, count(*) FROM {} GROUP BY 1", c.slug());
-        let rows: Vec<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .fetch_all(pool)
-            .await?;
+        let rows = db::catalog::records_per_thousand(pool, c).await?;
         out[c.code() as usize] = rows
             .into_iter()
             .map(|(b, n)| (b.max(0) as u64, n.max(0) as u64))

@@ -31,8 +31,7 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
 pub async fn report(state: &AppState) -> (bool, serde_json::Value) {
     let last_import = tokio::time::timeout(
         std::time::Duration::from_secs(2),
-        sqlx::query_scalar::<_, i64>("SELECT coalesce(max(id), 0) FROM imports")
-            .fetch_one(&state.pool),
+        crate::db::catalog::last_import_id(&state.pool),
     )
     .await
     .ok()
