@@ -1075,8 +1075,16 @@ pub fn build(
             ));
         }
     }
-    // How well the title fits the words, in any of their forms (see `fit`).
-    let words: Vec<&Clause> = parsed.clauses.iter().filter(|c| c.is_word()).collect();
+    // How well the title fits the words, in any of their forms (see `fit`). Very common words
+    // say nothing of a title and are in most of them (their positions would be read in every
+    // document scored): left out, and no fit when every word is one.
+    let words: Vec<&Clause> = parsed
+        .clauses
+        .iter()
+        .zip(&common)
+        .filter(|(c, common)| c.is_word() && !**common)
+        .map(|(c, _)| c)
+        .collect();
     if purpose == Purpose::Rank && words.iter().any(|c| !c.title_terms.is_empty()) {
         let words = words
             .iter()
