@@ -768,6 +768,13 @@ impl SearchEngine {
                 .map(|(_, n)| n)
                 .sum();
             clause.title_terms = self.title_terms(searcher, clause)?;
+            clause.stop = docs >= 50_000
+                && searcher
+                    .doc_freq(&tantivy::Term::from_field_text(
+                        self.fields.title,
+                        &clause.tokens[0].1,
+                    ))
+                    .is_ok_and(|n| n as f64 > docs as f64 * query::STOP_SHARE);
             // A beginning that completes to something is being typed, not misspelt.
             clause.rare = total <= rare && clause.completions.is_empty();
             let word = &clause.tokens[0].1;

@@ -104,7 +104,15 @@ pub struct Clause {
     /// word itself, its other forms, and for a beginning the words it begins (most frequent
     /// first). Empty for phrases and fielded words.
     pub title_terms: Vec<String>,
+    /// The word is in more than [`STOP_SHARE`] of the titles (`the`, `of`): the title fit
+    /// leaves it out.
+    pub stop: bool,
 }
+
+/// A word in more than this share of the titles (of a catalog of 50 000 or more) says nothing
+/// of a title: the title fit leaves it out (its positions would be read in nearly every
+/// document scored).
+pub const STOP_SHARE: f64 = 0.1;
 
 impl Clause {
     fn new(field: Option<TextField>, tokens: Vec<(usize, String)>, phrase: bool) -> Clause {
@@ -127,6 +135,7 @@ impl Clause {
             corrections: Vec::new(),
             title_corrections: Vec::new(),
             title_terms: Vec::new(),
+            stop: false,
         }
     }
 
@@ -1075,15 +1084,14 @@ pub fn build(
             ));
         }
     }
-    // How well the title fits the words, in any of their forms (see `fit`). Very common words
-    // say nothing of a title and are in most of them (their positions would be read in every
-    // document scored): left out, and no fit when every word is one.
+    // How well the title fits the words, in any of their forms (see `fit`). The words in a
+    // tenth of the titles or more say nothing of a title and are in most of them (their
+    // positions would be read in nearly every document scored): left out, and no fit when
+    // every word is one.
     let words: Vec<&Clause> = parsed
         .clauses
         .iter()
-        .zip(&common)
-        .filter(|(c, common)| c.is_word() && !**common)
-        .map(|(c, _)| c)
+        .filter(|c| c.is_word() && !c.stop)
         .collect();
     if purpose == Purpose::Rank && words.iter().any(|c| !c.title_terms.is_empty()) {
         let words = words
