@@ -127,6 +127,9 @@ fn fold_char_slow(c: char, out: &mut String) {
             'þ' => out.push_str("th"),
             'ı' => out.push('i'),
             'ς' => out.push('σ'),
+            // A letter of its own in Russian, not и with a mark: the stemmer needs it (the
+            // adjective ending `-ой` of `теоретической`; folded, `-ои` is no ending).
+            'й' => out.push('й'),
             _ => decompose_compatible(l, |d| {
                 if !is_combining_mark(d) {
                     for x in d.to_lowercase() {
@@ -531,6 +534,11 @@ mod tests {
         assert_eq!(
             words(&query_terms("Schrödinger GÖDEL Façade Straße Øresund")),
             ["schrodinger", "godel", "facade", "strasse", "oresund"]
+        );
+        // `й` is a letter of its own (the Russian stemmer needs it); `ё` is written `е`.
+        assert_eq!(
+            words(&query_terms("Теоретической ЙОГИ Ёлка")),
+            ["теоретической", "йоги", "елка"]
         );
     }
 

@@ -205,6 +205,20 @@ pub fn query_stems(word: &str) -> Vec<String> {
     }
 }
 
+/// Whether a folded word has `form` as its indexed form in the form's group (`algorithms` has
+/// `e:algorithm`; `lusiadas` has `p:lusiad`): the word is one of the form's words.
+pub fn has_form(word: &str, form: &str) -> bool {
+    let tag = &form[..tag_len(form)];
+    match script(word) {
+        Script::Latin => LATIN
+            .iter()
+            .find(|g| g.tag() == tag)
+            .is_some_and(|g| g.stem_word(word) == form),
+        Script::Cyrillic => tag.is_empty() && Stemmer::new(Algorithm::Russian).stem(word) == form,
+        Script::Other => word == form,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,6 +255,9 @@ mod tests {
         assert_eq!(prefixes("algo")[0], "e:algo");
         assert_eq!(prefixes("дост"), ["дост"]);
         assert_eq!((tag_len("e:algo"), tag_len("дост")), (2, 0));
+        assert!(has_form("algorithms", "e:algorithm") && !has_form("algorithms", "e:algo"));
+        assert!(has_form("физики", &query_stems("физика")[0]));
+        assert!(has_form("c++", "c++") && !has_form("lusê", "f:lus"));
         // Digits, symbols, short words and other scripts stay as they are.
         for w in ["802.11", "c++", "x86-64", "ab", "3rd", "ιλιασ", "红楼"] {
             assert_eq!(forms(Group::English, w), w);

@@ -4,6 +4,7 @@
 
 pub mod analyzer;
 mod facets;
+mod fit;
 pub mod forms;
 mod fuzzy;
 pub mod generations;
@@ -246,6 +247,15 @@ const PREFIX_WALK: usize = 50_000;
 /// Completions kept per (generation, beginning): typing repeats them.
 const PREFIX_CACHE: usize = 4096;
 
+/// The most title words that count as one query word for the title fit (its forms and, for a
+/// beginning, the words it begins: the most frequent).
+const TITLE_TERMS: usize = 16;
+
+/// The most title words read per segment from a word's common beginning with one of its forms
+/// to find its other forms there (they sort close to it: `algorithm`, `algorithmic`,
+/// `algorithms`).
+const TITLE_FORMS_WALK: usize = 256;
+
 struct Loaded {
     reader: IndexReader,
     generation: PathBuf,
@@ -267,6 +277,9 @@ pub struct SearchEngine {
     columns: ColumnCache,
     /// Completions of recent beginnings, by index generation and beginning.
     prefix_cache: std::sync::Mutex<std::collections::HashMap<(u64, String), Terms>>,
+    /// The title words of recent query words, by index generation, word and whether it is a
+    /// beginning.
+    title_cache: std::sync::Mutex<std::collections::HashMap<(u64, String, bool), Vec<String>>>,
     /// Older generations were left on disk by the last sweep (still read somewhere).
     sweep_pending: std::sync::atomic::AtomicBool,
 }
@@ -343,6 +356,7 @@ impl SearchEngine {
             facet_cache: Default::default(),
             columns: Default::default(),
             prefix_cache: Default::default(),
+            title_cache: Default::default(),
             sweep_pending: Default::default(),
         };
         match engine.refresh() {
@@ -753,6 +767,14 @@ impl SearchEngine {
                 .chain(&clause.completions)
                 .map(|(_, n)| n)
                 .sum();
+            clause.title_terms = self.title_terms(searcher, clause)?;
+            clause.stop = docs >= 50_000
+                && searcher
+                    .doc_freq(&tantivy::Term::from_field_text(
+                        self.fields.title,
+                        &clause.tokens[0].1,
+                    ))
+                    .is_ok_and(|n| n as f64 > docs as f64 * query::STOP_SHARE);
             // A beginning that completes to something is being typed, not misspelt.
             clause.rare = total <= rare && clause.completions.is_empty();
             let word = &clause.tokens[0].1;
@@ -833,6 +855,108 @@ impl SearchEngine {
         }
         cache.insert(key, completions.clone());
         Ok(completions)
+    }
+
+    /// The title words that count as a query word for the title fit: the word itself, the
+    /// words of its forms (found beside the word in the title dictionary: from each common
+    /// beginning of the word and a form, at most [`TITLE_FORMS_WALK`] words), and for a
+    /// beginning the words it begins ([`PREFIX_WALK`] at most); the [`TITLE_TERMS`] most
+    /// frequent, cached.
+    fn title_terms(
+        &self,
+        searcher: &Searcher,
+        clause: &query::Clause,
+    ) -> Result<Vec<String>, SearchError> {
+        let word = clause.tokens[0].1.as_str();
+        let key = (
+            searcher.generation().generation_id(),
+            word.to_string(),
+            clause.prefix,
+        );
+        if let Some(t) = self
+            .title_cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return Ok(t.clone());
+        }
+        let mut starts: Vec<(String, bool)> = Vec::new();
+        if clause.prefix {
+            starts.push((word.to_string(), true));
+        }
+        for (form, _) in &clause.forms {
+            let body = &form[forms::tag_len(form)..];
+            let common: String = word
+                .chars()
+                .zip(body.chars())
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a)
+                .collect();
+            if common.chars().count() >= 3 && !starts.iter().any(|(s, _)| *s == common) {
+                starts.push((common, false));
+            }
+        }
+        let mut found: std::collections::HashMap<Vec<u8>, u64> = Default::default();
+        for segment in searcher.segment_readers() {
+            let index = segment.inverted_index(self.fields.title)?;
+            let own = index
+                .doc_freq(&tantivy::Term::from_field_text(self.fields.title, word))
+                .map_err(|e| SearchError::Tantivy(e.into()))?;
+            if own > 0 {
+                *found.entry(word.as_bytes().to_vec()).or_default() += u64::from(own);
+            }
+            for (start, beginning) in &starts {
+                let mut stream = index
+                    .terms()
+                    .range()
+                    .ge(start.as_bytes())
+                    .into_stream()
+                    .map_err(|e| SearchError::Tantivy(e.into()))?;
+                let cap = if *beginning {
+                    PREFIX_WALK
+                } else {
+                    TITLE_FORMS_WALK
+                };
+                let mut walked = 0;
+                while stream.advance() && walked < cap {
+                    let term = stream.key();
+                    if !term.starts_with(start.as_bytes()) {
+                        break;
+                    }
+                    walked += 1;
+                    if term == word.as_bytes() {
+                        continue;
+                    }
+                    let counts = *beginning
+                        || std::str::from_utf8(term)
+                            .is_ok_and(|t| clause.forms.iter().any(|(f, _)| forms::has_form(t, f)));
+                    if counts {
+                        *found.entry(term.to_vec()).or_default() +=
+                            u64::from(stream.value().doc_freq);
+                    }
+                }
+            }
+        }
+        let mut terms: Vec<(String, u64)> = found
+            .into_iter()
+            .filter_map(|(t, n)| String::from_utf8(t).ok().map(|t| (t, n)))
+            .collect();
+        // The word itself first, then the most frequent.
+        terms.sort_by(|a, b| {
+            (b.0 == word)
+                .cmp(&(a.0 == word))
+                .then(b.1.cmp(&a.1))
+                .then_with(|| a.0.cmp(&b.0))
+        });
+        terms.truncate(TITLE_TERMS);
+        let terms: Vec<String> = terms.into_iter().map(|(t, _)| t).collect();
+        let mut cache = self.title_cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= PREFIX_CACHE {
+            cache.clear();
+        }
+        cache.insert(key, terms.clone());
+        Ok(terms)
     }
 
     /// A predicate telling whether a one-word clause is very common in titles (in more than 2 %

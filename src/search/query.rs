@@ -100,7 +100,19 @@ pub struct Clause {
     /// For a rare word: the title words within an edit or two of it (stems can be too far
     /// apart: `miserables` is `miser` in French).
     pub title_corrections: Vec<(String, u64)>,
+    /// The title words that count as this word for the title fit and the title candidates: the
+    /// word itself, its other forms, and for a beginning the words it begins (most frequent
+    /// first). Empty for phrases and fielded words.
+    pub title_terms: Vec<String>,
+    /// The word is in more than [`STOP_SHARE`] of the titles (`the`, `of`): the title fit
+    /// leaves it out.
+    pub stop: bool,
 }
+
+/// A word in more than this share of the titles (of a catalog of 50 000 or more) says nothing
+/// of a title: the title fit leaves it out (its positions would be read in nearly every
+/// document scored).
+pub const STOP_SHARE: f64 = 0.1;
 
 impl Clause {
     fn new(field: Option<TextField>, tokens: Vec<(usize, String)>, phrase: bool) -> Clause {
@@ -122,7 +134,15 @@ impl Clause {
             rare: false,
             corrections: Vec::new(),
             title_corrections: Vec::new(),
+            title_terms: Vec::new(),
+            stop: false,
         }
+    }
+
+    /// For a beginning: whether a form of the word continues what was typed (`e:algo` for
+    /// `algo`) rather than dropping some of it (`f:lus` for `lusi`, which `lusê` has too).
+    pub fn continues(&self, form: &str) -> bool {
+        form[super::forms::tag_len(form)..].starts_with(self.tokens[0].1.as_str())
     }
 
     /// One unfielded word, not quoted: looked up by its forms.
@@ -519,13 +539,22 @@ fn clause_query(
             )
         })
         .collect();
+    // A beginning being typed: its forms that drop some of what was typed (`lusi` is French
+    // `lus`, as `lusê` is) weigh as little as the words it begins, and only those that
+    // continue it are whole words.
+    let beginning = clause.prefix && !clause.completions.is_empty();
     for (form, _) in &clause.forms {
+        let boost = if beginning && !clause.continues(form) {
+            PREFIX_BOOST
+        } else {
+            FORMS_BOOST
+        };
         subs.push((
             Occur::Should,
-            Box::new(BoostQuery::new(term_query(fields.text, form), FORMS_BOOST)),
+            Box::new(BoostQuery::new(term_query(fields.text, form), boost)),
         ));
     }
-    if clause.prefix && !clause.completions.is_empty() {
+    if beginning {
         for (form, _) in &clause.completions {
             subs.push((
                 Occur::Should,
@@ -536,7 +565,14 @@ fn clause_query(
         subs.push((
             Occur::Should,
             Box::new(ConstScoreQuery::new(
-                any_term(fields.text, clause.forms.iter().map(|(t, _)| t.as_str())),
+                any_term(
+                    fields.text,
+                    clause
+                        .forms
+                        .iter()
+                        .map(|(t, _)| t.as_str())
+                        .filter(|t| clause.continues(t)),
+                ),
                 WHOLE_WORD_BONUS,
             )),
         ));
@@ -713,7 +749,8 @@ pub fn candidates(
     // Per plain word: the forms one of which it needs, the most frequent first.
     let mut choices: Vec<Vec<String>> = Vec::new();
     let mut complete = true;
-    let mut title_terms: Vec<Term> = Vec::new();
+    // Per clause, the title terms one of which it needs (fielded words: each of theirs).
+    let mut title_terms: Vec<Vec<Term>> = Vec::new();
     // The live forms of the common words left out of the conjunctions.
     let mut skipped: Vec<Vec<String>> = Vec::new();
     for (clause, common) in parsed.clauses.iter().zip(&common) {
@@ -739,8 +776,8 @@ pub fn candidates(
                 if !fixed.contains(&term) {
                     fixed.push(term.clone());
                 }
-                if !title_terms.contains(&term) {
-                    title_terms.push(term);
+                if !title_terms.iter().any(|t| t == std::slice::from_ref(&term)) {
+                    title_terms.push(vec![term]);
                 }
             }
             continue;
@@ -760,9 +797,22 @@ pub fn candidates(
             forms = whole.into_iter().chain(others).collect();
         }
         choices.push(forms.into_iter().map(|(t, _)| t.to_string()).collect());
-        // A beginning only when it is a word itself (else the title conjunction finds nothing).
-        if !clause.prefix || clause.forms.iter().any(|f| f.1 > 0) {
-            title_terms.push(Term::from_field_text(fields.title, &clause.tokens[0].1));
+        // In the title: the word, its other forms, the words it begins (`title_terms`); the
+        // word as typed when those were not looked up, and a beginning only when it is a word
+        // itself (else the title conjunction finds nothing).
+        if !clause.title_terms.is_empty() {
+            title_terms.push(
+                clause
+                    .title_terms
+                    .iter()
+                    .map(|t| Term::from_field_text(fields.title, t))
+                    .collect(),
+            );
+        } else if !clause.prefix || clause.forms.iter().any(|f| f.1 > 0) {
+            title_terms.push(vec![Term::from_field_text(
+                fields.title,
+                &clause.tokens[0].1,
+            )]);
         }
     }
     let text_term = |t: &str| Term::from_field_text(fields.text, t);
@@ -878,8 +928,19 @@ pub fn candidates(
         out.complete = complete && varied_words <= 1;
     }
     if choices.iter().any(|c| !c.is_empty()) && !title_terms.is_empty() {
-        title_terms.extend(markers);
-        out.title = Some(query(title_terms, Occur::Must));
+        title_terms.extend(markers.into_iter().map(|m| vec![m]));
+        let mut all: Vec<(Occur, Box<dyn Query>)> = title_terms
+            .into_iter()
+            .map(|terms| {
+                let union = query(terms, Occur::Should);
+                (Occur::Must, union)
+            })
+            .collect();
+        out.title = Some(if all.len() == 1 {
+            all.pop().expect("one").1
+        } else {
+            Box::new(BooleanQuery::new(all))
+        });
     }
     out
 }
@@ -1022,6 +1083,30 @@ pub fn build(
                 )),
             ));
         }
+    }
+    // How well the title fits the words, in any of their forms (see `fit`). The words in a
+    // tenth of the titles or more say nothing of a title and are in most of them (their
+    // positions would be read in nearly every document scored): left out, and no fit when
+    // every word is one.
+    let words: Vec<&Clause> = parsed
+        .clauses
+        .iter()
+        .filter(|c| c.is_word() && !c.stop)
+        .collect();
+    if purpose == Purpose::Rank && words.iter().any(|c| !c.title_terms.is_empty()) {
+        let words = words
+            .iter()
+            .map(|c| {
+                c.title_terms
+                    .iter()
+                    .map(|t| Term::from_field_text(fields.title, t))
+                    .collect()
+            })
+            .collect();
+        text.push((
+            Occur::Should,
+            Box::new(super::fit::TitleFitQuery::new(fields.title, words)),
+        ));
     }
     // Some of the words, or typos corrected: the records with all the words as typed first.
     if matching != Matching::Exact

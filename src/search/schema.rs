@@ -12,7 +12,7 @@ use tantivy::Index;
 use super::analyzer::{LanshelfTokenizer, Mode};
 
 /// Bumped whenever the schema or the analyzers change in a way an old index cannot serve.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 /// The tokenizer name for text fields.
 pub const TEXT_TOKENIZER: &str = "lanshelf";
