@@ -1,6 +1,7 @@
 //! The catalog database: opening it (read-write for commands, read-only for the server), its
 //! migrations, and the queries the portal runs. The bulk write path lives in `import`.
 
+pub mod blocking;
 pub mod catalog;
 pub mod libgen_json;
 pub mod record;

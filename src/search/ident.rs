@@ -56,14 +56,8 @@ impl SearchEngine {
                 serde_json::to_string(&dois.keys().collect::<Vec<_>>()).expect("strings serialize");
             for collection in Collection::ALL {
                 if !md5s.is_empty() {
-                    // The table of a collection is named by its slug (as in `catalog_hits`).
-                    let sql = format!(
-                        "SELECT md5, id FROM {collection} WHERE md5 IN (SELECT value FROM json_each(?1))"
-                    );
-                    let mut stmt = conn.prepare_cached(&sql)?;
-                    let mut rows = stmt.query([&md5_list])?;
-                    while let Some(r) = rows.next()? {
-                        let (md5, id): (String, i64) = (r.get(0)?, r.get(1)?);
+                    for (md5, id) in crate::db::blocking::ids_of_md5s(&conn, collection, &md5_list)?
+                    {
                         if let Some(positions) = md5s.get(&md5) {
                             add(
                                 positions,
@@ -78,14 +72,7 @@ impl SearchEngine {
                 }
             }
             if !dois.is_empty() {
-                // `doi COLLATE NOCASE` on the left makes the comparison, and so the index used,
-                // the case-insensitive one (`scimag_doi`).
-                let mut stmt = conn.prepare_cached(
-                    "SELECT lower(doi), id FROM scimag WHERE doi COLLATE NOCASE IN (SELECT value FROM json_each(?1))",
-                )?;
-                let mut rows = stmt.query([&doi_list])?;
-                while let Some(r) = rows.next()? {
-                    let (doi, id): (String, i64) = (r.get(0)?, r.get(1)?);
+                for (doi, id) in crate::db::blocking::ids_of_dois(&conn, &doi_list)? {
                     if let Some(positions) = dois.get(&doi) {
                         add(
                             positions,

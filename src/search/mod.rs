@@ -383,7 +383,7 @@ impl SearchEngine {
     fn catalog_hits(
         &self,
         collections: &[Collection],
-        condition: &str,
+        by: crate::db::blocking::By,
         value: &str,
         filters: &Filters,
     ) -> Result<Vec<Hit>, SearchError> {
@@ -396,15 +396,7 @@ impl SearchEngine {
             if filters.collection.is_some_and(|c| c != collection) {
                 continue;
             }
-            let sql = format!(
-                "SELECT id, coalesce(visible, '') FROM {collection} WHERE {condition} ORDER BY id"
-            );
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map([value], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-            })?;
-            for row in rows {
-                let (id, visible) = row?;
+            for (id, visible) in crate::db::blocking::ids_by(&conn, collection, by, value)? {
                 let shown = visible.trim().is_empty() || filters.show_withdrawn;
                 let wanted = filters
                     .only
@@ -555,13 +547,21 @@ impl SearchEngine {
             .find_map(|t| t.strip_prefix("doi:"));
         // Identifiers unique to a record are looked up in the catalog's indexes.
         let looked_up = if let Some(md5) = md5 {
-            Some(self.catalog_hits(&Collection::ALL, "md5 = ?1", md5, &req.filters)?)
+            Some(self.catalog_hits(
+                &Collection::ALL,
+                crate::db::blocking::By::Md5,
+                md5,
+                &req.filters,
+            )?)
         } else if let Some(doi) = doi {
             // Papers by the catalog's DOI index (case-insensitive, as DOIs are), books by their
             // index terms (papers' DOIs are not index terms).
-            let condition = "doi = ?1 COLLATE NOCASE";
-            let mut hits =
-                self.catalog_hits(&[Collection::Scimag], condition, doi, &req.filters)?;
+            let mut hits = self.catalog_hits(
+                &[Collection::Scimag],
+                crate::db::blocking::By::Doi,
+                doi,
+                &req.filters,
+            )?;
             if req.filters.collection != Some(Collection::Scimag) {
                 let searcher = self.searcher()?;
                 let (_, _, books) = self.run(&searcher, &parsed, req, Matching::Exact, 0, 100)?;
