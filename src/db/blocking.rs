@@ -59,3 +59,92 @@ pub fn ids_of_dois(conn: &Connection, dois_json: &str) -> rusqlite::Result<Vec<(
     let rows = stmt.query_map([dois_json], |r| Ok((r.get(0)?, r.get(1)?)))?;
     rows.collect()
 }
+
+/// A record as the demo's sample files need it.
+#[derive(Debug, Clone)]
+pub struct SampleRow {
+    /// Its id.
+    pub id: i64,
+    /// Its MD5, lower case.
+    pub md5: String,
+    /// Its file's extension, lower case (papers: `pdf`).
+    pub extension: String,
+    /// Title.
+    pub title: String,
+    /// Author.
+    pub author: String,
+    /// Year.
+    pub year: String,
+    /// Cover URL (papers: empty).
+    pub coverurl: String,
+    /// DOI (papers only).
+    pub doi: String,
+}
+
+/// The records of a collection that can get a sample file, by id: visible ones with an MD5 and
+/// one of `formats` as extension; papers: visible ones with a DOI.
+pub fn sample_candidates(
+    conn: &Connection,
+    collection: Collection,
+    formats: &[&str],
+) -> rusqlite::Result<Vec<SampleRow>> {
+    let sql = match collection {
+        Collection::Scimag => "SELECT id, coalesce(md5,''), 'pdf', coalesce(title,''), coalesce(author,''), coalesce(year,''), '', coalesce(doi,'') \
+             FROM scimag WHERE doi LIKE '10.%/%' AND coalesce(visible,'') = '' ORDER BY id"
+            .to_string(),
+        _ => format!(
+            "SELECT id, coalesce(md5,''), lower(coalesce(extension,'')), coalesce(title,''), coalesce(author,''), coalesce(year,''), \
+             coalesce(coverurl,''), '' FROM {collection} WHERE lower(extension) IN (SELECT value FROM json_each(?1)) \
+             AND length(md5) = 32 AND coalesce(visible,'') = '' ORDER BY id",
+        ),
+    };
+    let mut stmt = conn.prepare(&sql)?;
+    let map = |r: &rusqlite::Row<'_>| {
+        Ok(SampleRow {
+            id: r.get(0)?,
+            md5: r.get::<_, String>(1)?.to_ascii_lowercase(),
+            extension: r.get(2)?,
+            title: r.get(3)?,
+            author: r.get(4)?,
+            year: r.get(5)?,
+            coverurl: r.get(6)?,
+            doi: r.get(7)?,
+        })
+    };
+    let rows = if collection == Collection::Scimag {
+        stmt.query_map([], map)?.collect()
+    } else {
+        let formats = serde_json::to_string(formats).expect("strings serialize");
+        stmt.query_map([formats], map)?.collect()
+    };
+    rows
+}
+
+/// How many records of a collection have an id of `first` or more.
+pub fn count_from(conn: &Connection, collection: Collection, first: i64) -> rusqlite::Result<i64> {
+    conn.query_row(
+        &format!("SELECT count(*) FROM {collection} WHERE id >= ?1"),
+        [first],
+        |r| r.get(0),
+    )
+}
+
+/// `(coverurl, title, author, md5)` of every record of a collection with an id of `first` or
+/// more that is a multiple of `step`, by id, at most `limit`.
+pub fn covers_from(
+    conn: &Connection,
+    collection: Collection,
+    first: i64,
+    limit: i64,
+    step: i64,
+) -> rusqlite::Result<Vec<(String, String, String, String)>> {
+    let sql = format!(
+        "SELECT coalesce(coverurl,''), coalesce(title,''), coalesce(author,''), coalesce(md5,'') \
+         FROM {collection} WHERE id >= ?1 AND id % ?3 = 0 ORDER BY id LIMIT ?2"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([first, limit, step], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })?;
+    rows.collect()
+}

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
+use crate::db::blocking::SampleRow as Record;
 use crate::files::{scimag_entry_name, FileRef, Layout};
 use crate::Collection;
 use files::Sample;
@@ -61,17 +62,6 @@ pub struct Shelf {
     pub torrent_files: usize,
 }
 
-struct Record {
-    id: i64,
-    md5: String,
-    extension: String,
-    title: String,
-    author: String,
-    year: String,
-    coverurl: String,
-    doi: String,
-}
-
 fn write(path: &Path, bytes: &[u8]) -> Result<(), DemoError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| DemoError::Write(dir.to_path_buf(), e))?;
@@ -82,39 +72,10 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), DemoError> {
 /// The records of a collection that can get a sample file: every real one, and the first
 /// generated ones of the first bucket that has some.
 fn pick(conn: &Connection, c: Collection) -> Result<(Vec<Record>, Vec<Record>), DemoError> {
-    let formats = files::FORMATS
-        .iter()
-        .map(|f| format!("'{f}'"))
-        .collect::<Vec<_>>()
-        .join(",");
-    let sql = match c {
-        Collection::Scimag => "SELECT id, coalesce(md5,''), 'pdf', coalesce(title,''), coalesce(author,''), coalesce(year,''), '', coalesce(doi,'') \
-             FROM scimag WHERE doi LIKE '10.%/%' AND coalesce(visible,'') = '' ORDER BY id"
-            .to_string(),
-        _ => format!(
-            "SELECT id, coalesce(md5,''), lower(coalesce(extension,'')), coalesce(title,''), coalesce(author,''), coalesce(year,''), \
-             coalesce(coverurl,''), '' FROM {} WHERE lower(extension) IN ({formats}) AND length(md5) = 32 \
-             AND coalesce(visible,'') = '' ORDER BY id",
-            c.slug()
-        ),
-    };
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map([], |r| {
-        Ok(Record {
-            id: r.get(0)?,
-            md5: r.get::<_, String>(1)?.to_ascii_lowercase(),
-            extension: r.get(2)?,
-            title: r.get(3)?,
-            author: r.get(4)?,
-            year: r.get(5)?,
-            coverurl: r.get(6)?,
-            doi: r.get(7)?,
-        })
-    })?;
+    let rows = crate::db::blocking::sample_candidates(conn, c, &files::FORMATS)?;
     let mut real = Vec::new();
     let mut generated: Vec<Record> = Vec::new();
     for r in rows {
-        let r = r?;
         if r.id < GENERATED_FROM {
             real.push(r);
         } else if generated.len() < PRESENT + TORRENT_ONLY
@@ -197,24 +158,15 @@ fn covers(
             )
         })
         .collect();
-    let generated: i64 = conn.query_row(
-        &format!("SELECT count(*) FROM {} WHERE id >= ?1", c.slug()),
-        [GENERATED_FROM],
-        |r| r.get(0),
-    )?;
+    let generated = crate::db::blocking::count_from(conn, c, GENERATED_FROM)?;
     let step = (generated / MORE_COVERS).max(1);
-    let sql = format!(
-        "SELECT coalesce(coverurl,''), coalesce(title,''), coalesce(author,''), coalesce(md5,'') \
-         FROM {} WHERE id >= ?1 AND id % ?3 = 0 ORDER BY id LIMIT ?2",
-        c.slug()
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map([GENERATED_FROM, MORE_COVERS, step], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-    })?;
-    for row in rows {
-        wanted.push(row?);
-    }
+    wanted.extend(crate::db::blocking::covers_from(
+        conn,
+        c,
+        GENERATED_FROM,
+        MORE_COVERS,
+        step,
+    )?);
     let mut n = 0;
     for (url, title, author, md5) in wanted {
         if let Some((path, "image/jpeg")) = repository.cover(c, &url) {
