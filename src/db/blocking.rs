@@ -111,13 +111,12 @@ pub fn sample_candidates(
             doi: r.get(7)?,
         })
     };
-    let rows = if collection == Collection::Scimag {
+    if collection == Collection::Scimag {
         stmt.query_map([], map)?.collect()
     } else {
         let formats = serde_json::to_string(formats).expect("strings serialize");
         stmt.query_map([formats], map)?.collect()
-    };
-    rows
+    }
 }
 
 /// How many records of a collection have an id of `first` or more.

@@ -14,6 +14,7 @@ pub mod normalize;
 pub mod only;
 pub mod query;
 mod read_only;
+mod recent;
 pub mod schema;
 mod update_lock;
 
@@ -272,14 +273,14 @@ pub struct SearchEngine {
     /// The catalog, read-only, for MD5 look-ups (MD5s are not in the index).
     catalog: Option<std::sync::Mutex<rusqlite::Connection>>,
     /// Facet counts of recent queries, by index generation and query.
-    facet_cache: std::sync::Mutex<std::collections::HashMap<FacetKey, Facets>>,
+    facet_cache: recent::Recent<FacetKey, Facets>,
     /// The fast-field columns read per hit, by segment.
     columns: ColumnCache,
     /// Completions of recent beginnings, by index generation and beginning.
-    prefix_cache: std::sync::Mutex<std::collections::HashMap<(u64, String), Terms>>,
+    prefix_cache: recent::Recent<(u64, String), Terms>,
     /// The title words of recent query words, by index generation, word and whether it is a
     /// beginning.
-    title_cache: std::sync::Mutex<std::collections::HashMap<(u64, String, bool), Vec<String>>>,
+    title_cache: recent::Recent<(u64, String, bool), Vec<String>>,
     /// Older generations were left on disk by the last sweep (still read somewhere).
     sweep_pending: std::sync::atomic::AtomicBool,
 }
@@ -353,10 +354,10 @@ impl SearchEngine {
             fields: Fields::new(),
             loaded: RwLock::new(None),
             catalog: None,
-            facet_cache: Default::default(),
+            facet_cache: recent::Recent::new(FACET_CACHE),
             columns: Default::default(),
-            prefix_cache: Default::default(),
-            title_cache: Default::default(),
+            prefix_cache: recent::Recent::new(PREFIX_CACHE),
+            title_cache: recent::Recent::new(PREFIX_CACHE),
             sweep_pending: Default::default(),
         };
         match engine.refresh() {
@@ -512,23 +513,14 @@ impl SearchEngine {
             facets::FacetFilters::default(),
             None,
         );
-        if let Some(f) = self
-            .facet_cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
-        {
-            return Ok(f.clone());
+        if let Some(f) = self.facet_cache.get(&key) {
+            return Ok(f);
         }
         let f = searcher.search(
             &tantivy::query::AllQuery,
             &FacetCollector(Default::default()),
         )?;
-        let mut cache = self.facet_cache.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() >= FACET_CACHE {
-            cache.clear();
-        }
-        cache.insert(key, f.clone());
+        self.facet_cache.insert(key, f.clone());
         Ok(f)
     }
 
@@ -610,12 +602,7 @@ impl SearchEngine {
                 filters,
                 req.filters.only.as_ref().map(|set| set.version()),
             );
-            let cached = self
-                .facet_cache
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(&key)
-                .cloned();
+            let cached = self.facet_cache.get(&key);
             match cached {
                 Some(f) => Some(f),
                 None => {
@@ -630,11 +617,7 @@ impl SearchEngine {
                         &common,
                     );
                     let f = searcher.search(&q, &FacetCollector(filters))?;
-                    let mut cache = self.facet_cache.lock().unwrap_or_else(|e| e.into_inner());
-                    if cache.len() >= FACET_CACHE {
-                        cache.clear();
-                    }
-                    cache.insert(key, f.clone());
+                    self.facet_cache.insert(key, f.clone());
                     Some(f)
                 }
             }
@@ -813,13 +796,8 @@ impl SearchEngine {
         prefix: &str,
     ) -> Result<Vec<(String, u64)>, SearchError> {
         let key = (searcher.generation().generation_id(), prefix.to_string());
-        if let Some(c) = self
-            .prefix_cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
-        {
-            return Ok(c.clone());
+        if let Some(c) = self.prefix_cache.get(&key) {
+            return Ok(c);
         }
         let mut found: std::collections::HashMap<Vec<u8>, u64> = Default::default();
         for segment in searcher.segment_readers() {
@@ -849,11 +827,7 @@ impl SearchEngine {
             .collect();
         completions.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         completions.truncate(PREFIX_TERMS);
-        let mut cache = self.prefix_cache.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() >= PREFIX_CACHE {
-            cache.clear();
-        }
-        cache.insert(key, completions.clone());
+        self.prefix_cache.insert(key, completions.clone());
         Ok(completions)
     }
 
@@ -873,13 +847,8 @@ impl SearchEngine {
             word.to_string(),
             clause.prefix,
         );
-        if let Some(t) = self
-            .title_cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
-        {
-            return Ok(t.clone());
+        if let Some(t) = self.title_cache.get(&key) {
+            return Ok(t);
         }
         let mut starts: Vec<(String, bool)> = Vec::new();
         if clause.prefix {
@@ -951,11 +920,7 @@ impl SearchEngine {
         });
         terms.truncate(TITLE_TERMS);
         let terms: Vec<String> = terms.into_iter().map(|(t, _)| t).collect();
-        let mut cache = self.title_cache.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() >= PREFIX_CACHE {
-            cache.clear();
-        }
-        cache.insert(key, terms.clone());
+        self.title_cache.insert(key, terms.clone());
         Ok(terms)
     }
 
