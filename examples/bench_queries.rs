@@ -358,7 +358,11 @@ fn main() {
     let o = Options::parse();
     let (db, index, rounds) = (&o.db, &o.index, o.rounds);
     let conn = Connection::open(db).expect("catalog");
-    let queries = build_queries(&conn);
+    let mut queries = build_queries(&conn);
+    // CLASS="two words" (or a comma-separated list) keeps those classes, to profile them.
+    if let Ok(classes) = std::env::var("CLASS") {
+        queries.retain(|q| classes.split(',').any(|c| c == q.class));
+    }
     let baseline = baseline_subset(&queries, o.baseline_cap);
     if let Some(path) = &o.mariadb_script {
         write_mariadb_script(path, &baseline);

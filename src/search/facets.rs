@@ -41,8 +41,10 @@ pub struct FacetFilters {
     pub years: Option<(u64, u64)>,
 }
 
-/// The collector.
-pub struct FacetCollector(pub FacetFilters);
+/// The collector: the filters, and the engine's columns by segment (opening a column decodes its
+/// block index, which allocates and takes milliseconds at millions of documents: once per
+/// segment, not once per search).
+pub struct FacetCollector(pub FacetFilters, pub super::ColumnCache);
 
 /// Raw counts of one segment.
 pub struct Counts {
@@ -82,14 +84,17 @@ impl Collector for FacetCollector {
         _: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<FacetSegment> {
-        let ff = segment.fast_fields();
+        let columns = self
+            .1
+            .get(segment)
+            .map_err(|e| tantivy::TantivyError::InternalError(format!("facet columns: {e}")))?;
         Ok(FacetSegment {
             counts: Counts::new(),
             filters: self.0,
-            coll: ff.u64("coll")?.first_or_default_col(0),
-            lang: ff.u64("lang")?.first_or_default_col(0),
-            ext: ff.u64("ext")?.first_or_default_col(0),
-            year: ff.u64("year")?.first_or_default_col(0),
+            coll: columns.facets.coll,
+            lang: columns.facets.lang,
+            ext: columns.facets.ext,
+            year: columns.facets.year,
         })
     }
 

@@ -10,6 +10,7 @@ mod fuzzy;
 pub mod generations;
 mod ident;
 pub mod indexer;
+mod lazy_union;
 pub mod normalize;
 pub mod only;
 pub mod query;
@@ -293,6 +294,17 @@ struct Columns {
     id: tantivy::columnar::Column<u64>,
     coll: tantivy::columnar::Column<u64>,
     superseded: Arc<dyn tantivy::columnar::ColumnValues<u64>>,
+    /// What the facet counts read.
+    facets: FacetColumns,
+}
+
+/// The columns facet counts read per document (0 where a document has no value).
+#[derive(Clone)]
+struct FacetColumns {
+    coll: Arc<dyn tantivy::columnar::ColumnValues<u64>>,
+    lang: Arc<dyn tantivy::columnar::ColumnValues<u64>>,
+    ext: Arc<dyn tantivy::columnar::ColumnValues<u64>>,
+    year: Arc<dyn tantivy::columnar::ColumnValues<u64>>,
 }
 
 impl Columns {
@@ -314,10 +326,17 @@ impl ColumnCache {
             return Ok(c.clone());
         }
         let ff = segment.fast_fields();
+        let coll = ff.u64("coll")?;
         let columns = Columns {
             id: ff.u64("id")?,
-            coll: ff.u64("coll")?,
             superseded: ff.u64("superseded")?.first_or_default_col(0),
+            facets: FacetColumns {
+                coll: coll.clone().first_or_default_col(0),
+                lang: ff.u64("lang")?.first_or_default_col(0),
+                ext: ff.u64("ext")?.first_or_default_col(0),
+                year: ff.u64("year")?.first_or_default_col(0),
+            },
+            coll,
         };
         let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() >= 256 {
@@ -518,7 +537,7 @@ impl SearchEngine {
         }
         let f = searcher.search(
             &tantivy::query::AllQuery,
-            &FacetCollector(Default::default()),
+            &FacetCollector(Default::default(), self.columns.clone()),
         )?;
         self.facet_cache.insert(key, f.clone());
         Ok(f)
@@ -616,7 +635,7 @@ impl SearchEngine {
                         Purpose::Match,
                         &common,
                     );
-                    let f = searcher.search(&q, &FacetCollector(filters))?;
+                    let f = searcher.search(&q, &FacetCollector(filters, self.columns.clone()))?;
                     self.facet_cache.insert(key, f.clone());
                     Some(f)
                 }
@@ -975,15 +994,9 @@ impl SearchEngine {
                 return Ok((count, exact, self.hits(searcher, docs)?));
             }
             Sort::Relevance => {
-                let rich = query::build(
-                    f,
-                    parsed,
-                    &req.filters,
-                    matching,
-                    true,
-                    Purpose::Rank,
-                    &common,
-                );
+                let rich = |purpose| {
+                    query::build(f, parsed, &req.filters, matching, true, purpose, &common)
+                };
                 // A phrase whose rarest word is in few documents is cheaper to check in all of
                 // them than to re-score candidates (a phrase's positions are read per candidate).
                 let phrase = parsed.clauses.iter().any(|c| c.phrase);
@@ -1035,7 +1048,7 @@ impl SearchEngine {
                             top.extend(searcher.search(q, &top_k())?);
                         }
                     }
-                    let ranked = rescore(&self.columns, searcher, &*rich, top)?;
+                    let ranked = rescore(&self.columns, searcher, &*rich(Purpose::Rescore), top)?;
                     if complete {
                         // Every match was a candidate: the count is exact too.
                         let count = ranked.len();
@@ -1049,7 +1062,8 @@ impl SearchEngine {
                     None => {
                         // Scoring every match visits them all: counting them costs nothing more.
                         let top = top_by_score(&self.columns, offset, limit);
-                        let (count, ranked) = searcher.search(&rich, &(Count, top))?;
+                        let (count, ranked) =
+                            searcher.search(&rich(Purpose::Rank), &(Count, top))?;
                         let page = ranked.into_iter().skip(offset).take(limit).collect();
                         let hits = self.hits(searcher, page)?;
                         return Ok((count.min(COUNT_LIMIT), count < COUNT_LIMIT, hits));

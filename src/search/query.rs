@@ -18,6 +18,7 @@ use tantivy::Term;
 
 use super::analyzer::query_terms;
 use super::forms::query_stems;
+use super::lazy_union::LazyUnionQuery;
 use super::normalize::{
     detect_identifier, extension_code, is_md5, language_choice, parse_doi, parse_isbn, parse_issn,
 };
@@ -435,14 +436,16 @@ fn term_query(field: Field, text: &str) -> Box<dyn Query> {
 
 /// A union of terms of one field (one term: the term itself).
 fn any_term<'a>(field: Field, terms: impl Iterator<Item = &'a str>) -> Box<dyn Query> {
-    let mut queries: Vec<Box<dyn Query>> = terms.map(|t| term_query(field, t)).collect();
-    match queries.len() {
-        0 => Box::new(EmptyQuery),
-        1 => queries.pop().expect("one"),
-        _ => Box::new(BooleanQuery::new(
-            queries.into_iter().map(|q| (Occur::Should, q)).collect(),
-        )),
-    }
+    any_term_for(field, terms, Purpose::Match)
+}
+
+/// [`any_term`], lazy when re-scoring.
+fn any_term_for<'a>(
+    field: Field,
+    terms: impl Iterator<Item = &'a str>,
+    purpose: Purpose,
+) -> Box<dyn Query> {
+    union(terms.map(|t| term_query(field, t)).collect(), purpose)
 }
 
 /// Whether the typo-tolerant pass corrects this clause.
@@ -484,38 +487,34 @@ fn clause_query(
     }
     if corrected(clause, matching) {
         // The word's corrections, beside what it matches itself, scored as words.
-        let forms = any_term(
+        let forms = any_term_for(
             fields.text,
             clause
                 .match_terms()
                 .chain(clause.corrections.iter().map(|(t, _)| t.as_str())),
+            purpose,
         );
         if clause.title_corrections.is_empty() {
             return forms;
         }
-        let titles = any_term(
+        let titles = any_term_for(
             fields.title,
             clause.title_corrections.iter().map(|(t, _)| t.as_str()),
+            purpose,
         );
-        return Box::new(BooleanQuery::new(vec![
-            (Occur::Should, forms),
-            (Occur::Should, titles),
-        ]));
+        return union(vec![forms, titles], purpose);
     }
     if !clause.is_word() {
         // A phrase: in any of the fields with positions, weighted as the fields are.
-        let subs: Vec<(Occur, Box<dyn Query>)> = fields
+        let subs: Vec<Box<dyn Query>> = fields
             .text_fields()
             .iter()
             .map(|(field, boost)| {
                 let q = clause_in_field(fields, *field, clause);
-                (
-                    Occur::Should,
-                    Box::new(BoostQuery::new(q, *boost)) as Box<dyn Query>,
-                )
+                Box::new(BoostQuery::new(q, *boost)) as Box<dyn Query>
             })
             .collect();
-        return Box::new(BooleanQuery::new(subs));
+        return union(subs, purpose);
     }
     // A word: any of its forms (or completions) in the combined field. That is every document
     // the word matches, so counting needs nothing more.
@@ -526,17 +525,14 @@ fn clause_query(
     // the field's weight (scaled by [`EXACT_FACTOR`]: an exact form ranks above another form
     // of the same word, without burying it), plus (weighted less) the words it begins.
     let word = &clause.tokens[0].1;
-    let mut subs: Vec<(Occur, Box<dyn Query>)> = fields
+    let mut subs: Vec<Box<dyn Query>> = fields
         .text_fields()
         .iter()
         .map(|(field, boost)| {
-            (
-                Occur::Should,
-                Box::new(BoostQuery::new(
-                    term_query(*field, word),
-                    *boost * EXACT_FACTOR,
-                )) as Box<dyn Query>,
-            )
+            Box::new(BoostQuery::new(
+                term_query(*field, word),
+                *boost * EXACT_FACTOR,
+            )) as Box<dyn Query>
         })
         .collect();
     // A beginning being typed: its forms that drop some of what was typed (`lusi` is French
@@ -549,35 +545,33 @@ fn clause_query(
         } else {
             FORMS_BOOST
         };
-        subs.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(term_query(fields.text, form), boost)),
-        ));
+        subs.push(Box::new(BoostQuery::new(
+            term_query(fields.text, form),
+            boost,
+        )));
     }
     if beginning {
         for (form, _) in &clause.completions {
-            subs.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(term_query(fields.text, form), PREFIX_BOOST)),
-            ));
+            subs.push(Box::new(BoostQuery::new(
+                term_query(fields.text, form),
+                PREFIX_BOOST,
+            )));
         }
         // The whole word typed outranks every word it begins, however rare.
-        subs.push((
-            Occur::Should,
-            Box::new(ConstScoreQuery::new(
-                any_term(
-                    fields.text,
-                    clause
-                        .forms
-                        .iter()
-                        .map(|(t, _)| t.as_str())
-                        .filter(|t| clause.continues(t)),
-                ),
-                WHOLE_WORD_BONUS,
-            )),
-        ));
+        subs.push(Box::new(ConstScoreQuery::new(
+            any_term_for(
+                fields.text,
+                clause
+                    .forms
+                    .iter()
+                    .map(|(t, _)| t.as_str())
+                    .filter(|t| clause.continues(t)),
+                purpose,
+            ),
+            WHOLE_WORD_BONUS,
+        )));
     }
-    Box::new(BooleanQuery::new(subs))
+    union(subs, purpose)
 }
 
 /// Filters chosen outside the query text (the search form), merged with the query's own.
@@ -626,10 +620,33 @@ fn term_u64(field: Field, value: u64) -> Box<dyn Query> {
 pub enum Purpose {
     /// Scoring: every field with its weight, the phrase bonus.
     Rank,
+    /// Scoring a few scattered documents (re-scoring candidates): as [`Purpose::Rank`], with
+    /// unions that move each part only to the documents asked for ([`LazyUnionQuery`]).
+    Rescore,
     /// Deciding which documents match (counts, facets, sorted results): the same documents as
     /// [`Purpose::Rank`], found with the fewest posting lists (a word is the union of its forms
     /// in the combined field) and nothing that only adds to the score.
     Match,
+}
+
+impl Purpose {
+    /// Whether the query scores (everything that only adds to the score is in it).
+    fn ranks(self) -> bool {
+        self != Purpose::Match
+    }
+}
+
+/// The union of `parts` (one part: the part itself), lazy when re-scoring.
+fn union(parts: Vec<Box<dyn Query>>, purpose: Purpose) -> Box<dyn Query> {
+    let mut parts = parts;
+    match parts.len() {
+        0 => Box::new(EmptyQuery),
+        1 => parts.pop().expect("one"),
+        _ if purpose == Purpose::Rescore => Box::new(LazyUnionQuery::new(parts)),
+        _ => Box::new(BooleanQuery::new(
+            parts.into_iter().map(|q| (Occur::Should, q)).collect(),
+        )),
+    }
 }
 
 /// Which clauses are very common words ("the", "of"), and whether all of them are. When a query
@@ -1063,7 +1080,7 @@ pub fn build(
         .iter()
         .filter(|c| c.field.is_none() && !c.phrase)
         .collect();
-    if plain.len() >= 2 && matching == Matching::Exact && purpose == Purpose::Rank {
+    if plain.len() >= 2 && matching == Matching::Exact && purpose.ranks() {
         let mut tokens = Vec::new();
         for c in &plain {
             for (_, t) in &c.tokens {
@@ -1093,7 +1110,7 @@ pub fn build(
         .iter()
         .filter(|c| c.is_word() && !c.stop)
         .collect();
-    if purpose == Purpose::Rank && words.iter().any(|c| !c.title_terms.is_empty()) {
+    if purpose.ranks() && words.iter().any(|c| !c.title_terms.is_empty()) {
         let words = words
             .iter()
             .map(|c| {
@@ -1110,7 +1127,7 @@ pub fn build(
     }
     // Some of the words, or typos corrected: the records with all the words as typed first.
     if matching != Matching::Exact
-        && purpose == Purpose::Rank
+        && purpose.ranks()
         && (parsed.clauses.len() > 1 || matching == Matching::Fuzzy)
     {
         let all: Vec<(Occur, Box<dyn Query>)> = parsed
@@ -1130,6 +1147,17 @@ pub fn build(
                 ALL_WORDS_BOOST,
             )),
         ));
+    }
+    if purpose == Purpose::Rescore {
+        // What only adds to the score, as one lazy union: tantivy's own would score a window
+        // of documents around each candidate.
+        let (shoulds, mut musts): (Vec<_>, Vec<_>) =
+            text.into_iter().partition(|(o, _)| *o == Occur::Should);
+        if !shoulds.is_empty() {
+            let parts = shoulds.into_iter().map(|(_, q)| q).collect();
+            musts.push((Occur::Should, union(parts, purpose)));
+        }
+        text = musts;
     }
     if !text.is_empty() {
         must.push((Occur::Must, Box::new(BooleanQuery::new(text))));
