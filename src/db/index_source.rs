@@ -264,14 +264,30 @@ impl IndexSource {
             })
             .collect()
         };
-        Ok(Lookups {
+        let mut lookups = Lookups {
             topics: pairs(
                 "SELECT CAST(topic_id AS TEXT), topic_descr FROM libgen_topics WHERE lang = 'en'",
             )?,
-            journals_by_id: pairs("SELECT CAST(id AS TEXT), magazine FROM scimag_magazines")?,
-            journals_by_journal_id: pairs("SELECT journal_id, magazine FROM scimag_magazines")?,
-            publishers: pairs("SELECT lower(doi_code), publisher FROM scimag_publishers")?,
-        })
+            ..Lookups::default()
+        };
+        // The journal and publisher tables of the collections that have them (papers).
+        for c in Collection::ALL {
+            let tables = c.tables();
+            if let Some(journals) = tables.journals {
+                lookups.journals_by_id.extend(pairs(&format!(
+                    "SELECT CAST(id AS TEXT), magazine FROM {journals}"
+                ))?);
+                lookups.journals_by_journal_id.extend(pairs(&format!(
+                    "SELECT journal_id, magazine FROM {journals}"
+                ))?);
+            }
+            if let Some(publishers) = tables.publishers {
+                lookups.publishers.extend(pairs(&format!(
+                    "SELECT lower(doi_code), publisher FROM {publishers}"
+                ))?);
+            }
+        }
+        Ok(lookups)
     }
 
     /// Hands the rows of `collection` (all, or those changed by imports after `since`) to `each`

@@ -26,6 +26,7 @@ use super::normalize::{
 use super::schema::{marker, register_tokenizers, title_key, uid, Fields, Marker, FORMAT_VERSION};
 use super::SearchError;
 use crate::db::index_source::{IndexRow, IndexSource, Lookups};
+use crate::text::strip_html;
 use crate::Collection;
 
 /// Settings of the index writer.
@@ -136,57 +137,6 @@ fn dir_size(dir: &Path) -> u64 {
                 .sum()
         })
         .unwrap_or(0)
-}
-
-/// Removes HTML tags and decodes the common entities (scimag titles carry `<i>`, `&amp;`).
-pub fn strip_html(text: &str) -> String {
-    if !text.contains(['<', '&']) {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find(['<', '&']) {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        if rest.starts_with('<') {
-            match rest.find('>') {
-                Some(end) if end < 200 => rest = &rest[end + 1..],
-                _ => {
-                    out.push('<');
-                    rest = &rest[1..];
-                }
-            }
-        } else {
-            let end = rest.find(';').filter(|e| *e <= 10);
-            let decoded = end.and_then(|e| match &rest[1..e] {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some(' '),
-                ent if ent.starts_with("#x") || ent.starts_with("#X") => {
-                    u32::from_str_radix(&ent[2..], 16)
-                        .ok()
-                        .and_then(char::from_u32)
-                }
-                ent if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
-                _ => None,
-            });
-            match (decoded, end) {
-                (Some(c), Some(e)) => {
-                    out.push(c);
-                    rest = &rest[e + 1..];
-                }
-                _ => {
-                    out.push('&');
-                    rest = &rest[1..];
-                }
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Feeds the catalog rows of one collection (all, or those changed after `since`) to `sink`.
@@ -550,7 +500,7 @@ pub fn rebuild(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepor
     drop(bar);
     let meta = GenerationMeta {
         format: FORMAT_VERSION,
-        created: crate::import::now_utc(),
+        created: crate::clock::now_utc(),
     };
     std::fs::write(
         dir.join("lanshelf.json"),
