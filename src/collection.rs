@@ -73,10 +73,19 @@ impl Tables {
         journals: None,
         publishers: None,
     };
+
+    /// A table of these in a constant (the importer's table specs): its name, or `""` when the
+    /// collection has none.
+    pub const fn name(table: Option<&'static str>) -> &'static str {
+        match table {
+            Some(t) => t,
+            None => "",
+        }
+    }
 }
 
 /// How a collection's files are laid out in the repository and named in the torrents
-/// (LIBGEN-DUMPS.md §4), with `bucket = id - id % 1000` and `block = id - id % 100000`.
+/// (as the Library Genesis mirrors publish them), with `bucket = id - id % 1000` and `block = id - id % 100000`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileLayout {
     /// One file per record named by its MD5 (then `.{extension}` when `extension`) in a folder
@@ -230,16 +239,14 @@ impl Collection {
     /// How many there are (the size of per-collection arrays indexed by [`Collection::code`]).
     pub const COUNT: usize = 7;
 
-    /// Its description.
-    pub fn info(self) -> &'static Info {
-        INFO.iter()
-            .find(|i| i.collection == self)
-            .expect("every collection is described")
+    /// Its description ([`INFO`] lists the collections in the order they are declared).
+    pub const fn info(self) -> &'static Info {
+        &INFO[self as usize]
     }
 
     /// The slug used in URLs, the CLI and the index (`libgen`, `fiction`, `scimag` …); also the
     /// name of its catalog table.
-    pub fn slug(self) -> &'static str {
+    pub const fn slug(self) -> &'static str {
         self.info().slug
     }
 
@@ -335,6 +342,10 @@ mod tests {
 
     #[test]
     fn codes_slugs_and_topics_are_unique_and_round_trip() {
+        for (i, info) in INFO.iter().enumerate() {
+            assert_eq!(info.collection as usize, i, "INFO follows the enum's order");
+            assert_eq!(Collection::ALL[i], info.collection);
+        }
         for c in Collection::ALL {
             assert_eq!(Collection::from_code(c.code()), Some(c));
             assert_eq!(c.slug().parse::<Collection>(), Ok(c));

@@ -2,7 +2,7 @@
 //! `<i>`, `&amp;`), whitespace collapsed, an author field split into names. Pure functions, shared
 //! by the index, the pages, the exports and the feeds; owns no data.
 
-/// Removes HTML tags and decodes the common entities (scimag titles carry `<i>`, `&amp;`).
+/// Removes HTML tags and decodes the common entities (papers' titles carry `<i>`, `&amp;`).
 pub fn strip_html(text: &str) -> String {
     if !text.contains(['<', '&']) {
         return text.to_string();

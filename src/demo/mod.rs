@@ -265,7 +265,10 @@ fn papers(shelf: &mut Shelf, chosen: &[(&Record, bool)]) -> Result<(), DemoError
             .map(|(n, b)| (n.as_str(), b.clone()))
             .collect();
         let zip = files::zip_stored(&refs);
-        write(&shelf.repository.join("scimag").join(&path), &zip)?;
+        write(
+            &shelf.repository.join(Collection::Scimag.slug()).join(&path),
+            &zip,
+        )?;
         shelf.files += entries.len();
         torrents
             .entry(torrent_name)
