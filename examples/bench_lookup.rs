@@ -201,7 +201,7 @@ fn main() {
         hits.dedup_by_key(|h| (h.collection, h.id));
         let started = Instant::now();
         for chunk in hits.chunks(5_000) {
-            lanshelf::db::records::summaries(&pool, chunk).await.unwrap();
+            lanshelf::db::records::summaries(&pool, chunk.iter().map(|h| (h.collection, h.id))).await.unwrap();
         }
         let summaries_only = started.elapsed();
 
@@ -225,7 +225,7 @@ fn main() {
                     .await
                     .unwrap()
                     .hits;
-                let summaries = lanshelf::db::records::summaries(&pool, &hits).await.unwrap();
+                let summaries = lanshelf::db::records::summaries(&pool, hits.iter().map(|h| (h.collection, h.id))).await.unwrap();
                 if !summaries.is_empty() {
                     found_one += 1;
                 }

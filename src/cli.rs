@@ -278,7 +278,7 @@ pub struct ServeArgs {
     pub max_connections_per_client: usize,
     /// Where DOI links on record pages lead: a resolver's address, to which the DOI is
     /// appended (a library's link resolver, or a mirror).
-    #[arg(long, env = "LANSHELF_DOI_RESOLVER", default_value = crate::web::state::DOI_RESOLVER)]
+    #[arg(long, env = "LANSHELF_DOI_RESOLVER", default_value = crate::setting::DOI_RESOLVER)]
     pub doi_resolver: String,
     /// Memory-mapped catalog per catalog connection, in MiB (0: SQLite reads through the page
     /// cache instead; see docs/performance.md on RSS and PSS).
@@ -294,7 +294,7 @@ pub struct ServeArgs {
 
 /// A base path as the portal uses it: empty, or `/a/b` (no trailing slash).
 fn parse_base_path(text: &str) -> Result<String, String> {
-    crate::web::base::normalize(text).map_err(|e| e.to_string())
+    crate::setting::normalize_base_path(text).map_err(|e| e.to_string())
 }
 
 /// `lanshelf start`.
@@ -362,10 +362,10 @@ pub struct AccessArgs {
     pub auth_header: Option<String>,
     /// Reverse proxies (addresses or networks, comma-separated) trusted to set the auth header
     /// and `X-Forwarded-For`.
-    #[arg(long, env = "LANSHELF_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::web::access::parse_net)]
+    #[arg(long, env = "LANSHELF_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::setting::parse_net)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Only serve clients in these networks (comma-separated, e.g. `192.168.0.0/16,fd00::/8`).
-    #[arg(long, env = "LANSHELF_ALLOW", value_delimiter = ',', value_parser = crate::web::access::parse_net)]
+    #[arg(long, env = "LANSHELF_ALLOW", value_delimiter = ',', value_parser = crate::setting::parse_net)]
     pub allow: Vec<ipnet::IpNet>,
     /// Requests per minute per client (static assets and `/healthz` not counted).
     #[arg(long, env = "LANSHELF_RATE_LIMIT")]

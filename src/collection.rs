@@ -1,6 +1,9 @@
 //! The seven Library Genesis collections (libgen.li's "topics"). Owns what each one is called,
-//! its URL slug, its code in the index, its catalog table and its letter and id column in the
-//! libgen.li snapshot, in one table ([`INFO`]); nothing else.
+//! its URL slug, its code in the index, its catalog tables, how its files are laid out in the
+//! repository and named in the torrents, and its letter and id column in the libgen.li
+//! snapshot, in one table ([`INFO`]); nothing else. The rest of the code reads a collection's
+//! names from here, so its slug is written only here, in its migration and in the templates'
+//! wording.
 
 use std::fmt;
 use std::str::FromStr;
@@ -47,6 +50,64 @@ pub struct Info {
     /// Whether the classic (libgen.rs) dumps have it: else its table has the snapshot's
     /// common layout.
     pub classic: bool,
+    /// The catalog tables beside its own.
+    pub tables: Tables,
+    /// How its files are laid out (`None`: no rule is known yet).
+    pub files: Option<FileLayout>,
+}
+
+/// The catalog tables that belong to a collection besides its own (named by its migration).
+#[derive(Debug, Clone, Copy)]
+pub struct Tables {
+    /// Descriptions by MD5 (`md5`, `descr`).
+    pub descriptions: Option<&'static str>,
+    /// Journals (`id`, `journal_id`, `magazine`, ISSNs …).
+    pub journals: Option<&'static str>,
+    /// Publishers by DOI prefix (`doi_code`, `publisher`).
+    pub publishers: Option<&'static str>,
+}
+
+impl Tables {
+    const NONE: Tables = Tables {
+        descriptions: None,
+        journals: None,
+        publishers: None,
+    };
+
+    /// A table of these in a constant (the importer's table specs): its name, or `""` when the
+    /// collection has none.
+    pub const fn name(table: Option<&'static str>) -> &'static str {
+        match table {
+            Some(t) => t,
+            None => "",
+        }
+    }
+}
+
+/// How a collection's files are laid out in the repository and named in the torrents
+/// (as the Library Genesis mirrors publish them), with `bucket = id - id % 1000` and `block = id - id % 100000`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileLayout {
+    /// One file per record named by its MD5 (then `.{extension}` when `extension`) in a folder
+    /// per bucket (`{bucket}/{md5}`), the same path in the torrent
+    /// `{torrent}{bucket:0width}.torrent`.
+    ByMd5 {
+        /// Whether the name ends in the record's extension.
+        extension: bool,
+        /// The torrents' name prefix.
+        torrent: &'static str,
+        /// The bucket's width in the torrent's name (zero-padded).
+        width: usize,
+    },
+    /// Records in stored zips per bucket, in folders per block
+    /// (`{block:08}/{zip}{bucket:08}-{bucket+999:08}.zip`, an entry per DOI), the same path in the
+    /// torrent `{torrent}{block:08}-{block+99999:08}.torrent`.
+    Zips {
+        /// The zips' name prefix.
+        zip: &'static str,
+        /// The torrents' name prefix.
+        torrent: &'static str,
+    },
 }
 
 /// Every collection, in display order.
@@ -60,6 +121,15 @@ pub const INFO: [Info; 7] = [
         snapshot_id: "libgen_id",
         aliases: &["scitech", "sci-tech", "nonfiction", "non-fiction", "books"],
         classic: true,
+        tables: Tables {
+            descriptions: Some("libgen_description"),
+            ..Tables::NONE
+        },
+        files: Some(FileLayout::ByMd5 {
+            extension: false,
+            torrent: "r_",
+            width: 3,
+        }),
     },
     Info {
         collection: Collection::Fiction,
@@ -70,6 +140,15 @@ pub const INFO: [Info; 7] = [
         snapshot_id: "fiction_id",
         aliases: &[],
         classic: true,
+        tables: Tables {
+            descriptions: Some("fiction_description"),
+            ..Tables::NONE
+        },
+        files: Some(FileLayout::ByMd5 {
+            extension: true,
+            torrent: "f_",
+            width: 0,
+        }),
     },
     Info {
         collection: Collection::FictionRus,
@@ -85,6 +164,8 @@ pub const INFO: [Info; 7] = [
             "fiction-rus",
         ],
         classic: false,
+        tables: Tables::NONE,
+        files: None,
     },
     Info {
         collection: Collection::Scimag,
@@ -95,6 +176,15 @@ pub const INFO: [Info; 7] = [
         snapshot_id: "scimag_id",
         aliases: &["papers", "articles"],
         classic: true,
+        tables: Tables {
+            descriptions: None,
+            journals: Some("scimag_magazines"),
+            publishers: Some("scimag_publishers"),
+        },
+        files: Some(FileLayout::Zips {
+            zip: "libgen.scimag",
+            torrent: "sm_",
+        }),
     },
     Info {
         collection: Collection::Magazines,
@@ -105,6 +195,8 @@ pub const INFO: [Info; 7] = [
         snapshot_id: "magz_id",
         aliases: &["magz", "magazine"],
         classic: false,
+        tables: Tables::NONE,
+        files: None,
     },
     Info {
         collection: Collection::Comics,
@@ -115,6 +207,8 @@ pub const INFO: [Info; 7] = [
         snapshot_id: "comics_id",
         aliases: &["comic"],
         classic: false,
+        tables: Tables::NONE,
+        files: None,
     },
     Info {
         collection: Collection::Standards,
@@ -125,6 +219,8 @@ pub const INFO: [Info; 7] = [
         snapshot_id: "standarts_id",
         aliases: &["standarts", "standard"],
         classic: false,
+        tables: Tables::NONE,
+        files: None,
     },
 ];
 
@@ -143,16 +239,14 @@ impl Collection {
     /// How many there are (the size of per-collection arrays indexed by [`Collection::code`]).
     pub const COUNT: usize = 7;
 
-    /// Its description.
-    pub fn info(self) -> &'static Info {
-        INFO.iter()
-            .find(|i| i.collection == self)
-            .expect("every collection is described")
+    /// Its description ([`INFO`] lists the collections in the order they are declared).
+    pub const fn info(self) -> &'static Info {
+        &INFO[self as usize]
     }
 
     /// The slug used in URLs, the CLI and the index (`libgen`, `fiction`, `scimag` …); also the
     /// name of its catalog table.
-    pub fn slug(self) -> &'static str {
+    pub const fn slug(self) -> &'static str {
         self.info().slug
     }
 
@@ -182,6 +276,41 @@ impl Collection {
     /// the snapshot's common layout).
     pub fn is_classic(self) -> bool {
         self.info().classic
+    }
+
+    /// Its catalog tables besides its own.
+    pub fn tables(self) -> Tables {
+        self.info().tables
+    }
+
+    /// How its files are laid out, if known.
+    pub fn files(self) -> Option<FileLayout> {
+        self.info().files
+    }
+
+    /// The name prefix of its zips (papers: `libgen.scimag`), when its files are in zips.
+    pub fn zip_prefix(self) -> Option<&'static str> {
+        match self.info().files {
+            Some(FileLayout::Zips { zip, .. }) => Some(zip),
+            _ => None,
+        }
+    }
+
+    /// The collections whose files are one per MD5 (sci-tech, fiction), in display order.
+    pub fn by_md5() -> impl Iterator<Item = Collection> {
+        INFO.iter()
+            .filter(|i| matches!(i.files, Some(FileLayout::ByMd5 { .. })))
+            .map(|i| i.collection)
+    }
+
+    /// The slugs of the classic collections as a list for people: `libgen, fiction or scimag`.
+    pub fn classic_slugs() -> String {
+        let slugs: Vec<&str> = INFO.iter().filter(|i| i.classic).map(|i| i.slug).collect();
+        match slugs.split_last() {
+            Some((last, [])) => last.to_string(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        }
     }
 }
 
@@ -213,6 +342,10 @@ mod tests {
 
     #[test]
     fn codes_slugs_and_topics_are_unique_and_round_trip() {
+        for (i, info) in INFO.iter().enumerate() {
+            assert_eq!(info.collection as usize, i, "INFO follows the enum's order");
+            assert_eq!(Collection::ALL[i], info.collection);
+        }
         for c in Collection::ALL {
             assert_eq!(Collection::from_code(c.code()), Some(c));
             assert_eq!(c.slug().parse::<Collection>(), Ok(c));
@@ -230,5 +363,6 @@ mod tests {
         assert_eq!("papers".parse::<Collection>(), Ok(Collection::Scimag));
         assert_eq!("magz".parse::<Collection>(), Ok(Collection::Magazines));
         assert!("klingon".parse::<Collection>().is_err());
+        assert_eq!(Collection::classic_slugs(), "libgen, fiction or scimag");
     }
 }

@@ -9,8 +9,8 @@ use anyhow::{Context, Result};
 use include_dir::{include_dir, Dir};
 
 use crate::cli::{
-    AccessArgs, CheckArgs, Cli, Command, DemoArgs, FileArgs, GenDumpArgs, HealthcheckArgs,
-    IdentifyArgs, ImportArgs, IndexArgs, LookupArgs, LookupOutput, Paths, SearchArgs, ServeArgs,
+    CheckArgs, Cli, Command, DemoArgs, FileArgs, GenDumpArgs, HealthcheckArgs, IdentifyArgs,
+    ImportArgs, IndexArgs, LookupArgs, LookupOutput, Paths, SearchArgs, ServeArgs,
 };
 use crate::import::{self, ImportOptions, ImportReport};
 use crate::search::{self, IndexOptions, IndexReport, SearchEngine, SearchRequest};
@@ -161,7 +161,9 @@ pub fn run(cli: Cli) -> Result<()> {
             Command::Search(args) => search_command(&cli.paths, args).await,
             Command::Lookup(args) => lookup_command(&cli.paths, args).await,
             Command::Identify(args) => identify_command(&cli.paths, args).await,
-            Command::Serve(args) => serve_command(&cli.paths, args, None, None).await,
+            Command::Serve(args) => {
+                crate::web::serve::serve_command(&cli.paths, args, None, None).await
+            }
             Command::Start(args) => crate::entrypoint::start(&cli.paths, args).await,
             Command::Healthcheck(args) => healthcheck_command(args).await,
             Command::Config => config_command(),
@@ -420,7 +422,8 @@ async fn search_command(paths: &Paths, args: SearchArgs) -> Result<()> {
     req.per_page = args.limit;
     req.facets = false;
     let results = tokio::task::spawn_blocking(move || engine.search(&req)).await??;
-    let summaries = db::records::summaries(&pool, &results.hits).await?;
+    let summaries =
+        db::records::summaries(&pool, results.hits.iter().map(|h| (h.collection, h.id))).await?;
     let mut out = std::io::stdout().lock();
     if args.json {
         for s in &summaries {
@@ -915,86 +918,7 @@ async fn demo(args: DemoArgs) -> Result<()> {
         // The demo serves a throwaway copy of the bundled samples.
         allow_root: true,
     };
-    serve_command(&paths, serve, None, Some(DEMO_NOTICE.to_string())).await
-}
-
-/// Serves the portal on `args.addr` until SIGTERM or Ctrl-C. A missing catalog is created empty
-/// (the home page then explains how to import), so a fresh install starts. `activity` is the
-/// dumps folder watcher's, shown on the home page (`lanshelf start`).
-pub async fn serve_command(
-    paths: &Paths,
-    args: ServeArgs,
-    activity: Option<Arc<crate::watch::Activity>>,
-    notice: Option<String>,
-) -> Result<()> {
-    crate::web::privilege::refuse_root(args.allow_root)?;
-    let policy = crate::web::access::Policy::from_settings(&access_settings(&args.access))
-        .context("the access settings")?;
-    if !paths.db.exists() {
-        tracing::warn!(db = %paths.db.display(), "no catalog yet: creating an empty one");
-        db::prepare(&paths.db)
-            .await
-            .with_context(|| format!("creating the catalog {}", paths.db.display()))?;
-    }
-    let mut config = crate::web::Config::new(
-        &paths.db,
-        &paths.index,
-        args.repository.as_deref(),
-        args.torrents.as_deref(),
-    );
-    config.base_path = args.base_path.clone();
-    config.forwarded_prefix = args.forwarded_prefix;
-    config.doi_resolver = args.doi_resolver.clone();
-    config.activity = activity;
-    config.notice = notice;
-    config.catalog_memory = db::CatalogMemory {
-        mmap_mib: args.catalog_mmap_mib,
-        cache_mib: args.catalog_cache_mib.max(1),
-    };
-    for (collection, dir) in [
-        (Collection::Libgen, &args.repository_libgen),
-        (Collection::Fiction, &args.repository_fiction),
-        (Collection::Scimag, &args.repository_scimag),
-    ] {
-        if let Some(dir) = dir {
-            config.repository =
-                std::mem::take(&mut config.repository).with_collection(collection, dir.clone());
-        }
-    }
-    config.repository =
-        std::mem::take(&mut config.repository).with_links_followed(args.follow_links);
-    tracing::info!(access = %policy.describe(), "access rules");
-    let access = Arc::new(policy);
-    config.access = access.clone();
-    let state = crate::web::AppState::open(&config).await.with_context(|| {
-        format!(
-            "opening the catalog {} and the index {}",
-            paths.db.display(),
-            paths.index.display()
-        )
-    })?;
-    let listener = tokio::net::TcpListener::bind(args.addr)
-        .await
-        .with_context(|| format!("listening on {}", args.addr))?;
-    let addr = listener.local_addr().unwrap_or(args.addr);
-    tracing::info!(%addr, base_path = %args.base_path, "serving the portal");
-    println!(
-        "Lanshelf is serving on http://{addr}{}/ (Ctrl-C stops it)",
-        args.base_path
-    );
-    let limits = crate::web::server::Limits {
-        header_read_timeout: std::time::Duration::from_secs(args.header_timeout.max(1)),
-        max_connections: args.max_connections.max(1),
-        write_timeout: std::time::Duration::from_secs(args.write_timeout.max(1)),
-        max_per_client: args.max_connections_per_client.max(1),
-        allow: access.allowed_networks().to_vec(),
-        proxies: access.trusted_networks().to_vec(),
-        ..Default::default()
-    };
-    crate::web::serve_with(state, listener, &limits)
-        .await
-        .context("serving")?;
-    Ok(())
+    crate::web::serve::serve_command(&paths, serve, None, Some(DEMO_NOTICE.to_string())).await
 }
 
 /// Asks the running portal's `/healthz`; an error (exit 1) unless it answers 200.
@@ -1071,16 +995,6 @@ fn config_command() -> Result<()> {
         )?;
     }
     Ok(())
-}
-
-fn access_settings(args: &AccessArgs) -> crate::web::access::AccessSettings {
-    crate::web::access::AccessSettings {
-        htpasswd: args.htpasswd.clone(),
-        auth_header: args.auth_header.clone(),
-        trusted_proxies: args.trusted_proxies.clone(),
-        allow: args.allow.clone(),
-        rate_limit: args.rate_limit,
-    }
 }
 
 fn gen_dump(args: GenDumpArgs) -> Result<()> {

@@ -123,7 +123,7 @@ pub async fn start(paths: &Paths, args: StartArgs) -> Result<()> {
             None
         }
     };
-    let served = crate::commands::serve_command(paths, args.serve, Some(activity), None).await;
+    let served = crate::web::serve::serve_command(paths, args.serve, Some(activity), None).await;
     stop.store(true, Ordering::Relaxed);
     if let Some(task) = task {
         // An import sees the flag within a batch and rolls back; an index update is left to

@@ -1,9 +1,15 @@
 //! Lanshelf: a self-hosted catalog and search portal for the Library Genesis metadata dumps.
 
+/// What the dumps folder watcher is doing and how far the running import is, for the home page.
+pub mod activity;
 /// Printing an error with its causes, each once.
 pub mod chain;
+/// A record's citation (BibTeX, RIS, meta tags).
+pub mod citation;
 /// The command line (clap definitions).
 pub mod cli;
+/// The current time as the catalog and the index write it.
+pub mod clock;
 /// The three collections and their names.
 pub mod collection;
 /// What each subcommand does.
@@ -36,8 +42,12 @@ pub mod privileges;
 pub mod progress;
 /// Full-text search: index, analyzers, queries.
 pub mod search;
+/// Settings values parsed alike by the command line and the portal (base path, networks).
+pub mod setting;
 /// Synthetic dump generator for benchmarks and scale tests.
 pub mod synth;
+/// Plain text out of catalog values (HTML removed, authors split).
+pub mod text;
 /// The dumps folder: new or changed dumps, imported one by one.
 pub mod watch;
 /// The web portal: state, router, pages, downloads.

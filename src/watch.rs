@@ -9,11 +9,11 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::dump::{self, InputError};
-use crate::import::{self, ImportOptions, ImportProgress, Password};
+use crate::import::{self, ImportOptions, Password};
 use crate::search::{self, IndexOptions};
 
 /// A file modified more recently than this may still be being copied or downloaded: it waits.
@@ -198,76 +198,7 @@ fn awaited_volume(dump: &DumpFile, password: Option<&Password>) -> Option<String
     }
 }
 
-/// What the folder watcher is doing, for the home page and `lanshelf start`'s logs.
-#[derive(Debug, Default)]
-pub struct Activity {
-    dumps: Option<PathBuf>,
-    state: Mutex<State>,
-    progress: Arc<ImportProgress>,
-}
-
-#[derive(Debug, Clone, Default)]
-struct State {
-    /// The file being imported, and whether its index update is running.
-    current: Option<(String, bool)>,
-    /// The last failure, until a later import of the same file succeeds.
-    failed: Option<(String, String)>,
-    /// Volumes of incomplete RAR sets that have not arrived yet.
-    waiting: Vec<String>,
-}
-
-impl Activity {
-    /// The activity of a watcher of `dumps` (`None`: no folder is watched).
-    pub fn new(dumps: Option<PathBuf>) -> Self {
-        Activity {
-            dumps,
-            ..Default::default()
-        }
-    }
-
-    /// The watched folder.
-    pub fn dumps(&self) -> Option<&Path> {
-        self.dumps.as_deref()
-    }
-
-    /// What runs now, as a sentence: `importing fiction.sql: 43 %`, `updating the search index
-    /// after fiction.sql`. `None` when idle.
-    pub fn current(&self) -> Option<String> {
-        let state = self.state.lock().ok()?.clone();
-        let (file, indexing) = state.current?;
-        Some(if indexing {
-            format!("updating the search index after {file}")
-        } else {
-            match self.progress.percent() {
-                Some(p) if p >= 99.5 => {
-                    format!("importing {file}: 100 %, building the catalog's indexes")
-                }
-                Some(p) => format!("importing {file}: {p:.0} %"),
-                None => format!("importing {file}: {} rows", self.progress.rows()),
-            }
-        })
-    }
-
-    /// The last import that failed: the file and why.
-    pub fn failure(&self) -> Option<(String, String)> {
-        self.state.lock().ok()?.failed.clone()
-    }
-
-    /// The volumes of multi-volume archives still awaited (`libgen_new.part017.rar`): each set
-    /// is imported once all of its volumes are there.
-    pub fn waiting(&self) -> Vec<String> {
-        self.state
-            .lock()
-            .map(|s| s.waiting.clone())
-            .unwrap_or_default()
-    }
-
-    fn set(&self, f: impl FnOnce(&mut State)) {
-        if let Ok(mut s) = self.state.lock() {
-            f(&mut s);
-        }
-    }
-}
+pub use crate::activity::Activity;
 
 /// What the watcher works with.
 #[derive(Debug, Clone)]
@@ -391,7 +322,7 @@ impl Watcher {
             tokio::task::spawn_blocking(move || search::UpdateLock::acquire(&root)).await?;
         let opts = ImportOptions {
             cache_mib: self.import_cache_mib,
-            observer: Some(activity.progress.clone()),
+            observer: Some(activity.progress().clone()),
             password: self.password.clone(),
             max_rejected: self.max_rejected,
             ..ImportOptions::default()

@@ -26,7 +26,7 @@ pub fn ids_by(
     let condition = match by {
         By::Md5 => "md5 = ?1",
         // `COLLATE NOCASE` on the column makes the comparison, and so the index used, the
-        // case-insensitive one (`scimag_doi`).
+        // case-insensitive one (the papers' DOI index).
         By::Doi => "doi = ?1 COLLATE NOCASE",
     };
     let sql =
@@ -53,9 +53,10 @@ pub fn ids_of_md5s(
 /// `(doi in lower case, id)` of the papers whose DOI is in `dois_json` (a JSON array of
 /// lower-case DOIs), case-insensitively.
 pub fn ids_of_dois(conn: &Connection, dois_json: &str) -> rusqlite::Result<Vec<(String, i64)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT lower(doi), id FROM scimag WHERE doi COLLATE NOCASE IN (SELECT value FROM json_each(?1))",
-    )?;
+    let papers = Collection::Scimag;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT lower(doi), id FROM {papers} WHERE doi COLLATE NOCASE IN (SELECT value FROM json_each(?1))"
+    ))?;
     let rows = stmt.query_map([dois_json], |r| Ok((r.get(0)?, r.get(1)?)))?;
     rows.collect()
 }
@@ -89,9 +90,10 @@ pub fn sample_candidates(
     formats: &[&str],
 ) -> rusqlite::Result<Vec<SampleRow>> {
     let sql = match collection {
-        Collection::Scimag => "SELECT id, coalesce(md5,''), 'pdf', coalesce(title,''), coalesce(author,''), coalesce(year,''), '', coalesce(doi,'') \
-             FROM scimag WHERE doi LIKE '10.%/%' AND coalesce(visible,'') = '' ORDER BY id"
-            .to_string(),
+        Collection::Scimag => format!(
+            "SELECT id, coalesce(md5,''), 'pdf', coalesce(title,''), coalesce(author,''), coalesce(year,''), '', coalesce(doi,'') \
+             FROM {collection} WHERE doi LIKE '10.%/%' AND coalesce(visible,'') = '' ORDER BY id"
+        ),
         _ => format!(
             "SELECT id, coalesce(md5,''), lower(coalesce(extension,'')), coalesce(title,''), coalesce(author,''), coalesce(year,''), \
              coalesce(coverurl,''), '' FROM {collection} WHERE lower(extension) IN (SELECT value FROM json_each(?1)) \

@@ -65,13 +65,14 @@ pub async fn papers_between(
     first: i64,
     last: i64,
 ) -> Result<Vec<(i64, String)>, DbError> {
-    Ok(
-        sqlx::query_as("SELECT id, coalesce(doi,'') FROM scimag WHERE id BETWEEN ?1 AND ?2")
-            .bind(first)
-            .bind(last)
-            .fetch_all(pool)
-            .await?,
-    )
+    let papers = Collection::Scimag;
+    // The table is the collection's slug, from a fixed list: never user text.
+    let sql = format!("SELECT id, coalesce(doi,'') FROM {papers} WHERE id BETWEEN ?1 AND ?2");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(first)
+        .bind(last)
+        .fetch_all(pool)
+        .await?)
 }
 
 /// The ids of a collection's records whose MD5 is one of `md5s` (lower case).

@@ -3,6 +3,7 @@
 
 pub mod blocking;
 pub mod catalog;
+pub mod index_source;
 pub mod libgen_json;
 pub mod record;
 pub mod records;

@@ -145,8 +145,35 @@ fn related_sql(collection: Collection, condition: &str) -> String {
 const BETTER: &str = "md5 = ?";
 const SUPERSEDED: &str = "generic = ? AND generic <> ''";
 const EDITION_FILES: &str = "li_e_id = ?";
-/// A paper's publisher, by its DOI prefix.
-const PUBLISHER: &str = "SELECT publisher FROM scimag_publishers WHERE doi_code = ? LIMIT 1";
+
+/// The look-ups of papers' journals and publishers, in the tables their collection names.
+struct PaperSql {
+    /// A paper's publisher, by its DOI prefix.
+    publisher: String,
+    /// A journal by `journal_id`.
+    journal_by_journal_id: String,
+    /// A journal by its row id written as text.
+    journal_by_id: String,
+    /// A journal by either ISSN.
+    journal_by_issn: String,
+}
+
+fn paper_sql() -> &'static PaperSql {
+    static SQL: std::sync::OnceLock<PaperSql> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        let tables = Collection::Scimag.tables();
+        let journals = tables.journals.unwrap_or_default();
+        let publishers = tables.publishers.unwrap_or_default();
+        PaperSql {
+            publisher: format!("SELECT publisher FROM {publishers} WHERE doi_code = ? LIMIT 1"),
+            journal_by_journal_id: format!("SELECT * FROM {journals} WHERE journal_id = ? LIMIT 1"),
+            journal_by_id: format!("SELECT * FROM {journals} WHERE CAST(id AS TEXT) = ? LIMIT 1"),
+            journal_by_issn: format!(
+                "SELECT * FROM {journals} WHERE issnp = ?1 OR issne = ?1 LIMIT 1"
+            ),
+        }
+    })
+}
 const WORK_EDITIONS: &str = "li_w_id = ? AND coalesce(li_e_id, 0) <> ?";
 
 /// The other editions of a libgen.li work in `collection` (bound: the work, the edition shown).
@@ -244,22 +271,13 @@ async fn paper_details(
     let journal_id = record.row.get("journal_id").trim().to_string();
     let mut keys: Vec<(&'static str, String)> = Vec::new();
     if !journal_id.is_empty() {
-        keys.push((
-            "SELECT * FROM scimag_magazines WHERE journal_id = ? LIMIT 1",
-            journal_id.clone(),
-        ));
-        keys.push((
-            "SELECT * FROM scimag_magazines WHERE CAST(id AS TEXT) = ? LIMIT 1",
-            journal_id,
-        ));
+        keys.push((&paper_sql().journal_by_journal_id, journal_id.clone()));
+        keys.push((&paper_sql().journal_by_id, journal_id));
     }
     for issn in ["issnp", "issne"] {
         let value = record.row.get(issn).trim().to_string();
         if !value.is_empty() {
-            keys.push((
-                "SELECT * FROM scimag_magazines WHERE issnp = ?1 OR issne = ?1 LIMIT 1",
-                value,
-            ));
+            keys.push((&paper_sql().journal_by_issn, value));
         }
     }
     for (sql, key) in keys {
@@ -285,7 +303,7 @@ async fn paper_details(
         record.publisher = match cache.publishers.get(prefix) {
             Some(p) => p.clone(),
             None => {
-                let p = sqlx::query_scalar::<_, Option<String>>(PUBLISHER)
+                let p = sqlx::query_scalar::<_, Option<String>>(paper_sql().publisher.as_str())
                     .bind(prefix.to_string())
                     .fetch_optional(pool)
                     .await?
@@ -554,7 +572,7 @@ mod tests {
             let mut queries = vec![related_sql(c, EDITION_FILES), work_editions_sql(c)];
             if c == Collection::Scimag {
                 queries.push(related_sql(c, "s.md5 = ?"));
-                queries.push(PUBLISHER.to_string());
+                queries.push(paper_sql().publisher.clone());
             } else {
                 queries.push(related_sql(c, BETTER));
                 queries.push(related_sql(c, SUPERSEDED));

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use sqlx::SqlitePool;
 
 use super::DbError;
-use crate::search::Hit;
 use crate::Collection;
 
 /// What a result list shows of a record; the same fields in every collection.
@@ -18,7 +17,7 @@ pub struct Summary {
     pub id: i64,
     /// Lower-case MD5 (may be empty).
     pub md5: String,
-    /// Title (scimag titles may hold HTML: show as text).
+    /// Title (papers' titles may hold HTML: show as text).
     pub title: String,
     /// Authors.
     pub author: String,
@@ -79,74 +78,77 @@ impl Summary {
     }
 }
 
-/// The SELECT of a [`Summary`] from a table of the snapshot's common layout (the collections only
-/// the libgen.li snapshot has).
-macro_rules! common_summary {
-    ($table:literal) => {
-        concat!(
-            "SELECT '", $table, "' AS collection, id, coalesce(md5,'') AS md5, coalesce(title,'') AS title, \
+/// The SELECT list giving a [`Summary`] for each collection's table (tables and names from
+/// [`Collection::info`]), built once.
+pub fn summary_select(collection: Collection) -> &'static str {
+    static SELECTS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let selects = SELECTS.get_or_init(|| {
+        let mut all = vec![String::new(); Collection::COUNT];
+        for c in Collection::ALL {
+            all[c.code() as usize] = build_summary_select(c);
+        }
+        all
+    });
+    &selects[collection.code() as usize]
+}
+
+fn build_summary_select(collection: Collection) -> String {
+    let table = collection.slug();
+    let tables = collection.tables();
+    match collection {
+        Collection::Libgen => format!(
+            "SELECT '{table}' AS collection, id, coalesce(md5,'') AS md5, coalesce(title,'') AS title, coalesce(author,'') AS author, \
+             coalesce(year,'') AS year, coalesce(language,'') AS language, coalesce(extension,'') AS extension, coalesce(filesize,0) AS filesize, \
+             coalesce(doi,'') AS doi, coalesce(periodical,'') AS journal, coalesce(volume_info,'') AS volume, coalesce(issue,'') AS issue, \
+             coalesce(pages,'') AS pages, coalesce(series,'') AS series, coalesce(publisher,'') AS publisher, coalesce(visible,'') AS visible, \
+             coalesce(generic,'') AS generic, coalesce(li_w_id,0) AS work, coalesce(coverurl,'') AS coverurl FROM {table}"
+        ),
+        Collection::Fiction => format!(
+            "SELECT '{table}' AS collection, id, coalesce(md5,'') AS md5, coalesce(title,'') AS title, coalesce(author,'') AS author, \
+             coalesce(year,'') AS year, coalesce(language,'') AS language, coalesce(extension,'') AS extension, coalesce(filesize,0) AS filesize, \
+             '' AS doi, '' AS journal, '' AS volume, coalesce(issue,'') AS issue, coalesce(pages,'') AS pages, coalesce(series,'') AS series, \
+             coalesce(publisher,'') AS publisher, coalesce(visible,'') AS visible, coalesce(generic,'') AS generic, \
+             coalesce(li_w_id,0) AS work, coalesce(coverurl,'') AS coverurl FROM {table}"
+        ),
+        Collection::Scimag => {
+            let journals = tables.journals.unwrap_or_default();
+            let publishers = tables.publishers.unwrap_or_default();
+            format!(
+                "SELECT '{table}' AS collection, s.id, coalesce(s.md5,'') AS md5, coalesce(s.title,'') AS title, coalesce(s.author,'') AS author, \
+                 coalesce(s.year,'') AS year, '' AS language, 'pdf' AS extension, coalesce(s.filesize,0) AS filesize, coalesce(s.doi,'') AS doi, \
+                 coalesce(nullif(s.journal,''), (SELECT m.magazine FROM {journals} m WHERE m.journal_id = s.journal_id AND s.journal_id <> '' LIMIT 1), \
+                 (SELECT m.magazine FROM {journals} m WHERE m.id = CAST(s.journal_id AS INTEGER) AND CAST(m.id AS TEXT) = s.journal_id LIMIT 1), '') AS journal, \
+                 coalesce(s.volume,'') AS volume, coalesce(s.issue,'') AS issue, \
+                 CASE WHEN coalesce(s.last_page,'') <> '' THEN coalesce(s.first_page,'') || '–' || s.last_page ELSE coalesce(s.first_page,'') END AS pages, \
+                 '' AS series, coalesce((SELECT p.publisher FROM {publishers} p WHERE p.doi_code = substr(s.doi, 1, instr(s.doi, '/') - 1) LIMIT 1), '') AS publisher, \
+                 coalesce(s.visible,'') AS visible, '' AS generic, coalesce(s.li_w_id,0) AS work, '' AS coverurl FROM {table} s"
+            )
+        }
+        // The collections only the libgen.li snapshot has: its common layout.
+        _ => format!(
+            "SELECT '{table}' AS collection, id, coalesce(md5,'') AS md5, coalesce(title,'') AS title, \
              coalesce(author,'') AS author, coalesce(year,'') AS year, coalesce(language,'') AS language, \
              coalesce(extension,'') AS extension, coalesce(filesize,0) AS filesize, coalesce(doi,'') AS doi, \
              '' AS journal, coalesce(volume,'') AS volume, coalesce(issue,'') AS issue, coalesce(pages,'') AS pages, \
              coalesce(series,'') AS series, coalesce(publisher,'') AS publisher, coalesce(visible,'') AS visible, \
-             coalesce(generic,'') AS generic, coalesce(li_w_id,0) AS work, coalesce(coverurl,'') AS coverurl FROM ", $table
-        )
-    };
-}
-
-/// The feed extras of a table of the snapshot's common layout.
-macro_rules! common_extras {
-    ($table:literal) => {
-        concat!(
-            "SELECT r.id, coalesce(r.time_added,'') AS time_added, coalesce(r.time_last_modified,'') AS time_last_modified, \
-             coalesce(r.identifier,'') AS identifier, coalesce(r.descr,'') AS descr, coalesce(r.coverurl,'') AS coverurl \
-             FROM ", $table, " r"
-        )
-    };
-}
-
-/// The SELECT list giving a [`Summary`] for each collection's table.
-pub fn summary_select(collection: Collection) -> &'static str {
-    match collection {
-        Collection::FictionRus => common_summary!("fiction_rus"),
-        Collection::Magazines => common_summary!("magazines"),
-        Collection::Comics => common_summary!("comics"),
-        Collection::Standards => common_summary!("standards"),
-        Collection::Libgen => {
-            "SELECT 'libgen' AS collection, id, coalesce(md5,'') AS md5, coalesce(title,'') AS title, coalesce(author,'') AS author, \
-             coalesce(year,'') AS year, coalesce(language,'') AS language, coalesce(extension,'') AS extension, coalesce(filesize,0) AS filesize, \
-             coalesce(doi,'') AS doi, coalesce(periodical,'') AS journal, coalesce(volume_info,'') AS volume, coalesce(issue,'') AS issue, \
-             coalesce(pages,'') AS pages, coalesce(series,'') AS series, coalesce(publisher,'') AS publisher, coalesce(visible,'') AS visible, \
-             coalesce(generic,'') AS generic, coalesce(li_w_id,0) AS work, coalesce(coverurl,'') AS coverurl FROM libgen"
-        }
-        Collection::Fiction => {
-            "SELECT 'fiction' AS collection, id, coalesce(md5,'') AS md5, coalesce(title,'') AS title, coalesce(author,'') AS author, \
-             coalesce(year,'') AS year, coalesce(language,'') AS language, coalesce(extension,'') AS extension, coalesce(filesize,0) AS filesize, \
-             '' AS doi, '' AS journal, '' AS volume, coalesce(issue,'') AS issue, coalesce(pages,'') AS pages, coalesce(series,'') AS series, \
-             coalesce(publisher,'') AS publisher, coalesce(visible,'') AS visible, coalesce(generic,'') AS generic, \
-             coalesce(li_w_id,0) AS work, coalesce(coverurl,'') AS coverurl FROM fiction"
-        }
-        Collection::Scimag => {
-            "SELECT 'scimag' AS collection, s.id, coalesce(s.md5,'') AS md5, coalesce(s.title,'') AS title, coalesce(s.author,'') AS author, \
-             coalesce(s.year,'') AS year, '' AS language, 'pdf' AS extension, coalesce(s.filesize,0) AS filesize, coalesce(s.doi,'') AS doi, \
-             coalesce(nullif(s.journal,''), (SELECT m.magazine FROM scimag_magazines m WHERE m.journal_id = s.journal_id AND s.journal_id <> '' LIMIT 1), \
-             (SELECT m.magazine FROM scimag_magazines m WHERE m.id = CAST(s.journal_id AS INTEGER) AND CAST(m.id AS TEXT) = s.journal_id LIMIT 1), '') AS journal, \
-             coalesce(s.volume,'') AS volume, coalesce(s.issue,'') AS issue, \
-             CASE WHEN coalesce(s.last_page,'') <> '' THEN coalesce(s.first_page,'') || '–' || s.last_page ELSE coalesce(s.first_page,'') END AS pages, \
-             '' AS series, coalesce((SELECT p.publisher FROM scimag_publishers p WHERE p.doi_code = substr(s.doi, 1, instr(s.doi, '/') - 1) LIMIT 1), '') AS publisher, \
-             coalesce(s.visible,'') AS visible, '' AS generic, coalesce(s.li_w_id,0) AS work, '' AS coverurl FROM scimag s"
-        }
+             coalesce(generic,'') AS generic, coalesce(li_w_id,0) AS work, coalesce(coverurl,'') AS coverurl FROM {table}"
+        ),
     }
 }
 
-/// Reads the summaries of search hits, in the hits' order (hits whose row vanished are skipped).
-pub async fn summaries(pool: &SqlitePool, hits: &[Hit]) -> Result<Vec<Summary>, DbError> {
+/// Reads the summaries of records by `(collection, id)`, in the keys' order (records whose row
+/// vanished are skipped).
+pub async fn summaries(
+    pool: &SqlitePool,
+    keys: impl IntoIterator<Item = (Collection, u64)>,
+) -> Result<Vec<Summary>, DbError> {
+    let keys: Vec<(Collection, u64)> = keys.into_iter().collect();
     let mut found: HashMap<(Collection, i64), Summary> = HashMap::new();
     for collection in Collection::ALL {
-        let ids: Vec<i64> = hits
+        let ids: Vec<i64> = keys
             .iter()
-            .filter(|h| h.collection == collection)
-            .map(|h| h.id as i64)
+            .filter(|k| k.0 == collection)
+            .map(|k| k.1 as i64)
             .collect();
         if ids.is_empty() {
             continue;
@@ -170,9 +172,9 @@ pub async fn summaries(pool: &SqlitePool, hits: &[Hit]) -> Result<Vec<Summary>, 
             found.insert((collection, s.id), s);
         }
     }
-    Ok(hits
+    Ok(keys
         .iter()
-        .filter_map(|h| found.remove(&(h.collection, h.id as i64)))
+        .filter_map(|k| found.remove(&(k.0, k.1 as i64)))
         .collect())
 }
 
@@ -202,25 +204,24 @@ pub async fn feed_extras(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let select = match collection {
-        Collection::FictionRus => common_extras!("fiction_rus"),
-        Collection::Magazines => common_extras!("magazines"),
-        Collection::Comics => common_extras!("comics"),
-        Collection::Standards => common_extras!("standards"),
-        Collection::Libgen => {
-            "SELECT r.id, coalesce(r.time_added,'') AS time_added, coalesce(r.time_last_modified,'') AS time_last_modified, \
-             coalesce(r.identifier,'') AS identifier, coalesce(d.descr,'') AS descr, coalesce(r.coverurl,'') AS coverurl \
-             FROM libgen r LEFT JOIN libgen_description d ON d.md5 = r.md5 AND r.md5 <> ''"
-        }
-        Collection::Fiction => {
-            "SELECT r.id, coalesce(r.time_added,'') AS time_added, coalesce(r.time_last_modified,'') AS time_last_modified, \
-             coalesce(r.identifier,'') AS identifier, coalesce(d.descr,'') AS descr, coalesce(r.coverurl,'') AS coverurl \
-             FROM fiction r LEFT JOIN fiction_description d ON d.md5 = r.md5 AND r.md5 <> ''"
-        }
-        Collection::Scimag => {
+    let table = collection.slug();
+    let select = match (collection, collection.tables().descriptions) {
+        (Collection::Scimag, _) => format!(
             "SELECT r.id, coalesce(r.time_added,'') AS time_added, coalesce(r.time_added,'') AS time_last_modified, \
-             coalesce(r.isbn,'') AS identifier, '' AS descr, '' AS coverurl FROM scimag r"
-        }
+             coalesce(r.isbn,'') AS identifier, '' AS descr, '' AS coverurl FROM {table} r"
+        ),
+        // Sci-tech and fiction: descriptions in a table of their own, by MD5.
+        (_, Some(descriptions)) => format!(
+            "SELECT r.id, coalesce(r.time_added,'') AS time_added, coalesce(r.time_last_modified,'') AS time_last_modified, \
+             coalesce(r.identifier,'') AS identifier, coalesce(d.descr,'') AS descr, coalesce(r.coverurl,'') AS coverurl \
+             FROM {table} r LEFT JOIN {descriptions} d ON d.md5 = r.md5 AND r.md5 <> ''"
+        ),
+        // The snapshot's common layout: the description in the row.
+        (_, None) => format!(
+            "SELECT r.id, coalesce(r.time_added,'') AS time_added, coalesce(r.time_last_modified,'') AS time_last_modified, \
+             coalesce(r.identifier,'') AS identifier, coalesce(r.descr,'') AS descr, coalesce(r.coverurl,'') AS coverurl \
+             FROM {table} r"
+        ),
     };
     let placeholders = vec!["?"; ids.len()].join(",");
     // Built from fixed parts and `?` placeholders only.

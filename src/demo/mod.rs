@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 
 use crate::db::blocking::SampleRow as Record;
-use crate::files::{scimag_entry_name, FileRef, Layout};
+use crate::files::{paper_entry_name, FileRef, Layout};
 use crate::Collection;
 use files::Sample;
 use torrent::Entry;
@@ -240,7 +240,7 @@ fn papers(shelf: &mut Shelf, chosen: &[(&Record, bool)]) -> Result<(), DemoError
     let mut zips: BTreeMap<String, PaperZip> = BTreeMap::new();
     for (r, _) in chosen {
         let (Some(bytes), Some(entry)) =
-            (sample_of(Collection::Scimag, r), scimag_entry_name(&r.doi))
+            (sample_of(Collection::Scimag, r), paper_entry_name(&r.doi))
         else {
             continue;
         };
@@ -265,7 +265,10 @@ fn papers(shelf: &mut Shelf, chosen: &[(&Record, bool)]) -> Result<(), DemoError
             .map(|(n, b)| (n.as_str(), b.clone()))
             .collect();
         let zip = files::zip_stored(&refs);
-        write(&shelf.repository.join("scimag").join(&path), &zip)?;
+        write(
+            &shelf.repository.join(Collection::Scimag.slug()).join(&path),
+            &zip,
+        )?;
         shelf.files += entries.len();
         torrents
             .entry(torrent_name)

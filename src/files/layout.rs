@@ -1,16 +1,12 @@
-//! The repository and torrent layout of each collection (see LIBGEN-DUMPS.md §4):
-//!
-//! | collection | repository path | torrent | path in the torrent |
-//! |---|---|---|---|
-//! | libgen | `{bucket}/{md5}` | `r_{bucket:03}.torrent` | `{bucket}/{md5}` |
-//! | fiction | `{bucket}/{md5}.{ext}` | `f_{bucket}.torrent` | `{bucket}/{md5}.{ext}` |
-//! | scimag | `{block:08}/libgen.scimag{bucket:08}-{bucket+999:08}.zip` | `sm_{block:08}-{block+99999:08}.torrent` | the same as the repository path |
-//!
-//! with `bucket = id - id % 1000` and `block = id - id % 100000`.
+//! Where a record's file is in the repository and the torrents, computed from its collection's
+//! [`FileLayout`] (`collection.rs` describes each collection's: one file per MD5 in folders per
+//! thousand ids, or papers in zips per thousand ids), with `bucket = id - id % 1000` and
+//! `block = id - id % 100000`.
 
 use std::path::{Path, PathBuf};
 
 use super::FilesError;
+use crate::collection::FileLayout;
 use crate::Collection;
 
 /// What a record's location is computed from.
@@ -65,7 +61,7 @@ fn safe_extension(ext: &str) -> Option<String> {
 
 /// The name of a paper's entry inside its zip: `<DOI prefix>/<suffix, percent-encoded>.pdf`,
 /// keeping `A-Z a-z 0-9 - . _` and writing every other byte as `%XX` (upper-case hex).
-pub fn scimag_entry_name(doi: &str) -> Option<String> {
+pub fn paper_entry_name(doi: &str) -> Option<String> {
     let doi = doi.trim();
     let (prefix, suffix) = doi.split_once('/')?;
     if prefix.is_empty() || suffix.is_empty() {
@@ -86,58 +82,46 @@ pub fn scimag_entry_name(doi: &str) -> Option<String> {
 }
 
 impl Layout {
-    /// Computes where a record's file belongs. Fails when the record lacks what that needs.
+    /// Computes where a record's file belongs (by its collection's [`FileLayout`]). Fails when
+    /// the record lacks what that needs.
     pub fn of(file: &FileRef<'_>) -> Result<Layout, FilesError> {
         let bucket = file.id - file.id % 1000;
-        match file.collection {
-            Collection::FictionRus
-            | Collection::Magazines
-            | Collection::Comics
-            | Collection::Standards => Err(FilesError::NoRule),
-            Collection::Libgen => {
+        match file.collection.info().files {
+            None => Err(FilesError::NoRule),
+            Some(FileLayout::ByMd5 {
+                extension,
+                torrent,
+                width,
+            }) => {
                 let md5 = file.md5.trim();
                 if !is_md5(md5) {
                     return Err(FilesError::Unlocatable("MD5"));
                 }
-                let rel = format!("{bucket}/{}", md5.to_ascii_lowercase());
+                let rel = if extension {
+                    let ext = safe_extension(file.extension)
+                        .ok_or(FilesError::Unlocatable("file extension"))?;
+                    format!("{bucket}/{}.{ext}", md5.to_ascii_lowercase())
+                } else {
+                    format!("{bucket}/{}", md5.to_ascii_lowercase())
+                };
                 Ok(Layout {
                     repository_path: rel.clone(),
                     zip_entry: None,
                     torrent: TorrentRef {
-                        file_name: format!("r_{bucket:03}.torrent"),
+                        file_name: format!("{torrent}{bucket:0width$}.torrent"),
                         path_in_torrent: rel,
                     },
                 })
             }
-            Collection::Fiction => {
-                let md5 = file.md5.trim();
-                if !is_md5(md5) {
-                    return Err(FilesError::Unlocatable("MD5"));
-                }
-                let ext = safe_extension(file.extension)
-                    .ok_or(FilesError::Unlocatable("file extension"))?;
-                let rel = format!("{bucket}/{}.{ext}", md5.to_ascii_lowercase());
-                Ok(Layout {
-                    repository_path: rel.clone(),
-                    zip_entry: None,
-                    torrent: TorrentRef {
-                        file_name: format!("f_{bucket}.torrent"),
-                        path_in_torrent: rel,
-                    },
-                })
-            }
-            Collection::Scimag => {
+            Some(FileLayout::Zips { zip, torrent }) => {
                 let block = file.id - file.id % 100_000;
-                let entry = scimag_entry_name(file.doi).ok_or(FilesError::Unlocatable("DOI"))?;
-                let rel = format!(
-                    "{block:08}/libgen.scimag{bucket:08}-{:08}.zip",
-                    bucket + 999
-                );
+                let entry = paper_entry_name(file.doi).ok_or(FilesError::Unlocatable("DOI"))?;
+                let rel = format!("{block:08}/{zip}{bucket:08}-{:08}.zip", bucket + 999);
                 Ok(Layout {
                     repository_path: rel.clone(),
                     zip_entry: Some(entry),
                     torrent: TorrentRef {
-                        file_name: format!("sm_{block:08}-{:08}.torrent", block + 99_999),
+                        file_name: format!("{torrent}{block:08}-{:08}.torrent", block + 99_999),
                         path_in_torrent: rel,
                     },
                 })
@@ -158,7 +142,7 @@ pub struct Repository {
 }
 
 impl Repository {
-    /// A repository with the collections in `root/libgen`, `root/fiction` and `root/scimag`
+    /// A repository with each collection in `root/{slug}` (`root/libgen`, `root/fiction` …)
     /// (none when `root` is `None`).
     pub fn new(root: Option<&Path>) -> Self {
         let mut repo = Repository {

@@ -13,6 +13,7 @@ use bendy::decoding::{Decoder, Object};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use super::FilesError;
+use crate::collection::FileLayout;
 use crate::Collection;
 
 /// Characters kept as they are in magnet link values.
@@ -323,18 +324,24 @@ pub fn coverage_of_name(name: &str) -> Option<(Collection, u64, u64)> {
             .then(|| s.parse::<u64>().ok())
             .flatten()
     };
-    if let Some(rest) = stem.strip_prefix("r_") {
-        let n = digits(rest)?;
-        return Some((Collection::Libgen, n, n + 999));
-    }
-    if let Some(rest) = stem.strip_prefix("f_") {
-        let n = digits(rest)?;
-        return Some((Collection::Fiction, n, n + 999));
-    }
-    if let Some(rest) = stem.strip_prefix("sm_") {
-        let (a, b) = rest.split_once('-')?;
-        let (a, b) = (digits(a)?, digits(b)?);
-        return (a <= b).then_some((Collection::Scimag, a, b));
+    // Each collection's torrent naming, as its description gives it.
+    for info in &crate::collection::INFO {
+        match info.files {
+            Some(FileLayout::ByMd5 { torrent, .. }) => {
+                if let Some(rest) = stem.strip_prefix(torrent) {
+                    let n = digits(rest)?;
+                    return Some((info.collection, n, n + 999));
+                }
+            }
+            Some(FileLayout::Zips { torrent, .. }) => {
+                if let Some(rest) = stem.strip_prefix(torrent) {
+                    let (a, b) = rest.split_once('-')?;
+                    let (a, b) = (digits(a)?, digits(b)?);
+                    return (a <= b).then_some((info.collection, a, b));
+                }
+            }
+            None => {}
+        }
     }
     None
 }

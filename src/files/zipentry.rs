@@ -1,4 +1,4 @@
-//! Papers inside the scimag zips. The archives are stored uncompressed, so an entry is a byte
+//! Papers inside their zips. The archives are stored uncompressed, so an entry is a byte
 //! range of the zip file: found once through the central directory, then served by seeking.
 
 use std::io::{Read, Write};
@@ -36,7 +36,7 @@ fn comparable(name: &str) -> String {
     }
 }
 
-/// Finds the entry of the paper with this DOI in a scimag zip, matching names case-insensitively
+/// Finds the entry of the paper with this DOI in a papers' zip, matching names case-insensitively
 /// after percent-decoding (the archives' encoding of some characters is not consistent).
 /// Blocking.
 pub fn find_entry(zip: &Path, doi: &str) -> Result<Option<ZipEntry>, FilesError> {
@@ -72,7 +72,7 @@ pub fn find_entry(zip: &Path, doi: &str) -> Result<Option<ZipEntry>, FilesError>
     }))
 }
 
-/// Finds the entries of several papers in one scimag zip, reading its directory once (as
+/// Finds the entries of several papers in one papers' zip, reading its directory once (as
 /// [`find_entry`] matches them). Blocking.
 pub fn find_entries(zip: &Path, dois: &[&str]) -> Result<Vec<Option<ZipEntry>>, FilesError> {
     let file = std::fs::File::open(zip).map_err(|e| FilesError::Io(zip.to_path_buf(), e))?;

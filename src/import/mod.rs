@@ -9,13 +9,14 @@ mod spec;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, Statement};
 use serde::Serialize;
 
+use crate::clock::now_utc;
 use crate::dump::{self, DumpError, InputError};
 use crate::Collection;
 use batch::{Batch, ReadyRow, Val};
@@ -208,37 +209,7 @@ impl std::fmt::Debug for Password {
     }
 }
 
-/// How far the running file's import is, shared with whoever shows it.
-#[derive(Debug, Default)]
-pub struct ImportProgress {
-    /// Bytes of the file (compressed) read so far.
-    position: AtomicU64,
-    /// The file's size (0: unknown).
-    size: AtomicU64,
-    /// Rows written so far.
-    rows: AtomicU64,
-}
-
-impl ImportProgress {
-    fn start(&self, size: Option<u64>) {
-        self.size.store(size.unwrap_or(0), Ordering::Relaxed);
-        self.position.store(0, Ordering::Relaxed);
-        self.rows.store(0, Ordering::Relaxed);
-    }
-
-    /// The share of the file read, in percent, when its size is known.
-    pub fn percent(&self) -> Option<f64> {
-        let size = self.size.load(Ordering::Relaxed);
-        (size > 0).then(|| {
-            (self.position.load(Ordering::Relaxed) as f64 * 100.0 / size as f64).min(100.0)
-        })
-    }
-
-    /// Rows written so far.
-    pub fn rows(&self) -> u64 {
-        self.rows.load(Ordering::Relaxed)
-    }
-}
+pub use crate::activity::ImportProgress;
 
 impl Default for ImportOptions {
     fn default() -> Self {
@@ -446,13 +417,6 @@ fn secondary_indexes(conn: &Connection, table: &str) -> rusqlite::Result<Vec<(St
         conn.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL")?;
     let rows = stmt.query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?;
     rows.collect()
-}
-
-/// The current UTC time as `YYYY-MM-DD HH:MM:SS`.
-pub(crate) fn now_utc() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    now.format(&fmt).unwrap_or_default()
 }
 
 /// Imports dump files into the catalog at `db` (which must exist with its migrations applied), in
@@ -989,8 +953,7 @@ impl Progress {
     fn update(&self, position: u64, rows: u64) {
         let rate = rows as f64 / self.started.elapsed().as_secs_f64().max(1e-3);
         if let Some(o) = &self.observer {
-            o.position.store(position, Ordering::Relaxed);
-            o.rows.store(rows, Ordering::Relaxed);
+            o.set(position, rows);
         }
         if let Some(r) = &self.reporter {
             r.update(position, &format!("{rows} rows, {rate:.0} rows/s"));

@@ -1,6 +1,8 @@
-//! Generated from the real schemas: how each dump table maps onto a catalog table.
+//! How each dump table maps onto a catalog table, written from the real schemas; the test below
+//! checks every table and column against `migrations/`.
 
 use super::{ColumnSpec, Kind, TableSpec};
+use crate::collection::Tables;
 use crate::Collection;
 
 const LIBGEN_COLUMNS: &[ColumnSpec] = &[
@@ -812,7 +814,7 @@ const SCIMAG_PUBLISHERS_COLUMNS: &[ColumnSpec] = &[
 pub const TABLES: &[TableSpec] = &[
     TableSpec {
         dump: "updated",
-        table: "libgen",
+        table: Collection::Libgen.slug(),
         collection: Collection::Libgen,
         key: "id",
         tracked: true,
@@ -820,7 +822,7 @@ pub const TABLES: &[TableSpec] = &[
     },
     TableSpec {
         dump: "description",
-        table: "libgen_description",
+        table: Tables::name(Collection::Libgen.info().tables.descriptions),
         collection: Collection::Libgen,
         key: "md5",
         tracked: true,
@@ -844,7 +846,7 @@ pub const TABLES: &[TableSpec] = &[
     },
     TableSpec {
         dump: "fiction",
-        table: "fiction",
+        table: Collection::Fiction.slug(),
         collection: Collection::Fiction,
         key: "id",
         tracked: true,
@@ -852,7 +854,7 @@ pub const TABLES: &[TableSpec] = &[
     },
     TableSpec {
         dump: "fiction_description",
-        table: "fiction_description",
+        table: Tables::name(Collection::Fiction.info().tables.descriptions),
         collection: Collection::Fiction,
         key: "md5",
         tracked: true,
@@ -868,7 +870,7 @@ pub const TABLES: &[TableSpec] = &[
     },
     TableSpec {
         dump: "scimag",
-        table: "scimag",
+        table: Collection::Scimag.slug(),
         collection: Collection::Scimag,
         key: "id",
         tracked: true,
@@ -876,7 +878,7 @@ pub const TABLES: &[TableSpec] = &[
     },
     TableSpec {
         dump: "magazines",
-        table: "scimag_magazines",
+        table: Tables::name(Collection::Scimag.info().tables.journals),
         collection: Collection::Scimag,
         key: "id",
         tracked: false,
@@ -884,10 +886,92 @@ pub const TABLES: &[TableSpec] = &[
     },
     TableSpec {
         dump: "publishers",
-        table: "scimag_publishers",
+        table: Tables::name(Collection::Scimag.info().tables.publishers),
         collection: Collection::Scimag,
         key: "id",
         tracked: false,
         columns: SCIMAG_PUBLISHERS_COLUMNS,
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::super::snapshot::map::SPECS;
+    use super::*;
+
+    /// The catalog as `migrations/` makes it, in memory.
+    fn migrated() -> rusqlite::Connection {
+        let conn = rusqlite::Connection::open_in_memory().expect("in-memory SQLite");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .expect("migrations/")
+            .map(|e| e.expect("an entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+            .collect();
+        files.sort();
+        assert!(!files.is_empty());
+        for f in files {
+            let sql = std::fs::read_to_string(&f).expect("a migration");
+            conn.execute_batch(&sql)
+                .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        }
+        conn
+    }
+
+    fn columns(conn: &rusqlite::Connection, table: &str) -> Vec<String> {
+        let mut stmt = conn
+            .prepare(&format!("PRAGMA table_info({table})"))
+            .expect("table_info");
+        let names = stmt
+            .query_map([], |r| r.get::<_, String>(1))
+            .expect("columns")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("names");
+        names
+    }
+
+    /// Every table and column the importer writes (classic dumps and the libgen.li snapshot) is
+    /// one `migrations/` creates, its key is a column, and the tables the index follows have the
+    /// `import_id` column: the spec is checked against the schema, not trusted.
+    #[test]
+    fn specs_match_the_migrations() {
+        let conn = migrated();
+        for spec in TABLES.iter().chain(SPECS.iter()) {
+            let have = columns(&conn, spec.table);
+            assert!(!have.is_empty(), "{}: no such catalog table", spec.table);
+            for c in spec.columns {
+                assert!(
+                    have.iter().any(|h| h == c.column),
+                    "{}.{} (from the dump's {}.{}) is not in migrations/",
+                    spec.table,
+                    c.column,
+                    spec.dump,
+                    c.dump
+                );
+            }
+            assert!(
+                have.iter().any(|h| h == spec.key),
+                "{}: key {} is not a column",
+                spec.table,
+                spec.key
+            );
+            if spec.tracked {
+                assert!(
+                    have.iter().any(|h| h == "import_id"),
+                    "{} is followed by the index but has no import_id",
+                    spec.table
+                );
+            }
+        }
+        // Each collection's own table is written by a spec.
+        for c in crate::Collection::ALL {
+            assert!(
+                TABLES
+                    .iter()
+                    .chain(SPECS.iter())
+                    .any(|s| s.table == c.slug()),
+                "{c}"
+            );
+        }
+    }
+}

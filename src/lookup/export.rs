@@ -9,9 +9,9 @@ use serde_json::{json, Value};
 use sqlx::SqlitePool;
 
 use super::resolve::{Lookup, Record, Row};
+use crate::citation::Citation;
 use crate::db::DbError;
 use crate::files::TorrentShelf;
-use crate::web::handlers::citation::Citation;
 
 /// One record as JSON.
 pub fn record_json(r: &Record, link: &dyn Fn(&str) -> String) -> Value {

@@ -230,7 +230,9 @@ pub async fn resolve(
     }
     let mut summaries: Vec<Summary> = Vec::with_capacity(unique.len());
     for chunk in unique.chunks(SUMMARY_CHUNK) {
-        summaries.extend(crate::db::records::summaries(pool, chunk).await?);
+        summaries.extend(
+            crate::db::records::summaries(pool, chunk.iter().map(|h| (h.collection, h.id))).await?,
+        );
     }
     // Their files, in one pass.
     let summaries = Arc::new(summaries);

@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use rusqlite::{Connection, OpenFlags};
 use tantivy::indexer::NoMergePolicy;
 use tantivy::query::{
     BitSetDocSet, ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight,
@@ -26,6 +25,8 @@ use super::normalize::{
 };
 use super::schema::{marker, register_tokenizers, title_key, uid, Fields, Marker, FORMAT_VERSION};
 use super::SearchError;
+use crate::db::index_source::{IndexRow, IndexSource, Lookups};
+use crate::text::strip_html;
 use crate::Collection;
 
 /// Settings of the index writer.
@@ -138,191 +139,66 @@ fn dir_size(dir: &Path) -> u64 {
         .unwrap_or(0)
 }
 
-/// Lookup tables the documents need: topics, journals and DOI-prefix publishers.
-struct Lookups {
-    topics: HashMap<String, String>,
-    journals_by_id: HashMap<String, String>,
-    journals_by_journal_id: HashMap<String, String>,
-    publishers: HashMap<String, String>,
-}
-
-impl Lookups {
-    fn load(conn: &Connection) -> rusqlite::Result<Self> {
-        let pairs = |sql: &str| -> rusqlite::Result<HashMap<String, String>> {
-            let mut stmt = conn.prepare(sql)?;
-            let rows = stmt.query_map([], |r| {
-                Ok((
-                    r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-                    r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                ))
-            })?;
-            rows.filter(|r| {
-                r.as_ref()
-                    .map_or(true, |(k, v)| !k.is_empty() && !v.is_empty())
-            })
-            .collect()
-        };
-        Ok(Lookups {
-            topics: pairs(
-                "SELECT CAST(topic_id AS TEXT), topic_descr FROM libgen_topics WHERE lang = 'en'",
-            )?,
-            journals_by_id: pairs("SELECT CAST(id AS TEXT), magazine FROM scimag_magazines")?,
-            journals_by_journal_id: pairs("SELECT journal_id, magazine FROM scimag_magazines")?,
-            publishers: pairs("SELECT lower(doi_code), publisher FROM scimag_publishers")?,
-        })
-    }
-}
-
-/// Removes HTML tags and decodes the common entities (scimag titles carry `<i>`, `&amp;`).
-pub fn strip_html(text: &str) -> String {
-    if !text.contains(['<', '&']) {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find(['<', '&']) {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        if rest.starts_with('<') {
-            match rest.find('>') {
-                Some(end) if end < 200 => rest = &rest[end + 1..],
-                _ => {
-                    out.push('<');
-                    rest = &rest[1..];
-                }
-            }
-        } else {
-            let end = rest.find(';').filter(|e| *e <= 10);
-            let decoded = end.and_then(|e| match &rest[1..e] {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some(' '),
-                ent if ent.starts_with("#x") || ent.starts_with("#X") => {
-                    u32::from_str_radix(&ent[2..], 16)
-                        .ok()
-                        .and_then(char::from_u32)
-                }
-                ent if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
-                _ => None,
-            });
-            match (decoded, end) {
-                (Some(c), Some(e)) => {
-                    out.push(c);
-                    rest = &rest[e + 1..];
-                }
-                _ => {
-                    out.push('&');
-                    rest = &rest[1..];
-                }
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-fn s(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
-    Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
-}
-
-fn n(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<u64> {
-    Ok(r.get::<_, Option<i64>>(i)?.unwrap_or(0).max(0) as u64)
-}
-
 /// Feeds the catalog rows of one collection (all, or those changed after `since`) to `sink`.
 fn for_each_document(
-    conn: &Connection,
+    source: &IndexSource,
     fields: &Fields,
     lookups: &Lookups,
     collection: Collection,
     since: Option<i64>,
     mut sink: impl FnMut(u64, TantivyDocument) -> Result<(), SearchError>,
 ) -> Result<(), SearchError> {
-    let filter = if since.is_some() {
-        "WHERE import_id > ?1"
-    } else {
-        "WHERE ?1 IS NULL"
-    };
-    let sql = match collection {
-        Collection::Libgen => format!(
-            "SELECT id, title, volume_info, series, periodical, author, publisher, edition, tags, topic, md5, doi, \
-             identifier, identifier_wodash, issn, language, extension, year, filesize, time_added, visible, generic \
-             FROM libgen {filter}"
-        ),
-        Collection::Fiction => format!(
-            "SELECT id, title, '', series, '', author, publisher, edition, '', '', md5, '', identifier, '', '', \
-             language, extension, year, filesize, time_added, visible, generic FROM fiction {filter}"
-        ),
-        Collection::Scimag => format!(
-            "SELECT id, title, '', '', '', author, '', '', '', '', md5, doi, isbn, '', issnp, '', 'pdf', year, \
-             filesize, time_added, visible, '', journal, journal_id, issne, pubmed_id FROM scimag {filter}"
-        ),
-        // The collections only the libgen.li snapshot has: its common layout.
-        c => format!(
-            "SELECT id, title, volume, series, issue, author, publisher, edition, '', '', md5, doi, \
-             identifier, '', issn, language, extension, year, filesize, time_added, visible, generic \
-             FROM {} {filter}",
-            c.slug()
-        ),
-    };
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query([since])?;
     let mut idents = Vec::new();
     // The same few hundred spellings of languages, millions of times.
     let mut languages: HashMap<String, u64> = HashMap::new();
-    while let Some(r) = rows.next()? {
-        let id = n(r, 0)?;
-        let mut title = strip_html(&s(r, 1)?);
-        let volume = s(r, 2)?;
-        if !volume.is_empty() {
+    source.for_each_row(collection, since, |r: &IndexRow| {
+        let id = r.id;
+        let mut title = strip_html(&r.title);
+        if !r.volume.is_empty() {
             title.push(' ');
-            title.push_str(&volume);
+            title.push_str(&r.volume);
         }
-        let mut series = s(r, 3)?;
-        let periodical = s(r, 4)?;
-        if !periodical.is_empty() {
+        let mut series = r.series.clone();
+        if !r.periodical.is_empty() {
             series.push(' ');
-            series.push_str(&periodical);
+            series.push_str(&r.periodical);
         }
-        let mut publisher = s(r, 6)?;
-        let mut tags = s(r, 8)?;
+        let mut publisher = r.publisher.clone();
+        let mut tags = String::with_capacity(r.tags.len() + r.edition.len() + 1);
+        tags.push_str(&r.tags);
         tags.push(' ');
-        tags.push_str(&s(r, 7)?); // edition
-        let topic = s(r, 9)?;
-        if let Some(t) = lookups.topics.get(topic.trim()) {
+        tags.push_str(&r.edition);
+        if let Some(t) = lookups.topics.get(r.topic.trim()) {
             tags.push(' ');
             tags.push_str(t);
         }
         idents.clear();
-        let doi = s(r, 11)?;
+        let doi = &r.doi;
         // Papers' DOIs are found through the catalog's DOI index (see `SearchEngine::search`).
         if !doi.trim().is_empty() && collection != Collection::Scimag {
             idents.push(format!("doi:{}", doi.trim().to_lowercase()));
         }
-        isbn_terms(&s(r, 12)?, &mut idents);
-        isbn_terms(&s(r, 13)?, &mut idents);
-        if let Some(issn) = parse_issn(&s(r, 14)?) {
+        isbn_terms(&r.identifier, &mut idents);
+        isbn_terms(&r.identifier_wodash, &mut idents);
+        if let Some(issn) = parse_issn(&r.issn) {
             idents.push(format!("issn:{issn}"));
         }
         let mut journal = String::new();
         if collection == Collection::Scimag {
-            journal = s(r, 22)?;
-            let journal_id = s(r, 23)?;
+            journal.clone_from(&r.journal);
+            let journal_id = &r.journal_id;
             if journal.trim().is_empty() && !journal_id.is_empty() {
                 journal = lookups
                     .journals_by_journal_id
-                    .get(&journal_id)
-                    .or_else(|| lookups.journals_by_id.get(&journal_id))
+                    .get(journal_id)
+                    .or_else(|| lookups.journals_by_id.get(journal_id))
                     .cloned()
                     .unwrap_or_default();
             }
-            if let Some(issn) = parse_issn(&s(r, 24)?) {
+            if let Some(issn) = parse_issn(&r.issne) {
                 idents.push(format!("issn:{issn}"));
             }
-            let pmid = s(r, 25)?;
+            let pmid = &r.pubmed_id;
             if !pmid.trim().is_empty() {
                 idents.push(format!("pmid:{}", pmid.trim()));
             }
@@ -333,30 +209,29 @@ fn for_each_document(
         }
         idents.sort();
         idents.dedup();
-        let language = s(r, 15)?;
-        let lang = match languages.get(&language) {
+        let lang = match languages.get(&r.language) {
             Some(c) => *c,
             None => {
-                let c = language_code(&language);
+                let c = language_code(&r.language);
                 if languages.len() < 100_000 {
-                    languages.insert(language, c);
+                    languages.insert(r.language.clone(), c);
                 }
                 c
             }
         };
         let group = Group::of_language(language_iso639_3(lang));
-        let ext = extension_code(&s(r, 16)?);
-        let author = strip_html(&s(r, 5)?);
+        let ext = extension_code(&r.extension);
+        let author = strip_html(&r.author);
         let mut d = doc!(
             fields.coll => collection.code(),
             fields.id => id,
             fields.lang => lang,
             fields.ext => ext,
-            fields.year => year(&s(r, 17)?),
-            fields.size => n(r, 18)? >> 10,
-            fields.added => timestamp(r.get::<_, Option<String>>(19)?.as_deref()) / 86_400,
-            fields.withdrawn => u64::from(!s(r, 20)?.trim().is_empty()),
-            fields.superseded => u64::from(!s(r, 21)?.trim().is_empty()),
+            fields.year => year(&r.year),
+            fields.size => r.filesize >> 10,
+            fields.added => timestamp(r.time_added.as_deref()) / 86_400,
+            fields.withdrawn => u64::from(!r.visible.trim().is_empty()),
+            fields.superseded => u64::from(!r.generic.trim().is_empty()),
             fields.title_key => title_key(&title),
         );
         d.add_text(fields.title, &title);
@@ -394,9 +269,8 @@ fn for_each_document(
         for i in &idents {
             d.add_text(fields.ident, i);
         }
-        sink(id, d)?;
-    }
-    Ok(())
+        sink(id, d)
+    })
 }
 
 /// Changed records replaced per batch by [`catch_up`].
@@ -450,17 +324,8 @@ fn markers(values: &[Marker]) -> PreTokenizedString {
     }
 }
 
-fn open_catalog(db: &Path) -> Result<Connection, SearchError> {
-    let conn = Connection::open_with_flags(
-        db,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| SearchError::Catalog(e.to_string()))?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    // The catalog is read in order, once: through SQLite's page cache, not a memory map whose
-    // pages would count in the process's resident memory beside the writer's budget.
-    conn.execute_batch("PRAGMA cache_size = -16384; PRAGMA mmap_size = 0;")?;
-    Ok(conn)
+fn open_catalog(db: &Path) -> Result<IndexSource, SearchError> {
+    IndexSource::open(db).map_err(|e| SearchError::Catalog(e.to_string()))
 }
 
 fn writer_threads(opts: &IndexOptions) -> usize {
@@ -545,18 +410,11 @@ pub fn indexed_import(index: &Index) -> i64 {
 pub fn lag(db: &Path, root: &Path) -> Result<Lag, SearchError> {
     let (index, _) = open_current(root)?;
     let indexed = indexed_import(&index);
-    let conn = open_catalog(db)?;
-    let catalog = last_import(&conn)?;
+    let source = open_catalog(db)?;
+    let catalog = source.last_import()?;
     let mut records = 0;
     if catalog > indexed {
-        for c in Collection::ALL {
-            let n: i64 = conn.query_row(
-                &format!("SELECT count(*) FROM {} WHERE import_id > ?1", c.slug()),
-                [indexed],
-                |r| r.get(0),
-            )?;
-            records += n as u64;
-        }
+        records = source.changed_since(indexed)?;
     }
     Ok(Lag {
         indexed,
@@ -565,33 +423,18 @@ pub fn lag(db: &Path, root: &Path) -> Result<Lag, SearchError> {
     })
 }
 
-fn last_import(conn: &Connection) -> Result<i64, SearchError> {
-    Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM imports", [], |r| r.get(0))?)
-}
-
 /// Builds a new generation from the whole catalog, makes it current, and removes the older
 /// generations no reader holds (`generations`).
 pub fn rebuild(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexReport, SearchError> {
     let started = Instant::now();
     std::fs::create_dir_all(root).map_err(|e| SearchError::Io(root.to_path_buf(), e))?;
     let _updating = super::UpdateLock::acquire(root);
-    let conn = open_catalog(db)?;
+    let source = open_catalog(db)?;
     // One read transaction: a consistent snapshot even if an import commits meanwhile.
-    conn.execute_batch("BEGIN")?;
-    let import_id = last_import(&conn)?;
-    let total: u64 = conn.query_row(
-        &format!(
-            "SELECT {}",
-            Collection::ALL
-                .iter()
-                .map(|c| format!("(SELECT count(*) FROM {})", c.slug()))
-                .collect::<Vec<_>>()
-                .join(" + ")
-        ),
-        [],
-        |r| r.get::<_, i64>(0),
-    )? as u64;
-    let lookups = Lookups::load(&conn)?;
+    source.begin()?;
+    let import_id = source.last_import()?;
+    let total = source.records()?;
+    let lookups = source.lookups()?;
     let stamp = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
     let name = format!("gen-{stamp}");
     let dir = root.join(&name);
@@ -615,7 +458,7 @@ pub fn rebuild(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepor
     let bar = Written::start(&opts.progress, "indexing", Some(total));
     let mut documents = 0u64;
     for collection in Collection::ALL {
-        for_each_document(&conn, &fields, &lookups, collection, None, |_, d| {
+        for_each_document(&source, &fields, &lookups, collection, None, |_, d| {
             writer.add_document(d)?;
             documents += 1;
             if documents.is_multiple_of(8192) {
@@ -624,7 +467,7 @@ pub fn rebuild(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepor
             Ok(())
         })?;
     }
-    conn.execute_batch("COMMIT")?;
+    source.commit()?;
     bar.set(documents, "documents; merging the segments");
     let mut commit = writer.prepare_commit()?;
     commit.set_payload(&import_id.to_string());
@@ -657,7 +500,7 @@ pub fn rebuild(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepor
     drop(bar);
     let meta = GenerationMeta {
         format: FORMAT_VERSION,
-        created: crate::import::now_utc(),
+        created: crate::clock::now_utc(),
     };
     std::fs::write(
         dir.join("lanshelf.json"),
@@ -693,9 +536,9 @@ pub fn catch_up(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepo
         Err(e) => return Err(e),
     };
     let seen = indexed_import(&index);
-    let conn = open_catalog(db)?;
-    conn.execute_batch("BEGIN")?;
-    let import_id = last_import(&conn)?;
+    let source = open_catalog(db)?;
+    source.begin()?;
+    let import_id = source.last_import()?;
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -710,7 +553,7 @@ pub fn catch_up(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepo
         });
     }
     let fields = Fields::new();
-    let lookups = Lookups::load(&conn)?;
+    let lookups = source.lookups()?;
     let mut writer = writer(
         &index,
         &IndexOptions {
@@ -719,16 +562,7 @@ pub fn catch_up(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepo
         },
     )?;
     let total = if opts.progress.is_some() {
-        let mut n = 0u64;
-        for c in Collection::ALL {
-            let count: i64 = conn.query_row(
-                &format!("SELECT count(*) FROM {} WHERE import_id > ?1", c.slug()),
-                [seen],
-                |r| r.get(0),
-            )?;
-            n += count.max(0) as u64;
-        }
-        Some(n)
+        Some(source.changed_since(seen)?)
     } else {
         None
     };
@@ -750,20 +584,27 @@ pub fn catch_up(db: &Path, root: &Path, opts: &IndexOptions) -> Result<IndexRepo
         Ok(())
     };
     for collection in Collection::ALL {
-        for_each_document(&conn, &fields, &lookups, collection, Some(seen), |id, d| {
-            changed.insert(uid(collection.code(), id));
-            batch.push(d);
-            documents += 1;
-            if batch.len() >= UPDATE_BATCH {
-                flush(&mut batch, &mut changed)?;
-                bar.set(documents, "documents");
-            }
-            Ok(())
-        })?;
+        for_each_document(
+            &source,
+            &fields,
+            &lookups,
+            collection,
+            Some(seen),
+            |id, d| {
+                changed.insert(uid(collection.code(), id));
+                batch.push(d);
+                documents += 1;
+                if batch.len() >= UPDATE_BATCH {
+                    flush(&mut batch, &mut changed)?;
+                    bar.set(documents, "documents");
+                }
+                Ok(())
+            },
+        )?;
     }
     flush(&mut batch, &mut changed)?;
     bar.set(documents, "documents; committing");
-    conn.execute_batch("COMMIT")?;
+    source.commit()?;
     let mut commit = writer.prepare_commit()?;
     commit.set_payload(&import_id.to_string());
     commit.commit()?;

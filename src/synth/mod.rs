@@ -1,7 +1,7 @@
 //! Synthetic Library Genesis dumps for benchmarks and scale tests.
 //!
 //! [`write_dump`] writes a complete `mysqldump` file for one collection, laid out like the
-//! published dumps (the MariaDB 10.11 samples in `shared/reference/dumps/*-oneline.sql`): the
+//! published dumps (the MariaDB 10.11 samples in `tests/fixtures/dumps/*-oneline.sql`): the
 //! same header and footer, `DROP TABLE` / `CREATE TABLE` with the real column lists,
 //! `LOCK TABLES`, `ALTER TABLE ... DISABLE KEYS`, extended `INSERT`s of about
 //! [`SynthOptions::statement_bytes`] each (one statement a line, tuples joined by `),(`),

@@ -1,5 +1,6 @@
 //! Verbatim text of the MariaDB 10.11 `mysqldump` samples of the real Library Genesis schemas
-//! (`/work/shared/reference/dumps/*-oneline.sql`).
+//! (`tests/fixtures/dumps/*-oneline.sql`; `synth::tests::skeleton_matches_reference_samples`
+//! compares them).
 //!
 //! `{AI}` marks where ` AUTO_INCREMENT=<next id>` goes when the table has rows; `{DB}` is the
 //! database name.

@@ -81,16 +81,7 @@ pub enum AccessError {
     ZeroRate,
 }
 
-/// Parses a network (`192.168.0.0/16`, `fd00::/8`) or a single address (`10.0.0.7`).
-pub fn parse_net(s: &str) -> Result<IpNet, String> {
-    let s = s.trim();
-    if let Ok(net) = s.parse::<IpNet>() {
-        return Ok(net.trunc());
-    }
-    s.parse::<IpAddr>()
-        .map(IpNet::from)
-        .map_err(|_| format!("`{s}` is neither an address nor a network (like 192.168.1.0/24)"))
-}
+pub use crate::setting::parse_net;
 
 /// The access settings, as given on the command line.
 #[derive(Debug, Clone, Default)]

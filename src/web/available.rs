@@ -10,7 +10,7 @@ use std::path::Path;
 use sqlx::SqlitePool;
 
 use crate::db::{catalog, DbError};
-use crate::files::{scimag_entry_name, Repository, Torrent, TorrentShelf};
+use crate::files::{paper_entry_name, Repository, Torrent, TorrentShelf};
 use crate::search::only::RecordSet;
 use crate::Collection;
 
@@ -47,7 +47,7 @@ fn subfolders(dir: &Path) -> Vec<(String, std::path::PathBuf)> {
 /// Lists the repository. Blocking.
 pub fn list(repository: &Repository, shelf: &TorrentShelf) -> Listing {
     let mut out = Listing::default();
-    for c in [Collection::Libgen, Collection::Fiction] {
+    for c in Collection::by_md5() {
         let Some(root) = repository.root(c) else {
             continue;
         };
@@ -79,7 +79,7 @@ pub fn list(repository: &Repository, shelf: &TorrentShelf) -> Listing {
                     continue;
                 };
                 let Some(first) = name
-                    .strip_prefix("libgen.scimag")
+                    .strip_prefix(Collection::Scimag.zip_prefix().unwrap_or_default())
                     .and_then(|r| r.strip_suffix(".zip"))
                     .and_then(|r| r.split_once('-'))
                     .and_then(|(a, _)| numeric(a))
@@ -137,8 +137,10 @@ pub async fn records(pool: &SqlitePool, listing: &Listing) -> Result<RecordSet, 
     for (c, bucket, names) in &listing.classic {
         let rows = catalog::files_between(pool, *c, *bucket as i64, *bucket as i64 + 999).await?;
         for (id, md5, ext) in rows {
-            let name = match c {
-                Collection::Fiction => format!("{md5}.{}", ext.trim()),
+            let name = match c.files() {
+                Some(crate::collection::FileLayout::ByMd5 {
+                    extension: true, ..
+                }) => format!("{md5}.{}", ext.trim()),
                 _ => md5,
             };
             if names.contains(&name) {
@@ -149,7 +151,7 @@ pub async fn records(pool: &SqlitePool, listing: &Listing) -> Result<RecordSet, 
     for (bucket, names) in &listing.papers {
         let rows = catalog::papers_between(pool, *bucket as i64, *bucket as i64 + 999).await?;
         for (id, doi) in rows {
-            if scimag_entry_name(&doi).is_some_and(|n| names.contains(&n.to_ascii_lowercase())) {
+            if paper_entry_name(&doi).is_some_and(|n| names.contains(&n.to_ascii_lowercase())) {
                 found.push((Collection::Scimag, id as u64));
             }
         }

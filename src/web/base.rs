@@ -46,46 +46,7 @@ const LOCATION_HEADERS: &[&str] = &[
     "hx-location",
 ];
 
-/// Why a base path was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum BasePathError {
-    /// It does not start with `/`.
-    #[error("a base path starts with `/` (like `/lanshelf`)")]
-    NotAbsolute,
-    /// It holds a character a path segment should not.
-    #[error("a base path holds only letters, digits and `-._~/` (got `{0}`)")]
-    BadCharacter(char),
-    /// It has an empty, `.` or `..` segment.
-    #[error("a base path has no empty, `.` or `..` segments")]
-    BadSegment,
-}
-
-/// A base path as the portal uses it: `""` (none) or `/a/b` without a trailing slash. `/` and
-/// the empty text mean none; `lanshelf/` is refused (not absolute), `/lanshelf/` becomes
-/// `/lanshelf`.
-pub fn normalize(text: &str) -> Result<String, BasePathError> {
-    let text = text.trim();
-    if text.is_empty() || text == "/" {
-        return Ok(String::new());
-    }
-    let Some(rest) = text.strip_prefix('/') else {
-        return Err(BasePathError::NotAbsolute);
-    };
-    let rest = rest.strip_suffix('/').unwrap_or(rest);
-    if let Some(c) = rest
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || "-._~/".contains(*c)))
-    {
-        return Err(BasePathError::BadCharacter(c));
-    }
-    if rest
-        .split('/')
-        .any(|s| s.is_empty() || s == "." || s == "..")
-    {
-        return Err(BasePathError::BadSegment);
-    }
-    Ok(format!("/{rest}"))
-}
+pub use crate::setting::{normalize_base_path as normalize, BasePathError};
 
 /// Whether a link is site-relative (`/x`, not `//host/x`), so it gets the base path.
 fn site_relative(link: &[u8]) -> bool {

@@ -19,6 +19,7 @@ pub mod privilege;
 pub mod range;
 pub mod render;
 pub mod routes;
+pub mod serve;
 pub mod server;
 pub mod state;
 

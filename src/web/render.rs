@@ -9,6 +9,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::search::analyzer::{fold_char, is_cjk};
+pub use crate::text::{authors, plain};
 
 /// Renders a template into an HTML response; a template failure becomes a logged 500 page
 /// rendered without templates.
@@ -201,15 +202,6 @@ pub fn description(text: &str) -> Markup {
     Markup(out)
 }
 
-/// Text of a catalog value that may hold HTML (paper titles carry `<i>`, `&amp;`): tags removed,
-/// entities decoded. The result is text, to be escaped like any other.
-pub fn plain(text: &str) -> String {
-    crate::search::indexer::strip_html(text)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// A size in bytes for people (`5.0 MB`).
 pub fn human_size(bytes: i64) -> String {
     if bytes <= 0 {
@@ -235,27 +227,6 @@ pub fn count(n: u64) -> String {
         out.push(c);
     }
     out
-}
-
-/// Splits an author field into names: on `;` when there is one, else on `,` when every part
-/// is a full name (`A. Smith, B. Jones`), never inside `Surname, Given`.
-pub fn authors(field: &str) -> Vec<String> {
-    let field = plain(field.trim_start_matches('\u{feff}'));
-    let clean = |parts: Vec<&str>| -> Vec<String> {
-        parts
-            .into_iter()
-            .map(|p| p.trim().to_string())
-            .filter(|p| !p.is_empty())
-            .collect()
-    };
-    if field.contains(';') {
-        return clean(field.split(';').collect());
-    }
-    let parts: Vec<&str> = field.split(',').collect();
-    if parts.len() > 1 && parts.iter().all(|p| p.split_whitespace().count() >= 2) {
-        return clean(parts);
-    }
-    clean(vec![field.as_str()])
 }
 
 #[cfg(test)]

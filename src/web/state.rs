@@ -11,10 +11,10 @@ use sqlx::SqlitePool;
 
 use super::access::Policy;
 use super::error::WebError;
+use crate::activity::Activity;
 use crate::db::{self, CatalogStats};
 use crate::files::{Repository, TorrentShelf};
 use crate::search::SearchEngine;
-use crate::watch::Activity;
 use crate::Collection;
 
 /// How often the index is checked for a new generation.
@@ -24,8 +24,7 @@ const STATS_REFRESH: Duration = Duration::from_secs(5);
 /// How often the torrent folder and the repository folders are scanned again.
 const COVERAGE_REFRESH: Duration = Duration::from_secs(120);
 
-/// The DOI resolver links lead to unless told otherwise.
-pub const DOI_RESOLVER: &str = "https://doi.org/";
+pub use crate::setting::DOI_RESOLVER;
 
 /// Where the portal finds its data.
 #[derive(Debug, Clone)]
@@ -467,7 +466,7 @@ fn numeric_dirs(dir: &Path) -> Vec<(u64, PathBuf)> {
 /// Which buckets have data in the repository, and how many files each holds. Blocking.
 fn scan_repository(repository: &Repository) -> LocalData {
     let mut local = LocalData::default();
-    for c in [Collection::Libgen, Collection::Fiction] {
+    for c in Collection::by_md5() {
         let Some(root) = repository.root(c) else {
             continue;
         };
@@ -494,7 +493,7 @@ fn scan_repository(repository: &Repository) -> LocalData {
                     continue;
                 };
                 let first = name
-                    .strip_prefix("libgen.scimag")
+                    .strip_prefix(Collection::Scimag.zip_prefix().unwrap_or_default())
                     .and_then(|r| r.strip_suffix(".zip"))
                     .and_then(|r| r.split_once('-'))
                     .and_then(|(a, _)| a.parse::<u64>().ok());

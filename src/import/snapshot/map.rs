@@ -154,10 +154,10 @@ const GENERIC: &[ColumnSpec] = columns!(
 );
 
 macro_rules! spec {
-    ($table:literal, $collection:expr, $columns:expr) => {
+    ($collection:expr, $columns:expr) => {
         TableSpec {
             dump: "files",
-            table: $table,
+            table: $collection.slug(),
             collection: $collection,
             key: "id",
             tracked: true,
@@ -168,13 +168,13 @@ macro_rules! spec {
 
 /// Where each topic's files go.
 pub static SPECS: [TableSpec; 7] = [
-    spec!("libgen", Collection::Libgen, LIBGEN),
-    spec!("fiction", Collection::Fiction, FICTION),
-    spec!("fiction_rus", Collection::FictionRus, GENERIC),
-    spec!("scimag", Collection::Scimag, SCIMAG),
-    spec!("magazines", Collection::Magazines, GENERIC),
-    spec!("comics", Collection::Comics, GENERIC),
-    spec!("standards", Collection::Standards, GENERIC),
+    spec!(Collection::Libgen, LIBGEN),
+    spec!(Collection::Fiction, FICTION),
+    spec!(Collection::FictionRus, GENERIC),
+    spec!(Collection::Scimag, SCIMAG),
+    spec!(Collection::Magazines, GENERIC),
+    spec!(Collection::Comics, GENERIC),
+    spec!(Collection::Standards, GENERIC),
 ];
 
 /// The spec a collection's files are written with.

@@ -13,7 +13,7 @@
 //! rows differ from its `.MYI` count fails the import. The writer's one transaction keeps the
 //! catalog as it was on any failure.
 
-mod map;
+pub(in crate::import) mod map;
 mod source;
 mod stage;
 

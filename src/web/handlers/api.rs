@@ -104,7 +104,7 @@ impl IntoResponse for ApiError {
 /// One search hit as the API returns it.
 #[derive(Debug, Serialize)]
 pub struct ApiHit {
-    /// `libgen`, `fiction` or `scimag`.
+    /// The collection's slug.
     pub collection: Collection,
     /// The record's id in its collection.
     pub id: i64,
@@ -221,7 +221,10 @@ impl ApiQuery {
                 }
                 "collection" if !v.is_empty() => {
                     filters.collection = Some(v.parse().map_err(|_| {
-                        ApiError::bad_request("`collection` must be libgen, fiction or scimag")
+                        ApiError::bad_request(format!(
+                            "`collection` must be {}",
+                            Collection::classic_slugs()
+                        ))
                     })?);
                 }
                 "lang" if !v.is_empty() => {
@@ -313,7 +316,9 @@ pub async fn run_search(
     request: SearchRequest,
 ) -> Result<(SearchResults, Vec<Summary>), WebError> {
     let found = state.search(request).await?;
-    let summaries = crate::db::records::summaries(&state.pool, &found.hits).await?;
+    let summaries =
+        crate::db::records::summaries(&state.pool, found.hits.iter().map(|h| (h.collection, h.id)))
+            .await?;
     Ok((found, summaries))
 }
 
@@ -376,8 +381,12 @@ pub async fn record(
     origin: Origin,
     Path((collection, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let collection = super::parse_collection(&collection)
-        .ok_or_else(|| ApiError::not_found("unknown collection: use libgen, fiction or scimag"))?;
+    let collection = super::parse_collection(&collection).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "unknown collection: use {}",
+            Collection::classic_slugs()
+        ))
+    })?;
     let id = parse_id(&id).ok_or_else(|| ApiError::not_found("record ids are positive numbers"))?;
     let (Some(mut fields), Some(full), Some(summary)) = (
         crate::db::record::record_json(&state.pool, collection, id).await?,
@@ -405,7 +414,7 @@ pub async fn record(
             "zip": null, "zip_entry": null, "note": loc.unlocatable,
         })
     } else {
-        let scimag = collection == Collection::Scimag;
+        let in_zip = collection.zip_prefix().is_some();
         json!({
             "repository_path": loc.repository_path,
             "local": loc.present,
@@ -415,8 +424,8 @@ pub async fn record(
             "torrent_local": loc.torrent_href.is_some(),
             "torrent_url": loc.torrent_href.as_deref().map(|h| origin.path(h)),
             "magnet": loc.magnet,
-            "zip": scimag.then_some(loc.zip.clone()),
-            "zip_entry": scimag.then_some(loc.entry.clone()),
+            "zip": in_zip.then_some(loc.zip.clone()),
+            "zip_entry": in_zip.then_some(loc.entry.clone()),
             "note": loc.torrent_note,
         })
     };

@@ -496,12 +496,22 @@ pub async fn collection_feed(
     } else if let Some(s) = name.strip_suffix(".rss") {
         (s, false)
     } else {
-        return Err(ApiError::not_found(
-            "feeds are /feeds/{libgen,fiction,scimag}.{atom,rss}",
-        ));
+        let classic: Vec<&str> = crate::collection::INFO
+            .iter()
+            .filter(|i| i.classic)
+            .map(|i| i.slug)
+            .collect();
+        return Err(ApiError::not_found(format!(
+            "feeds are /feeds/{{{}}}.{{atom,rss}}",
+            classic.join(",")
+        )));
     };
-    let collection = super::parse_collection(slug)
-        .ok_or_else(|| ApiError::not_found("unknown collection: use libgen, fiction or scimag"))?;
+    let collection = super::parse_collection(slug).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "unknown collection: use {}",
+            Collection::classic_slugs()
+        ))
+    })?;
     search_feed(&state, &origin, raw.as_deref(), Some(collection), atom).await
 }
 

@@ -219,8 +219,12 @@ pub async fn recent(
     Path(slug): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let collection = super::parse_collection(&slug)
-        .ok_or_else(|| ApiError::not_found("unknown collection: use libgen, fiction or scimag"))?;
+    let collection = super::parse_collection(&slug).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "unknown collection: use {}",
+            Collection::classic_slugs()
+        ))
+    })?;
     let mut query = ApiQuery::parse(None, Sort::Added)?;
     query.request.filters.collection = Some(collection);
     query.request.page = page_of(raw.as_deref());

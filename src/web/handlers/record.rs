@@ -1,4 +1,4 @@
-//! Record pages (`/libgen/{id}`, `/fiction/{id}`, `/scimag/{id}`): every field worth showing,
+//! Record pages (`/{slug}/{id}` of each collection): every field worth showing,
 //! grouped, the description sanitised, related versions, the location panel, citation export.
 
 use askama::Template;

@@ -670,7 +670,9 @@ async fn results_of(
         }
         Err(e) => return Err(e),
     };
-    let summaries = crate::db::records::summaries(&state.pool, &found.hits).await?;
+    let summaries =
+        crate::db::records::summaries(&state.pool, found.hits.iter().map(|h| (h.collection, h.id)))
+            .await?;
     let elapsed = started.elapsed();
 
     out.tabs = tabs(

@@ -4,7 +4,7 @@
 //! `{doi}`, whose JSON answer a JSPath `selector` turns into file URLs. `GET /api/zotero/{doi}`
 //! answers `{"doi", "pdfs": [{"url", "page_url", …}]}` — the absolute download links of the
 //! DOI's records whose file is in the repository and is a PDF or an EPUB (the types Zotero
-//! keeps), papers straight out of their scimag zip — for the selector `.pdfs.url`; `GET
+//! keeps), papers straight out of their zip — for the selector `.pdfs.url`; `GET
 //! /api/zotero` gives that setting for this portal, ready to paste. Reads only.
 
 use axum::extract::{Path, State};
