@@ -20,6 +20,7 @@
 //! other scores, it decides between records the words match about as well, and stays below
 //! the bonus of a whole word over a beginning.
 
+use super::lazy_union as union;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
@@ -84,13 +85,7 @@ impl Weight for TitleFitQuery {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        let score = if scorer.seek(doc) == doc {
-            scorer.score()
-        } else {
-            0.0
-        };
-        Ok(Explanation::new("title fit", score))
+        super::lazy_union::explain_by_score(self, reader, doc, "title fit")
     }
 }
 
@@ -108,32 +103,19 @@ struct FitScorer {
 
 impl FitScorer {
     fn least(&self) -> DocId {
-        self.postings
-            .iter()
-            .map(|(_, p)| p.doc())
-            .min()
-            .unwrap_or(TERMINATED)
+        union::least(self.postings.iter().map(|(_, p)| p))
     }
 }
 
 impl DocSet for FitScorer {
     fn advance(&mut self) -> DocId {
-        let current = self.doc;
-        for (_, p) in &mut self.postings {
-            if p.doc() == current {
-                p.advance();
-            }
-        }
+        union::advance_past(self.postings.iter_mut().map(|(_, p)| p), self.doc);
         self.doc = self.least();
         self.doc
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        for (_, p) in &mut self.postings {
-            if p.doc() < target {
-                p.seek(target);
-            }
-        }
+        union::seek_all(self.postings.iter_mut().map(|(_, p)| p), target);
         self.doc = self.least();
         self.doc
     }

@@ -66,13 +66,53 @@ impl Weight for LazyUnionWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        let score = if scorer.seek(doc) == doc {
-            scorer.score()
-        } else {
-            0.0
-        };
-        Ok(Explanation::new("lazy union", score))
+        explain_by_score(self, reader, doc, "lazy union")
+    }
+}
+
+/// An explanation that is only the score of `weight`'s scorer at `doc` (0 where it does not
+/// match), for weights whose parts are not worth explaining one by one.
+pub(super) fn explain_by_score(
+    weight: &dyn Weight,
+    reader: &SegmentReader,
+    doc: DocId,
+    what: &'static str,
+) -> tantivy::Result<Explanation> {
+    let mut scorer = weight.scorer(reader, 1.0)?;
+    let score = if scorer.seek(doc) == doc {
+        scorer.score()
+    } else {
+        0.0
+    };
+    Ok(Explanation::new(what, score))
+}
+
+/// The first document of any of `parts` (a union's current document).
+pub(super) fn least<'a, D: DocSet + ?Sized + 'a>(parts: impl Iterator<Item = &'a D>) -> DocId {
+    parts.map(|p| p.doc()).min().unwrap_or(TERMINATED)
+}
+
+/// Moves the parts on `current` past it; the union's next document.
+pub(super) fn advance_past<'a, D: DocSet + ?Sized + 'a>(
+    parts: impl Iterator<Item = &'a mut D>,
+    current: DocId,
+) {
+    for p in parts {
+        if p.doc() == current {
+            p.advance();
+        }
+    }
+}
+
+/// Moves the parts before `target` to it (or past it).
+pub(super) fn seek_all<'a, D: DocSet + ?Sized + 'a>(
+    parts: impl Iterator<Item = &'a mut D>,
+    target: DocId,
+) {
+    for p in parts {
+        if p.doc() < target {
+            p.seek(target);
+        }
     }
 }
 
@@ -83,32 +123,19 @@ struct LazyUnionScorer {
 
 impl LazyUnionScorer {
     fn least(&self) -> DocId {
-        self.parts
-            .iter()
-            .map(|p| p.doc())
-            .min()
-            .unwrap_or(TERMINATED)
+        least(self.parts.iter().map(|p| p.as_ref()))
     }
 }
 
 impl DocSet for LazyUnionScorer {
     fn advance(&mut self) -> DocId {
-        let current = self.doc;
-        for p in &mut self.parts {
-            if p.doc() == current {
-                p.advance();
-            }
-        }
+        advance_past(self.parts.iter_mut().map(|p| p.as_mut()), self.doc);
         self.doc = self.least();
         self.doc
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        for p in &mut self.parts {
-            if p.doc() < target {
-                p.seek(target);
-            }
-        }
+        seek_all(self.parts.iter_mut().map(|p| p.as_mut()), target);
         self.doc = self.least();
         self.doc
     }
@@ -157,7 +184,7 @@ mod tests {
         for i in 0..10_000u32 {
             let mut t = String::new();
             for (j, w) in words.iter().enumerate() {
-                if (i * 7 + j as u32 * 13) % (j as u32 + 2) == 0 {
+                if (i * 7 + j as u32 * 13).is_multiple_of(j as u32 + 2) {
                     t.push_str(w);
                     t.push(' ');
                 }
