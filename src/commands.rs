@@ -421,9 +421,8 @@ async fn search_command(paths: &Paths, args: SearchArgs) -> Result<()> {
     req.filters.collection = args.collection;
     req.per_page = args.limit;
     req.facets = false;
-    let results = tokio::task::spawn_blocking(move || engine.search(&req)).await??;
-    let summaries =
-        db::records::summaries(&pool, results.hits.iter().map(|h| (h.collection, h.id))).await?;
+    let (results, summaries) =
+        crate::web::service::search_with(Arc::new(engine), &pool, req).await?;
     let mut out = std::io::stdout().lock();
     if args.json {
         for s in &summaries {

@@ -21,6 +21,7 @@ pub mod render;
 pub mod routes;
 pub mod serve;
 pub mod server;
+pub mod service;
 pub mod state;
 
 pub use error::WebError;

@@ -310,17 +310,7 @@ impl ApiQuery {
     }
 }
 
-/// Runs a search on the blocking pool (within the search permits) and reads its hits' summaries.
-pub async fn run_search(
-    state: &AppState,
-    request: SearchRequest,
-) -> Result<(SearchResults, Vec<Summary>), WebError> {
-    let found = state.search(request).await?;
-    let summaries =
-        crate::db::records::summaries(&state.pool, found.hits.iter().map(|h| (h.collection, h.id)))
-            .await?;
-    Ok((found, summaries))
-}
+pub use crate::web::service::search as run_search;
 
 fn facets_json(found: &SearchResults) -> Value {
     let Some(f) = &found.facets else {

@@ -659,7 +659,7 @@ async fn results_of(
     if params.here {
         request.filters.only = Some(state.coverage().available.clone());
     }
-    let found = match state.search(request).await {
+    let (found, summaries) = match crate::web::service::search(state, request).await {
         Ok(found) => found,
         Err(WebError::Search(SearchError::NoIndex(_))) => {
             out.message = Some(
@@ -670,9 +670,6 @@ async fn results_of(
         }
         Err(e) => return Err(e),
     };
-    let summaries =
-        crate::db::records::summaries(&state.pool, found.hits.iter().map(|h| (h.collection, h.id)))
-            .await?;
     let elapsed = started.elapsed();
 
     out.tabs = tabs(
