@@ -3,9 +3,35 @@
 //! lists of them in a batch look-up). Read-only; table names come from [`Collection`]'s
 //! `Display` (its slug), values are always bound.
 
-use rusqlite::Connection;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
 
 use crate::Collection;
+
+/// A read-only connection to the catalog for blocking code (the search engine's identifier
+/// look-ups), used by one caller at a time: `db` opens and owns it, its users borrow it.
+pub struct Reader(Mutex<Connection>);
+
+impl Reader {
+    /// Opens the catalog at `path` read-only (waiting up to 5 s on a writer's lock).
+    pub fn open(path: &Path) -> rusqlite::Result<Reader> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        Ok(Reader(Mutex::new(conn)))
+    }
+
+    /// The connection, for the reads of this module. A lock poisoned by a panicking reader is
+    /// taken over: reads leave nothing half-done.
+    pub fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
 
 /// The column a record is found by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

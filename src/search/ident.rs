@@ -49,7 +49,7 @@ impl SearchEngine {
             }
         };
         if let Some(catalog) = &self.catalog {
-            let conn = catalog.lock().unwrap_or_else(|e| e.into_inner());
+            let conn = catalog.lock();
             let md5_list =
                 serde_json::to_string(&md5s.keys().collect::<Vec<_>>()).expect("strings serialize");
             let doi_list =

@@ -272,7 +272,7 @@ pub struct SearchEngine {
     fields: Fields,
     loaded: RwLock<Option<Arc<Loaded>>>,
     /// The catalog, read-only, for MD5 look-ups (MD5s are not in the index).
-    catalog: Option<std::sync::Mutex<rusqlite::Connection>>,
+    catalog: Option<crate::db::blocking::Reader>,
     /// Facet counts of recent queries, by index generation and query.
     facet_cache: recent::Recent<FacetKey, Facets>,
     /// The fast-field columns read per hit, by segment.
@@ -388,12 +388,7 @@ impl SearchEngine {
     /// Opens the index and the catalog beside it (needed to find records by MD5).
     pub fn open_with_catalog(root: &Path, db: &Path) -> Result<Self, SearchError> {
         let mut engine = Self::open(root)?;
-        let conn = rusqlite::Connection::open_with_flags(
-            db,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(Duration::from_secs(5))?;
-        engine.catalog = Some(std::sync::Mutex::new(conn));
+        engine.catalog = Some(crate::db::blocking::Reader::open(db)?);
         Ok(engine)
     }
 
@@ -410,7 +405,7 @@ impl SearchEngine {
         let Some(catalog) = &self.catalog else {
             return Ok(Vec::new());
         };
-        let conn = catalog.lock().unwrap_or_else(|e| e.into_inner());
+        let conn = catalog.lock();
         let mut hits = Vec::new();
         for &collection in collections {
             if filters.collection.is_some_and(|c| c != collection) {
