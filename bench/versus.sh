@@ -14,7 +14,7 @@ BASE=${BASE:-3a80a7c} PAIRS=${PAIRS:-3} ROUNDS=${ROUNDS:-3}
 DIR=$(realpath "${DIR:-$OUT/scale-1}")
 [ -f "$DIR/catalog.sqlite" ] && [ -d "$DIR/index" ] ||
   { echo "no kept catalog and index in $DIR: run bash bench/scale.sh --no-mariadb --no-fts --keep" >&2; exit 2; }
-SRC="$PWD/$OUT/versus-$BASE" TGT="$PWD/$OUT/versus-$BASE-target"
+SRC="$(realpath -m "$OUT")/versus-$BASE" TGT="$(realpath -m "$OUT")/versus-$BASE-target"
 
 if [ -z "${NO_BUILD:-}" ]; then
   cargo build --release --quiet --example bench_queries

@@ -11,6 +11,17 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::Collection;
 
+/// The catalog at `path` opened read-only for one thread's blocking reads, waiting up to `wait`
+/// on a writer's lock.
+pub(crate) fn open_read_only(path: &Path, wait: Duration) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(wait)?;
+    Ok(conn)
+}
+
 /// A read-only connection to the catalog for blocking code (the search engine's identifier
 /// look-ups), used by one caller at a time: `db` opens and owns it, its users borrow it.
 pub struct Reader(Mutex<Connection>);
@@ -18,12 +29,10 @@ pub struct Reader(Mutex<Connection>);
 impl Reader {
     /// Opens the catalog at `path` read-only (waiting up to 5 s on a writer's lock).
     pub fn open(path: &Path) -> rusqlite::Result<Reader> {
-        let conn = Connection::open_with_flags(
+        Ok(Reader(Mutex::new(open_read_only(
             path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(Duration::from_secs(5))?;
-        Ok(Reader(Mutex::new(conn)))
+            Duration::from_secs(5),
+        )?)))
     }
 
     /// The connection, for the reads of this module. A lock poisoned by a panicking reader is

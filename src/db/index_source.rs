@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 
 use crate::Collection;
 
@@ -195,11 +195,7 @@ impl IndexSource {
     /// a memory map whose pages would count in the process's resident memory beside the index
     /// writer's budget.
     pub fn open(path: &Path) -> rusqlite::Result<Self> {
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let conn = super::blocking::open_read_only(path, std::time::Duration::from_secs(10))?;
         conn.execute_batch("PRAGMA cache_size = -16384; PRAGMA mmap_size = 0;")?;
         Ok(IndexSource { conn })
     }

@@ -19,6 +19,14 @@ use super::{
     FileReport, ImportError, ImportOptions, ImportReport, Rejection, TableReport, TableSpec,
 };
 
+/// The error of a failed read or write of the catalog at `db`.
+fn catalog_err(db: &Path) -> impl Fn(rusqlite::Error) -> ImportError + Copy + '_ {
+    move |source| ImportError::Catalog {
+        path: db.to_path_buf(),
+        source,
+    }
+}
+
 /// Imports dump files into the catalog at `db` (which must exist with its migrations applied), in
 /// one transaction. `stop` is polled to honour Ctrl-C.
 pub fn import_files(
@@ -27,10 +35,7 @@ pub fn import_files(
     opts: &ImportOptions,
     stop: &AtomicBool,
 ) -> Result<ImportReport, ImportError> {
-    let catalog_err = |source| ImportError::Catalog {
-        path: db.to_path_buf(),
-        source,
-    };
+    let catalog_err = catalog_err(db);
     let conn = open_for_import(db, opts).map_err(catalog_err)?;
     conn.execute_batch("BEGIN IMMEDIATE").map_err(catalog_err)?;
     match write_all(&conn, db, files, opts, stop) {
@@ -62,10 +67,7 @@ pub(super) fn write_all(
     opts: &ImportOptions,
     stop: &AtomicBool,
 ) -> Result<ImportReport, ImportError> {
-    let catalog_err = |source| ImportError::Catalog {
-        path: db.to_path_buf(),
-        source,
-    };
+    let catalog_err = catalog_err(db);
     let started = now_utc();
     let import_id: i64 = conn
         .query_row("SELECT coalesce(max(id), 0) + 1 FROM imports", [], |r| {

@@ -818,21 +818,9 @@ impl SearchEngine {
             let index = segment.inverted_index(self.fields.text)?;
             // The beginning in each language group (`e:algo`, `d:algo`…).
             for start in forms::prefixes(prefix) {
-                let mut stream = index
-                    .terms()
-                    .range()
-                    .ge(start.as_bytes())
-                    .into_stream()
-                    .map_err(|e| SearchError::Tantivy(e.into()))?;
-                let mut walked = 0;
-                while stream.advance() && walked < PREFIX_WALK {
-                    let term = stream.key();
-                    if !term.starts_with(start.as_bytes()) {
-                        break;
-                    }
-                    walked += 1;
-                    *found.entry(term.to_vec()).or_default() += u64::from(stream.value().doc_freq);
-                }
+                walk_beginning(&index, &start, PREFIX_WALK, |term, n| {
+                    *found.entry(term.to_vec()).or_default() += u64::from(n);
+                })?;
             }
         }
         let mut completions: Vec<(String, u64)> = found
@@ -890,35 +878,22 @@ impl SearchEngine {
                 *found.entry(word.as_bytes().to_vec()).or_default() += u64::from(own);
             }
             for (start, beginning) in &starts {
-                let mut stream = index
-                    .terms()
-                    .range()
-                    .ge(start.as_bytes())
-                    .into_stream()
-                    .map_err(|e| SearchError::Tantivy(e.into()))?;
                 let cap = if *beginning {
                     PREFIX_WALK
                 } else {
                     TITLE_FORMS_WALK
                 };
-                let mut walked = 0;
-                while stream.advance() && walked < cap {
-                    let term = stream.key();
-                    if !term.starts_with(start.as_bytes()) {
-                        break;
-                    }
-                    walked += 1;
+                walk_beginning(&index, start, cap, |term, n| {
                     if term == word.as_bytes() {
-                        continue;
+                        return;
                     }
                     let counts = *beginning
                         || std::str::from_utf8(term)
                             .is_ok_and(|t| clause.forms.iter().any(|(f, _)| forms::has_form(t, f)));
                     if counts {
-                        *found.entry(term.to_vec()).or_default() +=
-                            u64::from(stream.value().doc_freq);
+                        *found.entry(term.to_vec()).or_default() += u64::from(n);
                     }
-                }
+                })?;
             }
         }
         let mut terms: Vec<(String, u64)> = found
@@ -1114,6 +1089,32 @@ impl SearchEngine {
         }
         Ok(hits)
     }
+}
+
+/// Visits the first `cap` terms of `index` that begin with `start` (in dictionary order), with
+/// how many documents have each: bounds the cost of a short beginning in a large vocabulary.
+fn walk_beginning(
+    index: &tantivy::InvertedIndexReader,
+    start: &str,
+    cap: usize,
+    mut visit: impl FnMut(&[u8], u32),
+) -> Result<(), SearchError> {
+    let mut stream = index
+        .terms()
+        .range()
+        .ge(start.as_bytes())
+        .into_stream()
+        .map_err(|e| SearchError::Tantivy(e.into()))?;
+    let mut walked = 0;
+    while stream.advance() && walked < cap {
+        let term = stream.key();
+        if !term.starts_with(start.as_bytes()) {
+            break;
+        }
+        walked += 1;
+        visit(term, stream.value().doc_freq);
+    }
+    Ok(())
 }
 
 /// Documents with their scores.

@@ -637,8 +637,7 @@ impl Purpose {
 }
 
 /// The union of `parts` (one part: the part itself), lazy when re-scoring.
-fn union(parts: Vec<Box<dyn Query>>, purpose: Purpose) -> Box<dyn Query> {
-    let mut parts = parts;
+fn union(mut parts: Vec<Box<dyn Query>>, purpose: Purpose) -> Box<dyn Query> {
     match parts.len() {
         0 => Box::new(EmptyQuery),
         1 => parts.pop().expect("one"),
