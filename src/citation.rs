@@ -308,7 +308,7 @@ mod tests {
     fn formats() {
         let c = Citation {
             article: true,
-            key: "scimag5".into(),
+            key: "paper5".into(),
             title: "A & B {x}".into(),
             authors: vec!["B. Riemann".into(), "C. Gauss".into()],
             year: "1868".into(),
@@ -320,7 +320,7 @@ mod tests {
             ..Default::default()
         };
         let b = c.bibtex();
-        assert!(b.starts_with("@article{scimag5,\n"));
+        assert!(b.starts_with("@article{paper5,\n"));
         assert!(b.contains("title = {A \\& B \\{x\\}}"));
         assert!(b.contains("author = {B. Riemann and C. Gauss}"));
         assert!(b.contains("pages = {1--12}"));

@@ -168,7 +168,8 @@ pub struct SearchArgs {
 /// The repository and torrent folders, for the commands that say where files are.
 #[derive(Debug, Clone, Args)]
 pub struct FileArgs {
-    /// Where the BitTorrent client saved each collection (`DIR/libgen`, `DIR/fiction`, `DIR/scimag`).
+    /// Where the BitTorrent client saved each collection: one folder per collection named by
+    /// its slug, as in the portal's URLs (`DIR/<slug>`).
     #[arg(long, env = "LANSHELF_REPOSITORY")]
     pub repository: Option<PathBuf>,
     /// A folder of `.torrent` files (magnet links).
@@ -230,18 +231,16 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "LANSHELF_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
-    /// Where the BitTorrent client saved each collection (`DIR/libgen`, `DIR/fiction`, `DIR/scimag`).
+    /// Where the BitTorrent client saved each collection: one folder per collection named by
+    /// its slug, as in the portal's URLs (`DIR/<slug>`).
     #[arg(long, env = "LANSHELF_REPOSITORY")]
     pub repository: Option<PathBuf>,
-    /// Sci-tech files somewhere else than `REPOSITORY/libgen`.
-    #[arg(long, env = "LANSHELF_REPOSITORY_LIBGEN")]
-    pub repository_libgen: Option<PathBuf>,
-    /// Fiction files somewhere else than `REPOSITORY/fiction`.
-    #[arg(long, env = "LANSHELF_REPOSITORY_FICTION")]
-    pub repository_fiction: Option<PathBuf>,
-    /// Paper zips somewhere else than `REPOSITORY/scimag`.
-    #[arg(long, env = "LANSHELF_REPOSITORY_SCIMAG")]
-    pub repository_scimag: Option<PathBuf>,
+    /// One collection's files somewhere else than `REPOSITORY/<slug>`, as `SLUG=DIR`
+    /// (e.g. the papers' zips on another disk); repeat it, or list them with commas in the
+    /// environment variable.
+    #[arg(long, env = "LANSHELF_COLLECTION_DIRS", value_name = "SLUG=DIR",
+          value_delimiter = ',', value_parser = parse_collection_dir)]
+    pub collection_dir: Vec<(Collection, PathBuf)>,
     /// Serve files through symbolic links that lead out of the repository (off: such links are
     /// treated as absent files).
     #[arg(long, env = "LANSHELF_FOLLOW_LINKS")]
@@ -408,4 +407,49 @@ pub struct GenDumpArgs {
     /// Output file (`-` for standard output); `.gz` compresses.
     #[arg(long, short)]
     pub out: PathBuf,
+}
+
+/// `SLUG=DIR` of `--collection-dir`.
+fn parse_collection_dir(s: &str) -> Result<(Collection, PathBuf), String> {
+    let (slug, dir) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: expected SLUG=DIR"))?;
+    if dir.is_empty() {
+        return Err(format!("`{s}`: no folder after `=`"));
+    }
+    Ok((slug.parse()?, PathBuf::from(dir)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collection_dirs_from_flags_and_environment() {
+        let cli = Cli::try_parse_from([
+            "lanshelf",
+            "serve",
+            "--collection-dir",
+            "papers=/mnt/zips",
+            "--collection-dir",
+            "fiction=/mnt/novels",
+        ])
+        .unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("serve");
+        };
+        assert_eq!(
+            args.collection_dir,
+            [
+                ("papers".parse().unwrap(), PathBuf::from("/mnt/zips")),
+                (Collection::Fiction, PathBuf::from("/mnt/novels")),
+            ]
+        );
+        for bad in ["klingon=/x", "/mnt/zips", "fiction="] {
+            let err = Cli::try_parse_from(["lanshelf", "serve", "--collection-dir", bad])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(bad), "{bad}: {err}");
+        }
+    }
 }

@@ -45,15 +45,27 @@ pub struct Info {
     pub topic: &'static str,
     /// The `files` column of the snapshot with a file's id in this collection's numbering.
     pub snapshot_id: &'static str,
+    /// The `files` column of the snapshot with a file's path inside this collection's zips
+    /// (`None` when its files are not in zips).
+    pub snapshot_path: Option<&'static str>,
     /// Other names accepted for it (`papers`, `books` …).
     pub aliases: &'static [&'static str],
-    /// Whether the classic (libgen.rs) dumps have it: else its table has the snapshot's
-    /// common layout.
-    pub classic: bool,
+    /// Its dump among the classic (libgen.rs) ones, if they have it: else its table has the
+    /// snapshot's common layout.
+    pub classic: Option<Classic>,
     /// The catalog tables beside its own.
     pub tables: Tables,
     /// How its files are laid out (`None`: no rule is known yet).
     pub files: Option<FileLayout>,
+}
+
+/// A collection's dump among the classic (libgen.rs) ones.
+#[derive(Debug, Clone, Copy)]
+pub struct Classic {
+    /// The dump's file name as the bundled samples and the generator write it (`*.sql`).
+    pub dump: &'static str,
+    /// The dump's main table, one row per record.
+    pub table: &'static str,
 }
 
 /// The catalog tables that belong to a collection besides its own (named by its migration).
@@ -119,8 +131,12 @@ pub const INFO: [Info; 7] = [
         code: 0,
         topic: "l",
         snapshot_id: "libgen_id",
+        snapshot_path: None,
         aliases: &["scitech", "sci-tech", "nonfiction", "non-fiction", "books"],
-        classic: true,
+        classic: Some(Classic {
+            dump: "libgen.sql",
+            table: "updated",
+        }),
         tables: Tables {
             descriptions: Some("libgen_description"),
             ..Tables::NONE
@@ -138,8 +154,12 @@ pub const INFO: [Info; 7] = [
         code: 1,
         topic: "f",
         snapshot_id: "fiction_id",
+        snapshot_path: None,
         aliases: &[],
-        classic: true,
+        classic: Some(Classic {
+            dump: "fiction.sql",
+            table: "fiction",
+        }),
         tables: Tables {
             descriptions: Some("fiction_description"),
             ..Tables::NONE
@@ -157,13 +177,14 @@ pub const INFO: [Info; 7] = [
         code: 3,
         topic: "r",
         snapshot_id: "fiction_rus_id",
+        snapshot_path: None,
         aliases: &[
             "rusfiction",
             "russian-fiction",
             "russian_fiction",
             "fiction-rus",
         ],
-        classic: false,
+        classic: None,
         tables: Tables::NONE,
         files: None,
     },
@@ -174,8 +195,12 @@ pub const INFO: [Info; 7] = [
         code: 2,
         topic: "a",
         snapshot_id: "scimag_id",
+        snapshot_path: Some("scimag_archive_path"),
         aliases: &["papers", "articles"],
-        classic: true,
+        classic: Some(Classic {
+            dump: "scimag.sql",
+            table: "scimag",
+        }),
         tables: Tables {
             descriptions: None,
             journals: Some("scimag_magazines"),
@@ -193,8 +218,9 @@ pub const INFO: [Info; 7] = [
         code: 4,
         topic: "m",
         snapshot_id: "magz_id",
+        snapshot_path: None,
         aliases: &["magz", "magazine"],
-        classic: false,
+        classic: None,
         tables: Tables::NONE,
         files: None,
     },
@@ -205,8 +231,9 @@ pub const INFO: [Info; 7] = [
         code: 5,
         topic: "c",
         snapshot_id: "comics_id",
+        snapshot_path: None,
         aliases: &["comic"],
-        classic: false,
+        classic: None,
         tables: Tables::NONE,
         files: None,
     },
@@ -217,8 +244,9 @@ pub const INFO: [Info; 7] = [
         code: 6,
         topic: "s",
         snapshot_id: "standarts_id",
+        snapshot_path: None,
         aliases: &["standarts", "standard"],
-        classic: false,
+        classic: None,
         tables: Tables::NONE,
         files: None,
     },
@@ -275,7 +303,20 @@ impl Collection {
     /// Whether the classic dumps have it (else only the libgen.li snapshot, and its table has
     /// the snapshot's common layout).
     pub fn is_classic(self) -> bool {
-        self.info().classic
+        self.info().classic.is_some()
+    }
+
+    /// The main table of its classic dump (`""` when the classic dumps do not have it).
+    pub const fn dump_table(self) -> &'static str {
+        match self.info().classic {
+            Some(c) => c.table,
+            None => "",
+        }
+    }
+
+    /// The classic dumps' main tables as a list for people: `` `updated`, `fiction` or … ``.
+    pub fn dump_tables() -> String {
+        or_list(INFO.iter().filter_map(|i| i.classic).map(|c| c.table), "`")
     }
 
     /// Its catalog tables besides its own.
@@ -305,12 +346,20 @@ impl Collection {
 
     /// The slugs of the classic collections as a list for people: `libgen, fiction or scimag`.
     pub fn classic_slugs() -> String {
-        let slugs: Vec<&str> = INFO.iter().filter(|i| i.classic).map(|i| i.slug).collect();
-        match slugs.split_last() {
-            Some((last, [])) => last.to_string(),
-            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-            None => String::new(),
-        }
+        or_list(
+            INFO.iter().filter(|i| i.classic.is_some()).map(|i| i.slug),
+            "",
+        )
+    }
+}
+
+/// `a, b or c`, each quoted with `quote`.
+fn or_list<'a>(items: impl Iterator<Item = &'a str>, quote: &str) -> String {
+    let items: Vec<String> = items.map(|i| format!("{quote}{i}{quote}")).collect();
+    match items.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 
@@ -364,5 +413,10 @@ mod tests {
         assert_eq!("magz".parse::<Collection>(), Ok(Collection::Magazines));
         assert!("klingon".parse::<Collection>().is_err());
         assert_eq!(Collection::classic_slugs(), "libgen, fiction or scimag");
+        assert_eq!(
+            Collection::dump_tables(),
+            "`updated`, `fiction` or `scimag`"
+        );
+        assert_eq!(Collection::Magazines.dump_table(), "");
     }
 }

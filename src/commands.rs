@@ -828,7 +828,9 @@ async fn demo(args: DemoArgs) -> Result<()> {
     let dumps = dir.join("dumps");
     std::fs::create_dir_all(&dumps).with_context(|| format!("creating {}", dumps.display()))?;
     let mut files = Vec::new();
-    for name in ["libgen.sql", "fiction.sql", "scimag.sql", "search.sql"] {
+    // Each classic collection's sample dump, then the records the demo's search tests look for.
+    let classic = crate::collection::INFO.iter().filter_map(|i| i.classic);
+    for name in classic.map(|c| c.dump).chain(["search.sql"]) {
         let file = DEMO_DUMPS
             .get_file(name)
             .with_context(|| format!("bundled {name}"))?;
@@ -899,9 +901,7 @@ async fn demo(args: DemoArgs) -> Result<()> {
     let serve = ServeArgs {
         addr: args.addr,
         repository: Some(shelf.repository.clone()),
-        repository_libgen: None,
-        repository_fiction: None,
-        repository_scimag: None,
+        collection_dir: Vec::new(),
         follow_links: false,
         torrents: Some(shelf.torrents.clone()),
         base_path: String::new(),

@@ -440,7 +440,7 @@ mod tests {
         for yes in [
             "libgen.sql",
             "fiction.sql.gz",
-            "scimag.sql.gz",
+            "papers.sql.gz",
             "x.7z",
             "a.ZIP",
             "b.zst",
@@ -477,13 +477,13 @@ mod tests {
                 dump("old.sql", 6, 400),         // size changed
                 dump("libgen.sql", 100, 600),    // new
                 dump("copying.sql", 1, now - 5), // still being written
-                dump("scimag.sql", 7, 900_000),  // new
+                dump("papers.sql", 7, 900_000),  // new
             ],
             &done,
             now,
         );
         let names = |v: &[DumpFile]| v.iter().map(|d| d.name.clone()).collect::<Vec<_>>();
-        assert_eq!(names(&p.import), ["old.sql", "scimag.sql", "libgen.sql"]);
+        assert_eq!(names(&p.import), ["old.sql", "papers.sql", "libgen.sql"]);
         assert_eq!(names(&p.unchanged), ["fiction.sql"]);
         assert_eq!(names(&p.settling), ["copying.sql"]);
     }

@@ -286,6 +286,7 @@ mod tests {
         assert_eq!(l.repository_path, "0/7b2a4d53fde834e801c26a2bab7e0240.pdf");
         assert_eq!(l.torrent.file_name, "f_0.torrent");
 
+        let zips = Collection::Scimag.zip_prefix().unwrap();
         let l = Layout::of(&file(
             Collection::Scimag,
             66761051,
@@ -297,7 +298,7 @@ mod tests {
         assert_eq!(l.torrent.file_name, "sm_66700000-66799999.torrent");
         assert_eq!(
             l.repository_path,
-            "66700000/libgen.scimag66761000-66761999.zip"
+            format!("66700000/{zips}66761000-66761999.zip")
         );
         assert_eq!(
             l.zip_entry.as_deref(),
@@ -315,7 +316,7 @@ mod tests {
         assert_eq!(l.torrent.file_name, "sm_00000000-00099999.torrent");
         assert_eq!(
             l.repository_path,
-            "00000000/libgen.scimag00000000-00000999.zip"
+            format!("00000000/{zips}00000000-00000999.zip")
         );
         assert_eq!(
             l.zip_entry.as_deref(),

@@ -197,7 +197,10 @@ impl<'c> ImportState<'c> {
             rows = self.import_dump(input, &mut report, rows, stop, &progress, &position)?;
         }
         if report.tables.is_empty() {
-            return Err(ImportError::NoTables { file: name });
+            return Err(ImportError::NoTables {
+                file: name,
+                expected: Collection::dump_tables(),
+            });
         }
         report.collections.sort();
         report.collections.dedup();

@@ -813,7 +813,7 @@ const SCIMAG_PUBLISHERS_COLUMNS: &[ColumnSpec] = &[
 /// Every dump table the importer reads, in no particular order.
 pub const TABLES: &[TableSpec] = &[
     TableSpec {
-        dump: "updated",
+        dump: Collection::Libgen.dump_table(),
         table: Collection::Libgen.slug(),
         collection: Collection::Libgen,
         key: "id",
@@ -845,7 +845,7 @@ pub const TABLES: &[TableSpec] = &[
         columns: LIBGEN_HASHES_COLUMNS,
     },
     TableSpec {
-        dump: "fiction",
+        dump: Collection::Fiction.dump_table(),
         table: Collection::Fiction.slug(),
         collection: Collection::Fiction,
         key: "id",
@@ -869,7 +869,7 @@ pub const TABLES: &[TableSpec] = &[
         columns: FICTION_HASHES_COLUMNS,
     },
     TableSpec {
-        dump: "scimag",
+        dump: Collection::Scimag.dump_table(),
         table: Collection::Scimag.slug(),
         collection: Collection::Scimag,
         key: "id",

@@ -2,6 +2,8 @@
 
 use std::io::{self, Write};
 
+use crate::Collection;
+
 use super::books::{Plan, Rates};
 use super::data;
 use super::ids::{self, Isbn};
@@ -48,8 +50,9 @@ pub(super) fn write<W: Write>(d: &mut Dump<W>, ctx: &Ctx, opts: &SynthOptions) -
     let rows = opts.rows;
 
     let last_id = ctx.last_id(opts.first_id, rows);
+    let table = Collection::Fiction.dump_table();
     d.begin_table(
-        "fiction",
+        table,
         schema::CREATE_FICTION,
         (rows > 0).then_some(last_id + 1),
     );
@@ -61,7 +64,7 @@ pub(super) fn write<W: Write>(d: &mut Dump<W>, ctx: &Ctx, opts: &SynthOptions) -
         fiction_row(d.begin_row(), &plan, i, id, rows);
         d.end_row()?;
     }
-    d.end_table("fiction")?;
+    d.end_table(table)?;
 
     d.begin_table(
         "fiction_description",

@@ -3,6 +3,8 @@
 
 use std::io::{self, Write};
 
+use crate::Collection;
+
 use super::books::{Plan, Rates};
 use super::data;
 use super::ids::{self, Isbn};
@@ -144,8 +146,9 @@ pub(super) fn write<W: Write>(d: &mut Dump<W>, ctx: &Ctx, opts: &SynthOptions) -
 
     // updated
     let last_id = ctx.last_id(opts.first_id, rows);
+    let table = Collection::Libgen.dump_table();
     d.begin_table(
-        "updated",
+        table,
         schema::CREATE_UPDATED,
         (rows > 0).then_some(last_id + 1),
     );
@@ -157,7 +160,7 @@ pub(super) fn write<W: Write>(d: &mut Dump<W>, ctx: &Ctx, opts: &SynthOptions) -
         updated_row(d.begin_row(), &plan, i, id, rows, opts.planted_at(i));
         d.end_row()?;
     }
-    d.end_table("updated")?;
+    d.end_table(table)?;
     d.text(schema::LIBGEN_TRIGGER);
 
     d.begin_table("updated_edited", schema::CREATE_UPDATED_EDITED, None);

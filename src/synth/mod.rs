@@ -11,8 +11,8 @@
 //!   `hashes` (~50 %), `topics` (80 rows, English and Russian), `updated` (the books).
 //! - fiction: `fiction` (upper-case MD5, ~1 % NULL), `fiction_description` (~30 %),
 //!   `fiction_hashes` (~50 %).
-//! - scimag: `magazines` (up to 3000 journals), `publishers` (400 DOI prefixes, the real big
-//!   ones first), `scimag` (the papers; `Journal` empty in ~40 % of them, with `JOURNALID`
+//! - papers: `magazines` (up to 3000 journals), `publishers` (400 DOI prefixes, the real big
+//!   ones first), then the papers' own table (`Journal` empty in ~40 % of them, with `JOURNALID`
 //!   naming a `magazines` row by its `ID`, which equals its `JOURNALID`).
 //!
 //! The output depends only on the options: the random numbers come from a SplitMix64 written
@@ -24,7 +24,7 @@
 //! Rows look like the real ones: titles of 2–14 Zipf-drawn words from a 50 000-word vocabulary
 //! in English, German, French (with diacritics), Russian, Greek, Arabic and Chinese (no spaces),
 //! 1–3 authors (up to 8 `;`-separated for papers), publishers, free-text years and languages,
-//! ISBN-13/ISBN-10 with valid check digits, unique MD5s (scimag MD5s repeat now and then, as in
+//! ISBN-13/ISBN-10 with valid check digits, unique MD5s (papers' MD5s repeat now and then, as in
 //! the real table), unique DOIs of the real shapes (~5 % SICI), ~2 % withdrawn rows, ~3 % other
 //! editions of an earlier book (same title and authors, `Generic` = the earlier MD5), and now
 //! and then quotes, apostrophes, backslashes, newlines, CR, TAB, NUL and Ctrl-Z to exercise the
@@ -40,9 +40,9 @@ mod fiction;
 mod ids;
 mod libgen;
 mod out;
+mod papers;
 mod rng;
 mod schema;
-mod scimag;
 mod snapshot;
 mod text;
 mod titles;
@@ -56,9 +56,9 @@ mod tests;
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SynthOptions {
-    /// Which dump: `libgen.sql`, `fiction.sql` or `scimag.sql`.
+    /// Which dump: a collection with a classic dump ([`crate::collection::Classic`]).
     pub collection: Collection,
-    /// Rows of the main table (`updated`, `fiction` or `scimag`).
+    /// Rows of the main table ([`Collection::dump_table`]).
     pub rows: u64,
     /// The seed; the same options always give the same bytes.
     pub seed: u64,
@@ -167,7 +167,7 @@ pub fn write_dump<W: Write>(opts: &SynthOptions, out: W) -> io::Result<SynthStat
     match opts.collection {
         Collection::Libgen => libgen::write(&mut dump, &ctx, opts)?,
         Collection::Fiction => fiction::write(&mut dump, &ctx, opts)?,
-        Collection::Scimag => scimag::write(&mut dump, &ctx, opts)?,
+        Collection::Scimag => papers::write(&mut dump, &ctx, opts)?,
         _ => unreachable!("refused above"),
     }
     let bytes = dump.finish()?;

@@ -281,7 +281,7 @@ impl<W: Write> Dump<W> {
              DROP TABLE IF EXISTS `{name}`;\n\
              /*!40101 SET @saved_cs_client     = @@character_set_client */;\n\
              /*!40101 SET character_set_client = utf8mb4 */;\n\
-             {create}\
+             CREATE TABLE `{name}` (\n{create}\
              /*!40101 SET character_set_client = @saved_cs_client */;\n\
              \n--\n-- Dumping data for table `{name}`\n--\n\n\
              LOCK TABLES `{name}` WRITE;\n\

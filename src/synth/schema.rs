@@ -63,9 +63,8 @@ pub(super) const LIBGEN_TRIGGER: &str = concat!(
     "/*!50003 SET collation_connection  = @saved_col_connection */ ;\n",
 );
 
-/// `CREATE TABLE` of `description`.
+/// The columns and keys of `description`, as in its `CREATE TABLE` after the name.
 pub(super) const CREATE_DESCRIPTION: &str = concat!(
-    "CREATE TABLE `description` (\n",
     "  `id` int(11) NOT NULL AUTO_INCREMENT,\n",
     "  `md5` varchar(32) NOT NULL,\n",
     "  `descr` mediumtext NOT NULL,\n",
@@ -76,9 +75,8 @@ pub(super) const CREATE_DESCRIPTION: &str = concat!(
     ") ENGINE=MyISAM{AI} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;\n",
 );
 
-/// `CREATE TABLE` of `hashes`.
+/// The columns and keys of `hashes`, as in its `CREATE TABLE` after the name.
 pub(super) const CREATE_HASHES: &str = concat!(
-    "CREATE TABLE `hashes` (\n",
     "  `md5` char(32) NOT NULL,\n",
     "  `crc32` char(8) NOT NULL DEFAULT '',\n",
     "  `edonkey` char(32) NOT NULL DEFAULT '',\n",
@@ -93,9 +91,8 @@ pub(super) const CREATE_HASHES: &str = concat!(
     ") ENGINE=MyISAM DEFAULT CHARSET=utf8mb3 COLLATE=utf8mb3_general_ci;\n",
 );
 
-/// `CREATE TABLE` of `topics`.
+/// The columns and keys of `topics`, as in its `CREATE TABLE` after the name.
 pub(super) const CREATE_TOPICS: &str = concat!(
-    "CREATE TABLE `topics` (\n",
     "  `id` int(10) unsigned NOT NULL AUTO_INCREMENT,\n",
     "  `topic_descr` varchar(500) NOT NULL DEFAULT '',\n",
     "  `lang` varchar(2) NOT NULL DEFAULT '',\n",
@@ -106,9 +103,8 @@ pub(super) const CREATE_TOPICS: &str = concat!(
     ") ENGINE=MyISAM{AI} DEFAULT CHARSET=utf8mb3 COLLATE=utf8mb3_general_ci;\n",
 );
 
-/// `CREATE TABLE` of `updated`.
+/// The columns and keys of the books' table, as in its `CREATE TABLE` after the name.
 pub(super) const CREATE_UPDATED: &str = concat!(
-    "CREATE TABLE `updated` (\n",
     "  `ID` int(15) unsigned NOT NULL AUTO_INCREMENT,\n",
     "  `Title` varchar(2000) DEFAULT '',\n",
     "  `VolumeInfo` varchar(100) DEFAULT '',\n",
@@ -172,9 +168,8 @@ pub(super) const CREATE_UPDATED: &str = concat!(
     ") ENGINE=MyISAM{AI} DEFAULT CHARSET=utf8mb3 COLLATE=utf8mb3_general_ci;\n",
 );
 
-/// `CREATE TABLE` of `updated_edited`.
+/// The columns and keys of `updated_edited`, as in its `CREATE TABLE` after the name.
 pub(super) const CREATE_UPDATED_EDITED: &str = concat!(
-    "CREATE TABLE `updated_edited` (\n",
     "  `ID` int(15) unsigned NOT NULL AUTO_INCREMENT,\n",
     "  `Title` varchar(2000) DEFAULT '',\n",
     "  `VolumeInfo` varchar(100) DEFAULT '',\n",
@@ -238,9 +233,8 @@ pub(super) const CREATE_UPDATED_EDITED: &str = concat!(
     ") ENGINE=MyISAM DEFAULT CHARSET=utf8mb3 COLLATE=utf8mb3_general_ci;\n",
 );
 
-/// `CREATE TABLE` of `fiction`.
+/// The columns and keys of the novels' table, as in its `CREATE TABLE` after the name.
 pub(super) const CREATE_FICTION: &str = concat!(
-    "CREATE TABLE `fiction` (\n",
     "  `ID` int(15) unsigned NOT NULL AUTO_INCREMENT,\n",
     "  `MD5` char(32) CHARACTER SET ascii COLLATE ascii_general_ci DEFAULT NULL,\n",
     "  `Title` varchar(2000) NOT NULL DEFAULT '',\n",
@@ -276,9 +270,8 @@ pub(super) const CREATE_FICTION: &str = concat!(
     ") ENGINE=MyISAM{AI} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;\n",
 );
 
-/// `CREATE TABLE` of `fiction_description`.
+/// The columns and keys of `fiction_description`, as in its `CREATE TABLE` after the name.
 pub(super) const CREATE_FICTION_DESCRIPTION: &str = concat!(
-    "CREATE TABLE `fiction_description` (\n",
     "  `MD5` char(32) CHARACTER SET ascii COLLATE ascii_general_ci NOT NULL,\n",
     "  `Descr` mediumtext NOT NULL,\n",
     "  `TimeLastModified` timestamp NOT NULL DEFAULT current_timestamp() ON UPDATE current_timestamp(),\n",
@@ -286,9 +279,8 @@ pub(super) const CREATE_FICTION_DESCRIPTION: &str = concat!(
     ") ENGINE=MyISAM DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;\n",
 );
 
-/// `CREATE TABLE` of `fiction_hashes`.
+/// The columns and keys of `fiction_hashes`, as in its `CREATE TABLE` after the name.
 pub(super) const CREATE_FICTION_HASHES: &str = concat!(
-    "CREATE TABLE `fiction_hashes` (\n",
     "  `md5` char(32) NOT NULL,\n",
     "  `crc32` char(8) NOT NULL DEFAULT '',\n",
     "  `edonkey` char(32) NOT NULL DEFAULT '',\n",
@@ -302,9 +294,8 @@ pub(super) const CREATE_FICTION_HASHES: &str = concat!(
     ") ENGINE=MyISAM DEFAULT CHARSET=ascii COLLATE=ascii_general_ci;\n",
 );
 
-/// `CREATE TABLE` of `magazines`.
+/// The columns and keys of `magazines`, as in its `CREATE TABLE` after the name.
 pub(super) const CREATE_MAGAZINES: &str = concat!(
-    "CREATE TABLE `magazines` (\n",
     "  `ID` int(10) unsigned NOT NULL AUTO_INCREMENT,\n",
     "  `ISSNP` varchar(10) NOT NULL DEFAULT '',\n",
     "  `ISSNE` varchar(10) NOT NULL DEFAULT '',\n",
@@ -328,9 +319,8 @@ pub(super) const CREATE_MAGAZINES: &str = concat!(
     ") ENGINE=MyISAM{AI} DEFAULT CHARSET=utf8mb3 COLLATE=utf8mb3_general_ci;\n",
 );
 
-/// `CREATE TABLE` of `publishers`.
+/// The columns and keys of `publishers`, as in its `CREATE TABLE` after the name.
 pub(super) const CREATE_PUBLISHERS: &str = concat!(
-    "CREATE TABLE `publishers` (\n",
     "  `ID` int(10) unsigned NOT NULL AUTO_INCREMENT,\n",
     "  `DOICode` varchar(30) NOT NULL DEFAULT '',\n",
     "  `Publisher` varchar(300) NOT NULL DEFAULT '',\n",
@@ -339,9 +329,8 @@ pub(super) const CREATE_PUBLISHERS: &str = concat!(
     ") ENGINE=MyISAM{AI} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;\n",
 );
 
-/// `CREATE TABLE` of `scimag`.
-pub(super) const CREATE_SCIMAG: &str = concat!(
-    "CREATE TABLE `scimag` (\n",
+/// The columns and keys of the papers' table, as in its `CREATE TABLE` after the name.
+pub(super) const CREATE_PAPERS: &str = concat!(
     "  `ID` int(15) unsigned NOT NULL AUTO_INCREMENT,\n",
     "  `DOI` varchar(200) NOT NULL,\n",
     "  `DOI2` varchar(100) NOT NULL DEFAULT '',\n",

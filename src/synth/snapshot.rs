@@ -17,7 +17,7 @@
 //!   numbers, articles with a DOI, ~2.5 % withdrawn (`cpr`, `del`, `no`).
 //! - `files` (`f_id` 1..F): file `f` belongs to edition `⌊f·E/F⌋` and has its topic; the id in
 //!   that topic's numbering (`libgen_id`, `fiction_id`, …, counted in order), an extension,
-//!   size and locator typical of the topic, a papers' `scimag_archive_path`, 2 % superseded
+//!   size and locator typical of the topic, a paper's path in its zip, 2 % superseded
 //!   (`generic` = the MD5 of an earlier file), 0.5 % broken.
 //! - `editions_to_files`: every file to its edition, 3 % to a second one.
 //! - `editions_add_descr`: language (key 101) for most books, 1–3 ISBNs (505) for sci-tech and
@@ -38,6 +38,7 @@ use super::words::Lang;
 use crate::myisam::{
     myi_with_counts, Column, ColumnType, Date, DateTime, MydWriter, TableDef, Timestamp, Value,
 };
+use crate::Collection;
 
 /// The empty tables, as MariaDB 10.11 created them from the 2026 layout.
 const TEMPLATES: [(&str, &[u8], &[u8]); 10] = [
@@ -710,27 +711,28 @@ fn files<W: io::Write>(m: &Model, w: &mut MydWriter<W>) -> io::Result<()> {
         c("extension"),
         c("locator"),
     );
-    let (broken, generic, file_create_date, topic_c, scimag_path, is_doi, uid, color, scanned, ocr) = (
+    // The column of a paper's path in its zip, and whether that path is its DOI.
+    let papers_path = Collection::ALL
+        .iter()
+        .find_map(|c| c.info().snapshot_path)
+        .expect("a collection in zips");
+    let (broken, generic, file_create_date, topic_c, zip_path, is_doi, uid, color, scanned, ocr) = (
         c("broken"),
         c("generic"),
         c("file_create_date"),
         c("libgen_topic"),
-        c("scimag_archive_path"),
-        c("scimag_archive_path_is_doi"),
+        c(papers_path),
+        c(&format!("{papers_path}_is_doi")),
         c("uid"),
         c("color"),
         c("scanned"),
         c("ocr"),
     );
-    let ids = [
-        c("scimag_id"),
-        c("libgen_id"),
-        c("fiction_id"),
-        c("comics_id"),
-        c("magz_id"),
-        c("fiction_rus_id"),
-        c("standarts_id"),
-    ];
+    // Each topic's id column, in the order of TOPICS.
+    let ids = TOPICS.map(|(letter, ..)| {
+        let collection = Collection::from_topic(letter).expect("a topic of the description");
+        c(collection.info().snapshot_id)
+    });
     let mut next_id = [m.first_id; 7];
     for f in 0..m.files {
         row.start();
@@ -778,7 +780,7 @@ fn files<W: io::Write>(m: &Model, w: &mut MydWriter<W>) -> io::Result<()> {
         row.set(filesize, Value::UInt(file_size(&mut r, lo_size, hi_size)));
         row.str(extension, ext);
         if code == "a" {
-            row.text(scimag_path, |b| {
+            row.text(zip_path, |b| {
                 write_doi(b, e, &mut r);
                 b.extend_from_slice(b".pdf");
             });

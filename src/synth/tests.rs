@@ -231,7 +231,7 @@ fn tuple_counts() {
     assert!(!t["fiction_hashes"].is_empty());
 
     let t = parse(&dump(Collection::Scimag, rows, 3));
-    assert_eq!(t["scimag"].len() as u64, rows);
+    assert_eq!(t[Collection::Scimag.dump_table()].len() as u64, rows);
     assert_eq!(t["magazines"].len(), 2000);
     assert_eq!(t["publishers"].len(), 400);
 }
@@ -422,11 +422,12 @@ fn fiction_md5s() {
 }
 
 #[test]
-fn scimag_dois_and_journals() {
+fn papers_dois_and_journals() {
     let d = dump(Collection::Scimag, 15_000, 2);
     let cols = columns(&d);
     let t = parse(&d);
-    let c = |n| col(&cols, "scimag", n);
+    let papers = Collection::Scimag.dump_table();
+    let c = |n| col(&cols, papers, n);
     let (cdoi, cj, cjid, cauth, ctitle) = (
         c("DOI"),
         c("Journal"),
@@ -447,7 +448,7 @@ fn scimag_dois_and_journals() {
         .collect();
     let mut dois = HashSet::new();
     let (mut sici, mut empty_journal, mut multi, mut html) = (0, 0, 0, 0);
-    for r in &t["scimag"] {
+    for r in &t[papers] {
         let doi = text(&r[cdoi]).to_string();
         assert!(doi.starts_with("10.") && doi.contains('/'), "{doi}");
         assert_eq!(doi, doi.to_lowercase());
@@ -466,7 +467,7 @@ fn scimag_dois_and_journals() {
         multi += usize::from(text(&r[cauth]).contains("; "));
         html += usize::from(text(&r[ctitle]).contains('<') || text(&r[ctitle]).contains("&amp;"));
     }
-    let n = t["scimag"].len();
+    let n = t[papers].len();
     assert!((n * 3 / 100..n * 7 / 100).contains(&sici), "{sici} SICI");
     assert!(
         (n * 35 / 100..n * 45 / 100).contains(&empty_journal),
@@ -513,13 +514,7 @@ fn zero_rows() {
     for c in Collection::ALL.into_iter().filter(|c| c.is_classic()) {
         let d = dump(c, 0, 1);
         let t = parse(&d);
-        let main = match c {
-            Collection::Libgen => "updated",
-            Collection::Fiction => "fiction",
-            Collection::Scimag => "scimag",
-            _ => unreachable!("classic collections only"),
-        };
-        assert!(t[main].is_empty());
+        assert!(t[c.dump_table()].is_empty());
         assert!(d.ends_with(b"-- Dump completed\n"));
     }
 }

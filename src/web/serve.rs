@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 
 use crate::cli::{AccessArgs, Paths, ServeArgs};
-use crate::{db, Collection};
+use crate::db;
 
 /// Serves the portal on `args.addr` until SIGTERM or Ctrl-C. A missing catalog is created empty
 /// (the home page then explains how to import), so a fresh install starts. `activity` is the
@@ -43,15 +43,9 @@ pub async fn serve_command(
         mmap_mib: args.catalog_mmap_mib,
         cache_mib: args.catalog_cache_mib.max(1),
     };
-    for (collection, dir) in [
-        (Collection::Libgen, &args.repository_libgen),
-        (Collection::Fiction, &args.repository_fiction),
-        (Collection::Scimag, &args.repository_scimag),
-    ] {
-        if let Some(dir) = dir {
-            config.repository =
-                std::mem::take(&mut config.repository).with_collection(collection, dir.clone());
-        }
+    for (collection, dir) in &args.collection_dir {
+        config.repository =
+            std::mem::take(&mut config.repository).with_collection(*collection, dir.clone());
     }
     config.repository =
         std::mem::take(&mut config.repository).with_links_followed(args.follow_links);

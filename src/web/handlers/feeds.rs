@@ -498,7 +498,7 @@ pub async fn collection_feed(
     } else {
         let classic: Vec<&str> = crate::collection::INFO
             .iter()
-            .filter(|i| i.classic)
+            .filter(|i| i.classic.is_some())
             .map(|i| i.slug)
             .collect();
         return Err(ApiError::not_found(format!(

@@ -1,4 +1,4 @@
-//! `scimag.sql`: `magazines`, `publishers`, `scimag`.
+//! The papers' dump: `magazines`, `publishers`, then the papers' own table.
 //!
 //! Journals and publishers are a few thousand rows kept in memory (independent of the number of
 //! papers). Every paper's DOI embeds a number that is a bijection of the row index, in a place
@@ -6,6 +6,8 @@
 
 use std::collections::HashSet;
 use std::io::{self, Write};
+
+use crate::Collection;
 
 use super::data;
 use super::ids::{self, Isbn};
@@ -343,12 +345,13 @@ pub(super) fn write<W: Write>(d: &mut Dump<W>, ctx: &Ctx, opts: &SynthOptions) -
     }
     d.end_table("publishers")?;
 
-    // scimag
+    // the papers
     let rows = opts.rows;
     let last_id = ctx.last_id(opts.first_id, rows);
+    let table = Collection::Scimag.dump_table();
     d.begin_table(
-        "scimag",
-        schema::CREATE_SCIMAG,
+        table,
+        schema::CREATE_PAPERS,
         (rows > 0).then_some(last_id + 1),
     );
     let uniq = Uniq::new(ctx.seed, rows);
@@ -357,10 +360,10 @@ pub(super) fn write<W: Write>(d: &mut Dump<W>, ctx: &Ctx, opts: &SynthOptions) -
         if i > 0 {
             id = ctx.next_id(id, i - 1);
         }
-        scimag_row(d.begin_row(), ctx, &cat, &uniq, i, id, rows);
+        paper_row(d.begin_row(), ctx, &cat, &uniq, i, id, rows);
         d.end_row()?;
     }
-    d.end_table("scimag")?;
+    d.end_table(table)?;
     Ok(())
 }
 
@@ -506,7 +509,7 @@ fn write_issn_lower(b: &mut Vec<u8>, x: &[u8; 8]) {
     b[s..].make_ascii_lowercase();
 }
 
-fn scimag_row(b: &mut Vec<u8>, ctx: &Ctx, cat: &Catalog, uniq: &Uniq, i: u64, id: u64, rows: u64) {
+fn paper_row(b: &mut Vec<u8>, ctx: &Ctx, cat: &Catalog, uniq: &Uniq, i: u64, id: u64, rows: u64) {
     let mut r = ctx.rng(tag::ROW, i);
     let sici = r.chance(500);
     let j = if sici && !cat.wiley.is_empty() {
