@@ -12,6 +12,7 @@ use sqlx::SqlitePool;
 use crate::db::{catalog, DbError};
 use crate::files::{paper_entry_name, Repository, Torrent, TorrentShelf};
 use crate::search::only::RecordSet;
+use crate::web::state::LocalData;
 use crate::Collection;
 
 /// What the repository holds, as listed on disk.
@@ -25,6 +26,22 @@ pub struct Listing {
     /// The collections without a naming rule: the MD5s of the files present where a torrent
     /// at hand puts them.
     listed: Vec<(Collection, Vec<String>)>,
+}
+
+impl Listing {
+    /// The torrents page's view of it: per collection, the buckets (id / 1000) with files, and
+    /// how many (a paper's zip counts one).
+    pub fn local(&self) -> LocalData {
+        let mut local = LocalData::default();
+        for (c, first, names) in &self.classic {
+            local.buckets[c.code() as usize].insert(first / 1000, names.len() as u64);
+        }
+        let papers = &mut local.buckets[Collection::Scimag.code() as usize];
+        for (first, _) in &self.papers {
+            papers.insert(first / 1000, 1);
+        }
+        local
+    }
 }
 
 fn numeric(name: &str) -> Option<u64> {
