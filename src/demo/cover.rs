@@ -132,7 +132,7 @@ pub fn jpeg(title: &str, author: &str, seed: &str) -> Vec<u8> {
     // get a cover without lettering rather than a row of question marks.
     let upper = |s: &str| {
         let letters = s.chars().filter(|c| c.is_alphabetic()).count();
-        let folded = super::files::ascii(s);
+        let folded = ascii(s);
         let latin = folded.chars().filter(|c| c.is_ascii_alphabetic()).count();
         if latin * 2 < letters {
             String::new()
@@ -149,6 +149,21 @@ pub fn jpeg(title: &str, author: &str, seed: &str) -> Vec<u8> {
         .encode(&canvas.0, W as u16, H as u16, jpeg_encoder::ColorType::Rgb)
         .expect("a JPEG in memory");
     out
+}
+
+/// The text as PDF's standard fonts can show it: accents dropped, other scripts as `?`.
+pub fn ascii(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .map(|c| {
+            if c.is_ascii() && !c.is_ascii_control() {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

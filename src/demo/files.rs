@@ -30,21 +30,6 @@ pub fn sample(extension: &str, s: &Sample<'_>) -> Option<Vec<u8>> {
     }
 }
 
-/// The text as PDF's standard fonts can show it: accents dropped, other scripts as `?`.
-pub fn ascii(text: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    text.nfkd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .map(|c| {
-            if c.is_ascii() && !c.is_ascii_control() {
-                c
-            } else {
-                '?'
-            }
-        })
-        .collect()
-}
-
 fn xml(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -76,7 +61,7 @@ pub fn pdf(s: &Sample<'_>) -> Vec<u8> {
             content.push_str("/F1 12 Tf\n16 TL\n");
         }
         // Wrap long lines at 70 characters.
-        let text = ascii(line);
+        let text = super::cover::ascii(line);
         let mut rest = text.as_str();
         loop {
             let cut = if rest.len() <= 70 {
@@ -102,7 +87,7 @@ pub fn pdf(s: &Sample<'_>) -> Vec<u8> {
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_string(),
         format!("<< /Length {} >>\nstream\n{content}endstream", content.len()),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_string(),
-        format!("<< /Title ({}) /Producer (Lanshelf demo) >>", ascii(s.title).replace(['(', ')', '\\'], " ")),
+        format!("<< /Title ({}) /Producer (Lanshelf demo) >>", super::cover::ascii(s.title).replace(['(', ')', '\\'], " ")),
     ];
     let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
     let mut offsets = Vec::new();

@@ -9,7 +9,6 @@ use tantivy::{IndexReader, ReloadPolicy, Searcher};
 
 use super::columns::ColumnCache;
 use super::facets::{self, FacetCollector, Facets};
-use super::run::PREFIX_CACHE;
 use super::schema::Fields;
 use super::{generations, indexer, recent, update_lock, Filters, Hit, SearchError};
 use crate::Collection;
@@ -56,6 +55,10 @@ pub(super) type FacetKey = (
     facets::FacetFilters,
     Option<u64>,
 );
+
+/// Completions kept per (generation, beginning), and title words per query word: typing
+/// repeats them.
+const PREFIX_CACHE: usize = 4096;
 
 /// Queries whose facets are kept (the cache is emptied when full).
 const FACET_CACHE: usize = 512;

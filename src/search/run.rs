@@ -44,9 +44,6 @@ pub(super) const PREFIX_TERMS: usize = 24;
 /// bounds the cost of a short beginning in a large vocabulary (see `docs/performance.md`).
 pub(super) const PREFIX_WALK: usize = 50_000;
 
-/// Completions kept per (generation, beginning): typing repeats them.
-pub(super) const PREFIX_CACHE: usize = 4096;
-
 /// The most title words that count as one query word for the title fit (its forms and, for a
 /// beginning, the words it begins: the most frequent).
 pub(super) const TITLE_TERMS: usize = 16;
