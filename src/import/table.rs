@@ -31,7 +31,7 @@ pub struct ColumnSpec {
 }
 
 /// One dump table the importer reads.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct TableSpec {
     /// The table's name in the dump.
     pub dump: &'static str,

@@ -153,29 +153,34 @@ const GENERIC: &[ColumnSpec] = columns!(
     "li_removed",
 );
 
-macro_rules! spec {
-    ($collection:expr, $columns:expr) => {
-        TableSpec {
-            dump: "files",
-            table: $collection.slug(),
-            collection: $collection,
-            key: "id",
-            tracked: true,
-            columns: $columns,
-        }
-    };
+/// How a collection's files are written: the classic collections' tables keep their own
+/// columns, every other collection has the snapshot's common layout.
+const fn spec(collection: Collection) -> TableSpec {
+    TableSpec {
+        dump: "files",
+        table: collection.slug(),
+        collection,
+        key: "id",
+        tracked: true,
+        columns: match collection {
+            Collection::Libgen => LIBGEN,
+            Collection::Fiction => FICTION,
+            Collection::Scimag => SCIMAG,
+            _ => GENERIC,
+        },
+    }
 }
 
-/// Where each topic's files go.
-pub static SPECS: [TableSpec; 7] = [
-    spec!(Collection::Libgen, LIBGEN),
-    spec!(Collection::Fiction, FICTION),
-    spec!(Collection::FictionRus, GENERIC),
-    spec!(Collection::Scimag, SCIMAG),
-    spec!(Collection::Magazines, GENERIC),
-    spec!(Collection::Comics, GENERIC),
-    spec!(Collection::Standards, GENERIC),
-];
+/// Where each topic's files go, in [`Collection::ALL`]'s order.
+pub static SPECS: [TableSpec; Collection::COUNT] = {
+    let mut specs = [spec(Collection::Libgen); Collection::COUNT];
+    let mut i = 0;
+    while i < Collection::COUNT {
+        specs[i] = spec(Collection::ALL[i]);
+        i += 1;
+    }
+    specs
+};
 
 /// The spec a collection's files are written with.
 pub fn spec_of(collection: Collection) -> &'static TableSpec {
