@@ -77,35 +77,6 @@ impl Citation {
             ..Default::default()
         };
         match record.collection {
-            Collection::Libgen
-            | Collection::Fiction
-            | Collection::FictionRus
-            | Collection::Magazines
-            | Collection::Comics
-            | Collection::Standards => {
-                c.publisher = get("publisher");
-                c.city = get("city");
-                c.edition = get("edition");
-                c.series = html("series");
-                c.volume = r
-                    .known("volume_info")
-                    .or_else(|| r.known("volume"))
-                    .unwrap_or_default()
-                    .to_string();
-                c.language = get("language");
-                c.first_page = get("pages");
-                for part in r.get("identifier").split([',', ';']) {
-                    if let Some((isbn13, _)) = parse_isbn(part) {
-                        if !c.isbns.contains(&isbn13) {
-                            c.isbns.push(isbn13);
-                        }
-                    }
-                }
-                c.issns = r
-                    .known("issn")
-                    .map(|s| vec![s.to_string()])
-                    .unwrap_or_default();
-            }
             Collection::Scimag => {
                 c.article = true;
                 c.month = get("month");
@@ -133,6 +104,31 @@ impl Citation {
                     .filter_map(|k| r.known(k))
                     .map(str::to_string)
                     .collect();
+            }
+            // Books of every other collection.
+            _ => {
+                c.publisher = get("publisher");
+                c.city = get("city");
+                c.edition = get("edition");
+                c.series = html("series");
+                c.volume = r
+                    .known("volume_info")
+                    .or_else(|| r.known("volume"))
+                    .unwrap_or_default()
+                    .to_string();
+                c.language = get("language");
+                c.first_page = get("pages");
+                for part in r.get("identifier").split([',', ';']) {
+                    if let Some((isbn13, _)) = parse_isbn(part) {
+                        if !c.isbns.contains(&isbn13) {
+                            c.isbns.push(isbn13);
+                        }
+                    }
+                }
+                c.issns = r
+                    .known("issn")
+                    .map(|s| vec![s.to_string()])
+                    .unwrap_or_default();
             }
         }
         c

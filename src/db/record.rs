@@ -364,27 +364,19 @@ async fn read_record(
                 }
             }
         }
-        Collection::Fiction if page => {
-            if !md5.is_empty() {
-                record.description = one(
-                    "SELECT * FROM fiction_description WHERE md5 = ?",
-                    md5.clone(),
-                )
-                .await?;
-                record.hashes =
-                    one("SELECT * FROM fiction_hashes WHERE md5 = ?", md5.clone()).await?;
-            }
+        Collection::Fiction if page && !md5.is_empty() => {
+            record.description = one(
+                "SELECT * FROM fiction_description WHERE md5 = ?",
+                md5.clone(),
+            )
+            .await?;
+            record.hashes = one("SELECT * FROM fiction_hashes WHERE md5 = ?", md5.clone()).await?;
         }
         Collection::Scimag => {
             paper_details(pool, &mut record, &mut PaperCache::default()).await?;
         }
         // The collections only the snapshot has carry their description in their own row.
-        Collection::Libgen
-        | Collection::Fiction
-        | Collection::FictionRus
-        | Collection::Magazines
-        | Collection::Comics
-        | Collection::Standards => {}
+        _ => {}
     }
     if !page {
         return Ok(Some(record));

@@ -467,10 +467,7 @@ fn sections(record: &FullRecord, resolver: &str) -> Vec<Section> {
             }
         }
         // The collections only the libgen.li snapshot has: its common layout.
-        Collection::FictionRus
-        | Collection::Magazines
-        | Collection::Comics
-        | Collection::Standards => {
+        _ => {
             Fields::new(r)
                 .text("Series", "series")
                 .text("Volume", "volume")
