@@ -1,7 +1,8 @@
 //! The portal's services, between the handlers and the engine and catalog: a search with its
-//! hits' summaries read from the catalog, in their order. The search page, the JSON API, the
-//! feeds, OPDS and `lanshelf search` call these instead of writing "search, then read the
-//! summaries" each; handlers do parameters → service → view.
+//! hits' summaries read from the catalog, in their order, and the records of an identifier
+//! (`doi:…`, `isbn:…`). The search page, the JSON API, the feeds, OPDS, the identifier links and
+//! `lanshelf search` call these instead of writing "search, then read the summaries" each;
+//! handlers do parameters → service → view.
 
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use sqlx::SqlitePool;
 use super::{AppState, WebError};
 use crate::db::records::Summary;
 use crate::db::DbError;
-use crate::search::{SearchEngine, SearchRequest, SearchResults};
+use crate::search::{Hit, SearchEngine, SearchRequest, SearchResults};
 
 /// Runs a search on the blocking pool (within the portal's search permits) and reads its hits'
 /// summaries.
@@ -40,4 +41,38 @@ pub async fn summaries_of(
     found: &SearchResults,
 ) -> Result<Vec<Summary>, DbError> {
     crate::db::records::summaries(pool, found.hits.iter().map(|h| (h.collection, h.id))).await
+}
+
+/// The records of an identifier query (`doi:…`, `isbn:…`), withdrawn ones included, up to
+/// `limit`, with their summaries.
+pub async fn identifier_records(
+    state: &AppState,
+    query: String,
+    limit: usize,
+) -> Result<Vec<Summary>, WebError> {
+    let mut request = SearchRequest::new(query);
+    request.facets = false;
+    request.per_page = limit;
+    request.filters.show_withdrawn = true;
+    Ok(search(state, request).await?.1)
+}
+
+/// The first `limit` records of an identifier query, those shown first: the withdrawn ones
+/// only when nothing else has it. Returns the hits, how many there are, and whether they are
+/// the withdrawn ones.
+pub async fn identifier_hits(
+    state: &AppState,
+    query: String,
+    limit: usize,
+) -> Result<(Vec<Hit>, usize, bool), WebError> {
+    let mut request = SearchRequest::new(query);
+    request.facets = false;
+    request.per_page = limit;
+    let shown = state.search(request.clone()).await?;
+    if shown.total > 0 {
+        return Ok((shown.hits, shown.total, false));
+    }
+    request.filters.show_withdrawn = true;
+    let all = state.search(request).await?;
+    Ok((all.hits, all.total, true))
 }

@@ -20,6 +20,7 @@ use crate::search::normalize::{
 use crate::search::{Filters, SearchError, SearchRequest, SearchResults, Sort, MAX_OFFSET};
 use crate::web::error::WebError;
 use crate::web::origin::Origin;
+use crate::web::service;
 use crate::web::state::AppState;
 use crate::Collection;
 
@@ -310,8 +311,6 @@ impl ApiQuery {
     }
 }
 
-pub use crate::web::service::search as run_search;
-
 fn facets_json(found: &SearchResults) -> Value {
     let Some(f) = &found.facets else {
         return Value::Null;
@@ -346,7 +345,7 @@ pub async fn search(
     }
     query.request.facets = true;
     let (page, per_page) = (query.request.page, query.request.per_page);
-    let (found, summaries) = run_search(&state, query.request).await?;
+    let (found, summaries) = service::search(&state, query.request).await?;
     let hits: Vec<ApiHit> = summaries.iter().map(|s| ApiHit::new(s, &origin)).collect();
     Ok(Json(json!({
         "query": query.q,
@@ -450,16 +449,6 @@ pub async fn record(
     Ok(Json(Value::Object(fields)))
 }
 
-/// Finds the records of an identifier query (`doi:…`, `isbn:…`) in the index, withdrawn ones
-/// included.
-async fn identifier_hits(state: &AppState, query: String) -> Result<Vec<Summary>, ApiError> {
-    let mut req = SearchRequest::new(query);
-    req.facets = false;
-    req.per_page = MAX_PER_PAGE;
-    req.filters.show_withdrawn = true;
-    Ok(run_search(state, req).await?.1)
-}
-
 /// `GET /api/lookup?md5=|doi=|isbn=`: the records with that identifier.
 pub async fn lookup(
     State(state): State<AppState>,
@@ -488,13 +477,15 @@ pub async fn lookup(
             let doi = parse_doi(value)
                 .or_else(|| parse_doi(&format!("doi:{value}")))
                 .ok_or_else(|| ApiError::bad_request("`doi` is not a DOI (10.prefix/suffix)"))?;
-            let records = identifier_hits(&state, format!("doi:{doi}")).await?;
+            let records =
+                service::identifier_records(&state, format!("doi:{doi}"), MAX_PER_PAGE).await?;
             (doi, records)
         }
         _ => {
             let (isbn13, _) = parse_isbn(value)
                 .ok_or_else(|| ApiError::bad_request("`isbn` is not a valid ISBN-10 or ISBN-13"))?;
-            let records = identifier_hits(&state, format!("isbn:{isbn13}")).await?;
+            let records =
+                service::identifier_records(&state, format!("isbn:{isbn13}"), MAX_PER_PAGE).await?;
             (isbn13, records)
         }
     };
@@ -521,7 +512,7 @@ pub async fn suggest(State(state): State<AppState>, RawQuery(raw): RawQuery) -> 
         req.facets = false;
         req.typing = true;
         req.per_page = 8;
-        if let Ok((_, summaries)) = run_search(&state, req).await {
+        if let Ok((_, summaries)) = service::search(&state, req).await {
             for s in summaries {
                 let t: String = s.title.split_whitespace().collect::<Vec<_>>().join(" ");
                 let t: String = t.chars().take(120).collect();

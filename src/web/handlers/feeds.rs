@@ -12,7 +12,7 @@ use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
 use time::PrimitiveDateTime;
 
-use super::api::{run_search, ApiError, ApiQuery};
+use super::api::{ApiError, ApiQuery};
 use super::download::content_type;
 use crate::db::records::{feed_extras, FeedExtras, Summary};
 use crate::files::{self, FileRef};
@@ -20,6 +20,7 @@ use crate::search::normalize::{language_code, parse_isbn};
 use crate::search::{SearchResults, Sort};
 use crate::web::origin::Origin;
 use crate::web::render::{authors, plain};
+use crate::web::service;
 use crate::web::state::AppState;
 use crate::Collection;
 
@@ -450,7 +451,7 @@ async fn search_feed(
         return Ok(render(&f, atom, "application/atom+xml; charset=utf-8"));
     }
     let (found, summaries): (SearchResults, Vec<Summary>) =
-        run_search(state, query.request.clone()).await?;
+        service::search(state, query.request.clone()).await?;
     f.entries = entries(state, origin, summaries).await?;
     if let Some(first) = f.entries.first() {
         if query.request.sort == Sort::Added && !first.published.is_empty() {

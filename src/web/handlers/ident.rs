@@ -10,9 +10,10 @@ use percent_encoding::percent_decode_str;
 
 use crate::db::records::Summary;
 use crate::search::normalize::{is_md5, parse_doi, parse_isbn};
-use crate::search::{Hit, SearchRequest};
+use crate::search::Hit;
 use crate::web::error::{error_page, WebError};
 use crate::web::params::SearchParams;
+use crate::web::service;
 use crate::web::state::AppState;
 use crate::Collection;
 
@@ -33,21 +34,6 @@ fn not_found(what: &str, query: &str) -> Response {
         &format!("No record has {what}."),
         query,
     )
-}
-
-/// Finds the records of an identifier query (`doi:…`, `isbn:…`) in the index: those shown
-/// first, the withdrawn ones only when nothing else matches.
-async fn lookup(state: &AppState, query: String) -> Result<(Vec<Hit>, usize, bool), WebError> {
-    let mut req = SearchRequest::new(query);
-    req.facets = false;
-    req.per_page = 2;
-    let shown = state.search(req.clone()).await?;
-    if shown.total > 0 {
-        return Ok((shown.hits, shown.total, false));
-    }
-    req.filters.show_withdrawn = true;
-    let all = state.search(req).await?;
-    Ok((all.hits, all.total, true))
 }
 
 fn redirect_for(hits: &[Hit], total: usize, query: &str, withdrawn: bool) -> Option<Response> {
@@ -107,7 +93,7 @@ async fn resolve_doi(state: &AppState, raw: &str) -> Result<Response, WebError> 
         ));
     };
     let query = format!("doi:{doi}");
-    let (hits, total, withdrawn) = lookup(state, query.clone()).await?;
+    let (hits, total, withdrawn) = service::identifier_hits(state, query.clone(), 2).await?;
     Ok(redirect_for(&hits, total, &query, withdrawn)
         .unwrap_or_else(|| not_found(&format!("the DOI {doi}"), &doi)))
 }
@@ -132,7 +118,7 @@ pub async fn isbn(
         ));
     };
     let query = format!("isbn:{isbn13}");
-    let (hits, total, withdrawn) = lookup(&state, query.clone()).await?;
+    let (hits, total, withdrawn) = service::identifier_hits(&state, query.clone(), 2).await?;
     Ok(redirect_for(&hits, total, &query, withdrawn)
         .unwrap_or_else(|| not_found(&format!("the ISBN {isbn13}"), &isbn13)))
 }

@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 
-use super::api::{run_search, ApiError, ApiQuery};
+use super::api::{ApiError, ApiQuery};
 use super::feeds::{
     entries, feed, render, xml_response, xml_text, Entry, Feed, Link, ATOM, FEED_PAGE,
     OPDS_ACQUISITION, OPDS_NAVIGATION,
@@ -16,6 +16,7 @@ use super::feeds::{
 use crate::search::normalize::{language_choice, language_name, OTHER_LANGUAGE};
 use crate::search::Sort;
 use crate::web::origin::Origin;
+use crate::web::service;
 use crate::web::state::AppState;
 use crate::Collection;
 
@@ -189,7 +190,7 @@ async fn acquisition(
     f.links
         .push(Link::new("up", origin.url("/opds"), OPDS_NAVIGATION));
     if query.is_search() {
-        let (found, summaries) = run_search(state, query.request.clone()).await?;
+        let (found, summaries) = service::search(state, query.request.clone()).await?;
         f.entries = entries(state, origin, summaries).await?;
         f.paging = Some((found.total, (page - 1) * FEED_PAGE + 1, FEED_PAGE));
         paging_links(&mut f, origin, &base, page, FEED_PAGE, found.total);
