@@ -598,7 +598,7 @@ impl SearchEngine {
             .saturating_mul(per_page)
             .min(MAX_OFFSET);
         let mut outcome = self.run(&searcher, &parsed, req, Matching::Exact, offset, per_page)?;
-        let matching = self.fallback(&searcher, &parsed, req, outcome.0)?;
+        let matching = self.fallback(&searcher, &mut parsed, req, outcome.0)?;
         if matching != Matching::Exact {
             outcome = self.run(&searcher, &parsed, req, matching, offset, per_page)?;
         }
@@ -676,11 +676,12 @@ impl SearchEngine {
     /// How the words are matched: all of them exactly unless together they find nothing or
     /// almost nothing ([`FEW_RESULTS`]); then first the rare words corrected (typos), if that
     /// finds more, then, if all the words found nothing, any of the words. Decided without the form's filters, so that
-    /// choosing a facet value keeps the matching its count was made with.
+    /// choosing a facet value keeps the matching its count was made with. The rare words'
+    /// corrections are looked up here, only when they are tried (see [`Self::correct`]).
     fn fallback(
         &self,
         searcher: &Searcher,
-        parsed: &query::ParsedQuery,
+        parsed: &mut query::ParsedQuery,
         req: &SearchRequest,
         found: usize,
     ) -> Result<Matching, SearchError> {
@@ -688,7 +689,7 @@ impl SearchEngine {
             return Ok(Matching::Exact);
         }
         let common = self.common_words(searcher);
-        let count = |matching: Matching| -> Result<usize, SearchError> {
+        let count = |parsed: &query::ParsedQuery, matching: Matching| {
             let q = query::build(
                 &self.fields,
                 parsed,
@@ -698,34 +699,36 @@ impl SearchEngine {
                 Purpose::Match,
                 &common,
             );
-            Ok(count_up_to(searcher, &*q, FEW_RESULTS)?.0)
+            Ok::<_, SearchError>(count_up_to(searcher, &*q, FEW_RESULTS)?.0)
         };
         let exact = if req.filters.any() {
-            count(Matching::Exact)?
+            count(parsed, Matching::Exact)?
         } else {
             found.min(FEW_RESULTS)
         };
         if exact >= FEW_RESULTS {
             return Ok(Matching::Exact);
         }
+        self.correct(searcher, parsed)?;
         if parsed
             .clauses
             .iter()
             .any(|c| !c.corrections.is_empty() || !c.title_corrections.is_empty())
-            && count(Matching::Fuzzy)? > exact
+            && count(parsed, Matching::Fuzzy)? > exact
         {
             return Ok(Matching::Fuzzy);
         }
         // Some of the words only when all of them found nothing: one or two records with every
         // word are the answer, not a cue to show others.
-        if parsed.clauses.len() > 1 && exact == 0 && count(Matching::Any)? > 0 {
+        if parsed.clauses.len() > 1 && exact == 0 && count(parsed, Matching::Any)? > 0 {
             return Ok(Matching::Any);
         }
         Ok(Matching::Exact)
     }
 
     /// Looks up how many documents have each form of each word (dropping the forms none has),
-    /// the completions of beginnings, and which words are rare.
+    /// the completions of beginnings, and which words are rare (their corrections are looked up
+    /// only when they are needed: [`Self::correct`]).
     fn expand(
         &self,
         searcher: &Searcher,
@@ -774,8 +777,23 @@ impl SearchEngine {
                     .is_ok_and(|n| n as f64 > docs as f64 * query::STOP_SHARE);
             // A beginning that completes to something is being typed, not misspelt.
             clause.rare = total <= rare && clause.completions.is_empty();
+        }
+        Ok(())
+    }
+
+    /// Looks up the corrections of the rare words ([`query::Clause::rare`]): the terms within an
+    /// edit or two of them. Only for the typo-tolerant pass (words found in fewer than
+    /// [`FEW_RESULTS`] records): walking the dictionaries costs a millisecond a word at 16 M
+    /// records, more than the search of a rare word itself.
+    fn correct(
+        &self,
+        searcher: &Searcher,
+        parsed: &mut query::ParsedQuery,
+    ) -> Result<(), SearchError> {
+        let text = self.fields.text;
+        for clause in parsed.clauses.iter_mut().filter(|c| c.rare) {
             let word = &clause.tokens[0].1;
-            if clause.rare && word.chars().count() >= 4 && word.chars().all(char::is_alphabetic) {
+            if word.chars().count() >= 4 && word.chars().all(char::is_alphabetic) {
                 // Corrections of each form the word may have (a Spanish word is stemmed as
                 // Spanish in a Spanish record): one edit, two from eight letters.
                 let mut corrections: Vec<(String, u64)> = Vec::new();
