@@ -36,7 +36,7 @@ pub struct SearchEngine {
     pub(super) prefix_cache: recent::Recent<(u64, String), Terms>,
     /// The title words of recent query words, by index generation, word and whether it is a
     /// beginning.
-    pub(super) title_cache: recent::Recent<(u64, String, bool), Vec<String>>,
+    pub(super) title_cache: recent::Recent<(u64, String, bool), Terms>,
     /// Older generations were left on disk by the last sweep (still read somewhere).
     pub(super) sweep_pending: std::sync::atomic::AtomicBool,
 }

@@ -103,8 +103,8 @@ pub struct Clause {
     pub title_corrections: Vec<(String, u64)>,
     /// The title words that count as this word for the title fit and the title candidates: the
     /// word itself, its other forms, and for a beginning the words it begins (most frequent
-    /// first). Empty for phrases and fielded words.
-    pub title_terms: Vec<String>,
+    /// first), with how many titles have each. Empty for phrases and fielded words.
+    pub title_terms: Vec<(String, u64)>,
     /// The word is in more than [`STOP_SHARE`] of the titles (`the`, `of`): the title fit
     /// leaves it out.
     pub stop: bool,
@@ -704,6 +704,15 @@ pub fn facet_filters(parsed: &ParsedQuery, filters: &Filters) -> super::facets::
     }
 }
 
+/// A candidate query in parts: its best documents are the best of the parts taken together, as
+/// their union would rank them when no document matches two parts (a word's forms in different
+/// language groups: a record's words are all in one), else close to it (a document matching
+/// two counts as its best part). `SearchEngine::run` searches the parts one after the other,
+/// the rarest first, each with the bar the best so far set: block-max WAND then skips the
+/// blocks of a long posting list (a word's main form) that cannot beat the rarer forms' best,
+/// where a union's WAND pivots through every list. One part: the query itself.
+pub type Parts = Vec<Box<dyn Query>>;
+
 /// Queries whose best-scoring documents are candidates for the best results of [`build`]: plain
 /// conjunctions (or unions) of terms, which tantivy answers with block-max WAND, skipping whole
 /// blocks of documents that cannot enter the top k.
@@ -712,11 +721,13 @@ pub struct Candidates {
     /// Each word as one of its forms in the combined field (the most frequent form, then one
     /// query per other form of a word, up to [`CANDIDATE_FORMS`]), fielded words in their
     /// field, filter markers; withdrawn records, other years, excluded words and broken phrases
-    /// are left to the full query, which re-scores the candidates.
-    pub forms: Vec<Box<dyn Query>>,
+    /// are left to the full query, which re-scores the candidates. A lone word: its forms, as
+    /// parts.
+    pub forms: Vec<Parts>,
     /// The plain words, exact, in the title: the full query weighs titles (and the words as a
-    /// phrase in the title) most, which the combined field alone does not see.
-    pub title: Option<Box<dyn Query>>,
+    /// phrase in the title) most, which the combined field alone does not see. A lone word: its
+    /// title words, as parts.
+    pub title: Option<Parts>,
     /// Whether the [`Candidates::forms`] queries together match every document the full query
     /// matches (then, if each returned fewer than asked for, they were all the matches).
     pub complete: bool,
@@ -767,6 +778,8 @@ pub fn candidates(
     let mut complete = true;
     // Per clause, the title terms one of which it needs (fielded words: each of theirs).
     let mut title_terms: Vec<Vec<Term>> = Vec::new();
+    // A plain word's title terms, the rarest first.
+    let mut title_parts: Vec<Term> = Vec::new();
     // The live forms of the common words left out of the conjunctions.
     let mut skipped: Vec<Vec<String>> = Vec::new();
     for (clause, common) in parsed.clauses.iter().zip(&common) {
@@ -821,9 +834,17 @@ pub fn candidates(
                 clause
                     .title_terms
                     .iter()
-                    .map(|t| Term::from_field_text(fields.title, t))
+                    .map(|(t, _)| Term::from_field_text(fields.title, t))
                     .collect(),
             );
+            // As parts when the word is alone: the rarest first (see `Parts`; a title seldom
+            // has two forms of a word).
+            let mut terms: Vec<&(String, u64)> = clause.title_terms.iter().collect();
+            terms.sort_by_key(|(_, n)| *n);
+            title_parts = terms
+                .into_iter()
+                .map(|(t, _)| Term::from_field_text(fields.title, t))
+                .collect();
         } else if !clause.prefix || clause.forms.iter().any(|f| f.1 > 0) {
             title_terms.push(vec![Term::from_field_text(
                 fields.title,
@@ -838,21 +859,43 @@ pub fn candidates(
             terms.extend(c.iter().take(CANDIDATE_FORMS).map(|t| text_term(t)));
         }
         return Candidates {
-            forms: vec![query(terms, Occur::Should)],
+            forms: vec![vec![query(terms, Occur::Should)]],
             title: None,
             complete: choices.iter().all(|c| c.len() <= CANDIDATE_FORMS),
         };
     }
     let mut out = Candidates::default();
+    let one = |t: Term| -> Box<dyn Query> { query(vec![t], Occur::Should) };
+    // A word alone in the query (not with common words): its forms, each in other records (a
+    // record's words are all in one language group), are parts (see `Parts`), the rarest
+    // first; otherwise, and for the words a beginning begins (often in the same record), a
+    // union. `terms`: the most frequent first.
+    let alone = parsed.clauses.len() == 1;
+    let any_of = |terms: Vec<Term>| -> Parts {
+        if alone {
+            terms.into_iter().rev().map(one).collect()
+        } else {
+            vec![query(terms, Occur::Should)]
+        }
+    };
+    // (The first word's: with a common word before a beginning, no whole word, as before.)
+    let beginning = parsed
+        .clauses
+        .iter()
+        .find(|c| c.is_word())
+        .filter(|c| !c.completions.is_empty());
     if choices.len() == 1 && fixed.is_empty() && markers.is_empty() {
-        // One word alone: the union of its forms (block-max WAND over a union); for a
-        // beginning, also its whole word alone, which ranks first.
-        out.forms.push(query(
-            choices[0].iter().map(|t| text_term(t)).collect(),
-            Occur::Should,
-        ));
-        if let Some(clause) = parsed.clauses.iter().find(|c| c.is_word()) {
-            if !clause.completions.is_empty() {
+        // One word: its forms; for a beginning, its forms and the words it begins, and its
+        // whole word alone, which ranks first.
+        match beginning {
+            None => out
+                .forms
+                .push(any_of(choices[0].iter().map(|t| text_term(t)).collect())),
+            Some(clause) => {
+                out.forms.push(vec![query(
+                    choices[0].iter().map(|t| text_term(t)).collect(),
+                    Occur::Should,
+                )]);
                 let whole: Vec<Term> = clause
                     .forms
                     .iter()
@@ -860,7 +903,7 @@ pub fn candidates(
                     .map(|(t, _)| text_term(t))
                     .collect();
                 if !whole.is_empty() {
-                    out.forms.push(query(whole, Occur::Should));
+                    out.forms.push(any_of(whole));
                 }
             }
         }
@@ -938,24 +981,32 @@ pub fn candidates(
         out.forms = queries
             .into_iter()
             .filter(|t| !t.is_empty())
-            .map(|t| query(t, Occur::Must))
+            .map(|t| vec![query(t, Occur::Must)])
             .collect();
         // Other forms of one word at a time cover every match only when one word has them.
         out.complete = complete && varied_words <= 1;
     }
     if choices.iter().any(|c| !c.is_empty()) && !title_terms.is_empty() {
         title_terms.extend(markers.into_iter().map(|m| vec![m]));
-        let mut all: Vec<(Occur, Box<dyn Query>)> = title_terms
-            .into_iter()
-            .map(|terms| {
-                let union = query(terms, Occur::Should);
-                (Occur::Must, union)
-            })
-            .collect();
-        out.title = Some(if all.len() == 1 {
-            all.pop().expect("one").1
-        } else {
-            Box::new(BooleanQuery::new(all))
+        out.title = Some(match title_terms.len() {
+            1 if alone && beginning.is_none() => {
+                // The word's title terms when it has some (then they are the one entry).
+                let terms = title_terms.pop().expect("one");
+                let parts = if title_parts.is_empty() {
+                    terms
+                } else {
+                    title_parts
+                };
+                parts.into_iter().map(one).collect()
+            }
+            1 => vec![query(title_terms.pop().expect("one"), Occur::Should)],
+            _ => {
+                let all: Vec<(Occur, Box<dyn Query>)> = title_terms
+                    .into_iter()
+                    .map(|terms| (Occur::Must, query(terms, Occur::Should)))
+                    .collect();
+                vec![Box::new(BooleanQuery::new(all)) as Box<dyn Query>]
+            }
         });
     }
     out
@@ -1115,7 +1166,7 @@ pub fn build(
             .map(|c| {
                 c.title_terms
                     .iter()
-                    .map(|t| Term::from_field_text(fields.title, t))
+                    .map(|(t, _)| Term::from_field_text(fields.title, t))
                     .collect()
             })
             .collect();

@@ -8,7 +8,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::{DocAddress, Order, Searcher};
 
 use super::collect::*;
-use super::engine::SearchEngine;
+use super::engine::{SearchEngine, Terms};
 use super::facets::FacetCollector;
 use super::query::{self, Matching, Purpose};
 use super::request::{LanguageHint, COUNT_LIMIT, MAX_OFFSET};
@@ -114,7 +114,7 @@ impl SearchEngine {
             .saturating_mul(per_page)
             .min(MAX_OFFSET);
         let mut outcome = self.run(&searcher, &parsed, req, Matching::Exact, offset, per_page)?;
-        let matching = self.fallback(&searcher, &parsed, req, outcome.0)?;
+        let matching = self.fallback(&searcher, &mut parsed, req, outcome.0)?;
         if matching != Matching::Exact {
             outcome = self.run(&searcher, &parsed, req, matching, offset, per_page)?;
         }
@@ -192,11 +192,12 @@ impl SearchEngine {
     /// How the words are matched: all of them exactly unless together they find nothing or
     /// almost nothing ([`FEW_RESULTS`]); then first the rare words corrected (typos), if that
     /// finds more, then, if all the words found nothing, any of the words. Decided without the form's filters, so that
-    /// choosing a facet value keeps the matching its count was made with.
+    /// choosing a facet value keeps the matching its count was made with. The rare words'
+    /// corrections are looked up here, only when they are tried (see [`Self::correct`]).
     fn fallback(
         &self,
         searcher: &Searcher,
-        parsed: &query::ParsedQuery,
+        parsed: &mut query::ParsedQuery,
         req: &SearchRequest,
         found: usize,
     ) -> Result<Matching, SearchError> {
@@ -204,7 +205,7 @@ impl SearchEngine {
             return Ok(Matching::Exact);
         }
         let common = self.common_words(searcher);
-        let count = |matching: Matching| -> Result<usize, SearchError> {
+        let count = |parsed: &query::ParsedQuery, matching: Matching| {
             let q = query::build(
                 &self.fields,
                 parsed,
@@ -214,34 +215,36 @@ impl SearchEngine {
                 Purpose::Match,
                 &common,
             );
-            Ok(count_up_to(searcher, &*q, FEW_RESULTS)?.0)
+            Ok::<_, SearchError>(count_up_to(searcher, &*q, FEW_RESULTS)?.0)
         };
         let exact = if req.filters.any() {
-            count(Matching::Exact)?
+            count(parsed, Matching::Exact)?
         } else {
             found.min(FEW_RESULTS)
         };
         if exact >= FEW_RESULTS {
             return Ok(Matching::Exact);
         }
+        self.correct(searcher, parsed)?;
         if parsed
             .clauses
             .iter()
             .any(|c| !c.corrections.is_empty() || !c.title_corrections.is_empty())
-            && count(Matching::Fuzzy)? > exact
+            && count(parsed, Matching::Fuzzy)? > exact
         {
             return Ok(Matching::Fuzzy);
         }
         // Some of the words only when all of them found nothing: one or two records with every
         // word are the answer, not a cue to show others.
-        if parsed.clauses.len() > 1 && exact == 0 && count(Matching::Any)? > 0 {
+        if parsed.clauses.len() > 1 && exact == 0 && count(parsed, Matching::Any)? > 0 {
             return Ok(Matching::Any);
         }
         Ok(Matching::Exact)
     }
 
     /// Looks up how many documents have each form of each word (dropping the forms none has),
-    /// the completions of beginnings, and which words are rare.
+    /// the completions of beginnings, and which words are rare (their corrections are looked up
+    /// only when they are needed: [`Self::correct`]).
     fn expand(
         &self,
         searcher: &Searcher,
@@ -290,8 +293,23 @@ impl SearchEngine {
                     .is_ok_and(|n| n as f64 > docs as f64 * query::STOP_SHARE);
             // A beginning that completes to something is being typed, not misspelt.
             clause.rare = total <= rare && clause.completions.is_empty();
+        }
+        Ok(())
+    }
+
+    /// Looks up the corrections of the rare words ([`query::Clause::rare`]): the terms within an
+    /// edit or two of them. Only for the typo-tolerant pass (words found in fewer than
+    /// [`FEW_RESULTS`] records): walking the dictionaries costs a millisecond a word at 16 M
+    /// records, more than the search of a rare word itself.
+    fn correct(
+        &self,
+        searcher: &Searcher,
+        parsed: &mut query::ParsedQuery,
+    ) -> Result<(), SearchError> {
+        let text = self.fields.text;
+        for clause in parsed.clauses.iter_mut().filter(|c| c.rare) {
             let word = &clause.tokens[0].1;
-            if clause.rare && word.chars().count() >= 4 && word.chars().all(char::is_alphabetic) {
+            if word.chars().count() >= 4 && word.chars().all(char::is_alphabetic) {
                 // Corrections of each form the word may have (a Spanish word is stemmed as
                 // Spanish in a Spanish record): one edit, two from eight letters.
                 let mut corrections: Vec<(String, u64)> = Vec::new();
@@ -353,12 +371,12 @@ impl SearchEngine {
     /// words of its forms (found beside the word in the title dictionary: from each common
     /// beginning of the word and a form, at most [`TITLE_FORMS_WALK`] words), and for a
     /// beginning the words it begins ([`PREFIX_WALK`] at most); the [`TITLE_TERMS`] most
-    /// frequent, cached.
+    /// frequent, with how many titles have each, cached.
     fn title_terms(
         &self,
         searcher: &Searcher,
         clause: &query::Clause,
-    ) -> Result<Vec<String>, SearchError> {
+    ) -> Result<Terms, SearchError> {
         let word = clause.tokens[0].1.as_str();
         let key = (
             searcher.generation().generation_id(),
@@ -424,7 +442,6 @@ impl SearchEngine {
                 .then_with(|| a.0.cmp(&b.0))
         });
         terms.truncate(TITLE_TERMS);
-        let terms: Vec<String> = terms.into_iter().map(|(t, _)| t).collect();
         self.title_cache.insert(key, terms.clone());
         Ok(terms)
     }
@@ -520,18 +537,17 @@ impl SearchEngine {
                     } else {
                         (need * 2).max(MIN_CANDIDATES)
                     };
-                    let top_k = || TopDocs::with_limit(k).order_by_score();
                     let mut top = Vec::new();
                     let mut short = true;
-                    for q in &candidates.forms {
-                        let found = searcher.search(q, &top_k())?;
+                    for parts in &candidates.forms {
+                        let found = best_of(searcher, parts, k)?;
                         short &= found.len() < k;
                         top.extend(found);
                     }
                     let complete = candidates.complete && short;
                     if !complete {
-                        if let Some(q) = &candidates.title {
-                            top.extend(searcher.search(q, &top_k())?);
+                        if let Some(parts) = &candidates.title {
+                            top.extend(best_of(searcher, parts, k)?);
                         }
                     }
                     let ranked = rescore(&self.columns, searcher, &*rich(Purpose::Rescore), top)?;
