@@ -19,7 +19,9 @@ SRC="$(realpath -m "$OUT")/versus-$BASE" TGT="$(realpath -m "$OUT")/versus-$BASE
 if [ -z "${NO_BUILD:-}" ]; then
   cargo build --release --quiet --example bench_queries
 fi
-cp "${CARGO_TARGET_DIR:-target}/release/examples/bench_queries" "$DIR/bench_queries.versus"
+# A copy of our binary per checkout, so that two checkouts measuring at once keep their own.
+OURS_BIN="$DIR/bench_queries.versus-$(basename "$PWD")"
+cp "${CARGO_TARGET_DIR:-target}/release/examples/bench_queries" "$OURS_BIN"
 if [ ! -x "$TGT/release/examples/bench_queries" ]; then
   [ -d "$SRC" ] || git worktree add --detach "$SRC" "$BASE" >&2
   (cd "$SRC" && CARGO_TARGET_DIR="$TGT" cargo build --release --quiet --bin lanshelf --example bench_queries)
@@ -37,7 +39,7 @@ run() { # side binary index
 for i in $(seq "$PAIRS"); do
   echo "== $(date -u +%H:%M:%S) pair $i of $PAIRS (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
   run base "$TGT/release/examples/bench_queries" "index-$BASE"
-  run ours "$DIR/bench_queries.versus" index
+  run ours "$OURS_BIN" index
 done
 
 echo
