@@ -878,12 +878,11 @@ pub fn candidates(
             vec![query(terms, Occur::Should)]
         }
     };
-    // (The first word's: with a common word before a beginning, no whole word, as before.)
+    // The word being typed, also after common words (`the algo`).
     let beginning = parsed
         .clauses
         .iter()
-        .find(|c| c.is_word())
-        .filter(|c| !c.completions.is_empty());
+        .find(|c| c.is_word() && !c.completions.is_empty());
     if choices.len() == 1 && fixed.is_empty() && markers.is_empty() {
         // One word: its forms; for a beginning, its forms and the words it begins, and its
         // whole word alone, which ranks first.
