@@ -59,6 +59,22 @@ fn safe_extension(ext: &str) -> Option<String> {
     ok.then_some(ext)
 }
 
+/// The name of a record's file in its bucket folder under a [`FileLayout::ByMd5`] layout: its
+/// MD5 in lower case, then `.{extension}` when the layout names files with it. Fails when the
+/// record lacks what that needs.
+pub fn md5_file_name(extension: bool, md5: &str, ext: &str) -> Result<String, FilesError> {
+    let md5 = md5.trim();
+    if !is_md5(md5) {
+        return Err(FilesError::Unlocatable("MD5"));
+    }
+    let md5 = md5.to_ascii_lowercase();
+    if !extension {
+        return Ok(md5);
+    }
+    let ext = safe_extension(ext).ok_or(FilesError::Unlocatable("file extension"))?;
+    Ok(format!("{md5}.{ext}"))
+}
+
 /// The name of a paper's entry inside its zip: `<DOI prefix>/<suffix, percent-encoded>.pdf`,
 /// keeping `A-Z a-z 0-9 - . _` and writing every other byte as `%XX` (upper-case hex).
 pub fn paper_entry_name(doi: &str) -> Option<String> {
@@ -93,17 +109,10 @@ impl Layout {
                 torrent,
                 width,
             }) => {
-                let md5 = file.md5.trim();
-                if !is_md5(md5) {
-                    return Err(FilesError::Unlocatable("MD5"));
-                }
-                let rel = if extension {
-                    let ext = safe_extension(file.extension)
-                        .ok_or(FilesError::Unlocatable("file extension"))?;
-                    format!("{bucket}/{}.{ext}", md5.to_ascii_lowercase())
-                } else {
-                    format!("{bucket}/{}", md5.to_ascii_lowercase())
-                };
+                let rel = format!(
+                    "{bucket}/{}",
+                    md5_file_name(extension, file.md5, file.extension)?
+                );
                 Ok(Layout {
                     repository_path: rel.clone(),
                     zip_entry: None,

@@ -11,7 +11,7 @@ mod locator;
 mod torrent;
 mod zipentry;
 
-pub use layout::{paper_entry_name, FileRef, Layout, Repository, TorrentRef};
+pub use layout::{md5_file_name, paper_entry_name, FileRef, Layout, Repository, TorrentRef};
 pub use locator::{locate_all, magnets_for, Located, TorrentPlace};
 pub use torrent::{
     coverage_of_name, Listed, Torrent, TorrentCache, TorrentFile, TorrentShelf, TorrentSummary,

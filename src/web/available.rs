@@ -10,7 +10,7 @@ use std::path::Path;
 use sqlx::SqlitePool;
 
 use crate::db::{catalog, DbError};
-use crate::files::{paper_entry_name, Repository, Torrent, TorrentShelf};
+use crate::files::{md5_file_name, paper_entry_name, Repository, Torrent, TorrentShelf};
 use crate::search::only::RecordSet;
 use crate::web::state::LocalData;
 use crate::Collection;
@@ -152,13 +152,14 @@ pub fn list(repository: &Repository, shelf: &TorrentShelf) -> Listing {
 pub async fn records(pool: &SqlitePool, listing: &Listing) -> Result<RecordSet, DbError> {
     let mut found: Vec<(Collection, u64)> = Vec::new();
     for (c, bucket, names) in &listing.classic {
+        // Each file named as the layout that serves it names it.
+        let Some(crate::collection::FileLayout::ByMd5 { extension, .. }) = c.files() else {
+            continue;
+        };
         let rows = catalog::files_between(pool, *c, *bucket as i64, *bucket as i64 + 999).await?;
         for (id, md5, ext) in rows {
-            let name = match c.files() {
-                Some(crate::collection::FileLayout::ByMd5 {
-                    extension: true, ..
-                }) => format!("{md5}.{}", ext.trim()),
-                _ => md5,
+            let Ok(name) = md5_file_name(extension, &md5, &ext) else {
+                continue;
             };
             if names.contains(&name) {
                 found.push((*c, id as u64));
