@@ -13,7 +13,7 @@ use super::schema::Fields;
 use super::{generations, indexer, recent, update_lock, Filters, Hit, SearchError};
 use crate::Collection;
 
-pub(super) struct Loaded {
+struct Loaded {
     reader: IndexReader,
     generation: PathBuf,
     /// Keeps the generation on disk while this reader serves it (see `generations`).
@@ -23,9 +23,9 @@ pub(super) struct Loaded {
 /// The search engine: one index reader for the life of the program, switched to a new
 /// generation when a rebuild replaces it.
 pub struct SearchEngine {
-    pub(super) root: PathBuf,
+    root: PathBuf,
     pub(super) fields: Fields,
-    pub(super) loaded: RwLock<Option<Arc<Loaded>>>,
+    loaded: RwLock<Option<Arc<Loaded>>>,
     /// The catalog, read-only, for MD5 look-ups (MD5s are not in the index).
     pub(super) catalog: Option<crate::db::blocking::Reader>,
     /// Facet counts of recent queries, by index generation and query.
@@ -38,7 +38,7 @@ pub struct SearchEngine {
     /// beginning.
     pub(super) title_cache: recent::Recent<(u64, String, bool), Terms>,
     /// Older generations were left on disk by the last sweep (still read somewhere).
-    pub(super) sweep_pending: std::sync::atomic::AtomicBool,
+    sweep_pending: std::sync::atomic::AtomicBool,
 }
 
 /// Terms of the combined field with how many documents have each.
