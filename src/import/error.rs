@@ -30,13 +30,12 @@ pub enum ImportError {
     },
     /// The file holds none of the tables of the three collections.
     #[error(
-        "{file}: no Library Genesis table found (expected {expected} data); nothing was imported"
+        "{file}: no Library Genesis table found (expected {} data); nothing was imported",
+        crate::Collection::dump_tables()
     )]
     NoTables {
         /// The file.
         file: String,
-        /// The tables looked for ([`crate::collection::Collection::dump_tables`]).
-        expected: String,
     },
     /// Too many rows of a table were rejected: the dump's layout changed, or it is damaged.
     #[error("{file}: {rejected} of {rows} rows of table `{table}` were rejected ({reason}); above {limit} %, a dump's layout has changed or it is damaged, so nothing was imported (allow more with --max-rejected)")]

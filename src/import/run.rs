@@ -197,10 +197,7 @@ impl<'c> ImportState<'c> {
             rows = self.import_dump(input, &mut report, rows, stop, &progress, &position)?;
         }
         if report.tables.is_empty() {
-            return Err(ImportError::NoTables {
-                file: name,
-                expected: Collection::dump_tables(),
-            });
+            return Err(ImportError::NoTables { file: name });
         }
         report.collections.sort();
         report.collections.dedup();
