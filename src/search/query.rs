@@ -778,8 +778,6 @@ pub fn candidates(
     let mut complete = true;
     // Per clause, the title terms one of which it needs (fielded words: each of theirs).
     let mut title_terms: Vec<Vec<Term>> = Vec::new();
-    // A plain word's title terms, the rarest first.
-    let mut title_parts: Vec<Term> = Vec::new();
     // The live forms of the common words left out of the conjunctions.
     let mut skipped: Vec<Vec<String>> = Vec::new();
     for (clause, common) in parsed.clauses.iter().zip(&common) {
@@ -830,21 +828,16 @@ pub fn candidates(
         // word as typed when those were not looked up, and a beginning only when it is a word
         // itself (else the title conjunction finds nothing).
         if !clause.title_terms.is_empty() {
+            // The rarest first: as parts when the word is alone (see `Parts`; a title seldom
+            // has two forms of a word), a union otherwise.
+            let mut terms: Vec<&(String, u64)> = clause.title_terms.iter().collect();
+            terms.sort_by_key(|(_, n)| *n);
             title_terms.push(
-                clause
-                    .title_terms
-                    .iter()
+                terms
+                    .into_iter()
                     .map(|(t, _)| Term::from_field_text(fields.title, t))
                     .collect(),
             );
-            // As parts when the word is alone: the rarest first (see `Parts`; a title seldom
-            // has two forms of a word).
-            let mut terms: Vec<&(String, u64)> = clause.title_terms.iter().collect();
-            terms.sort_by_key(|(_, n)| *n);
-            title_parts = terms
-                .into_iter()
-                .map(|(t, _)| Term::from_field_text(fields.title, t))
-                .collect();
         } else if !clause.prefix || clause.forms.iter().any(|f| f.1 > 0) {
             title_terms.push(vec![Term::from_field_text(
                 fields.title,
@@ -988,16 +981,12 @@ pub fn candidates(
     if choices.iter().any(|c| !c.is_empty()) && !title_terms.is_empty() {
         title_terms.extend(markers.into_iter().map(|m| vec![m]));
         out.title = Some(match title_terms.len() {
-            1 if alone && beginning.is_none() => {
-                // The word's title terms when it has some (then they are the one entry).
-                let terms = title_terms.pop().expect("one");
-                let parts = if title_parts.is_empty() {
-                    terms
-                } else {
-                    title_parts
-                };
-                parts.into_iter().map(one).collect()
-            }
+            1 if alone && beginning.is_none() => title_terms
+                .pop()
+                .expect("one")
+                .into_iter()
+                .map(one)
+                .collect(),
             1 => vec![query(title_terms.pop().expect("one"), Occur::Should)],
             _ => {
                 let all: Vec<(Occur, Box<dyn Query>)> = title_terms
